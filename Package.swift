@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Compiler settings shared by every Swift target (never by the system library,
+// whose manifest entry does not accept settings).
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+  .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
+let package = Package(
+  name: "Mesoflow",
+  products: [
+    .library(name: "Mesoflow", targets: ["Mesoflow"]),
+    .executable(name: "mesoflow", targets: ["MesoflowCLI"]),
+    .executable(name: "mesoflow-bench", targets: ["MesoflowBenchmarks"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CYAML",
+      pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+    ),
+    .target(name: "MesoflowYAML", dependencies: ["CYAML"]),
+    .target(name: "Mesoflow", dependencies: ["MesoflowYAML"]),
+    .executableTarget(
+      name: "MesoflowCLI",
+      dependencies: [
+        "Mesoflow",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "MesoflowBenchmarks",
+      dependencies: ["Mesoflow", "MesoflowYAML"]
+    ),
+    .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML"]),
+    .testTarget(name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML"]),
+    .testTarget(name: "MesoflowCLITests", dependencies: ["MesoflowCLI"]),
+  ]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+  target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}

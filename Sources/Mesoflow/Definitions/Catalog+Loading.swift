@@ -1,0 +1,97 @@
+import Foundation
+public import MesoflowYAML
+
+extension Catalog {
+  /// Reads definitions from files and folders and checks them.
+  ///
+  /// A folder contributes its `.yaml` and `.yml` files, not those of its
+  /// subfolders (where scenario files live). A plugin whose workflow is not
+  /// among `paths` is checked against the workflows in the `Workflows` folder
+  /// beside the plugin's folder, or in `./Workflows`.
+  ///
+  /// This is one of the library's I/O entry points; ``init(sources:extraWorkflows:limits:)``
+  /// does the same work on bytes already read.
+  ///
+  /// - Parameters:
+  ///   - paths: Files and folders.
+  ///   - limits: Bounds on each YAML file.
+  /// - Returns: The catalog. A path that cannot be read is reported among its
+  ///   diagnostics, as `PATH:1:1: error: ...`; nothing is thrown.
+  public static func load(paths: [String], limits: YAMLLimits = .default) -> Catalog {
+    var sources: [SourceText] = []
+    var unreadable: [Diagnostic] = []
+    var pluginFolders: [String] = []
+    for path in paths {
+      for file in definitionFiles(at: path, problems: &unreadable) {
+        guard let source = read(file, limits: limits, problems: &unreadable) else { continue }
+        sources.append(source)
+        pluginFolders.append((file as NSString).deletingLastPathComponent)
+      }
+    }
+    var extraFolders: [String] = []
+    for folder in pluginFolders {
+      let parent = ((folder.isEmpty ? "." : folder) as NSString).deletingLastPathComponent
+      extraFolders.append(((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent("Workflows"))
+    }
+    extraFolders.append("Workflows")
+    var extras: [SourceText] = []
+    var seen = Set(sources.map { standardized($0.name) })
+    for folder in extraFolders where isDirectory(folder) {
+      var ignored: [Diagnostic] = []
+      for file in definitionFiles(at: folder, problems: &ignored) where seen.insert(standardized(file)).inserted {
+        if let source = read(file, limits: limits, problems: &ignored) { extras.append(source) }
+      }
+    }
+    var catalog = Catalog(sources: sources, extraWorkflows: extras, limits: limits)
+    catalog.prepend(unreadable)
+    return catalog
+  }
+
+  static func standardized(_ path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.path
+  }
+
+  static func isDirectory(_ path: String) -> Bool {
+    var directory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+  }
+
+  /// The definition files at `path`: the file itself, or a folder's YAML files
+  /// in name order.
+  static func definitionFiles(at path: String, problems: inout [Diagnostic]) -> [String] {
+    var directory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &directory) else {
+      problems.append(Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "no such file or folder"))
+      return []
+    }
+    guard directory.boolValue else { return [path] }
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+      problems.append(Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "cannot read the folder"))
+      return []
+    }
+    return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
+      path == "." ? $0 : (path as NSString).appendingPathComponent($0)
+    }.filter { !isDirectory($0) }
+  }
+
+  /// The file's bytes, refusing oversize files before reading them.
+  static func read(_ path: String, limits: YAMLLimits, problems: inout [Diagnostic]) -> SourceText? {
+    let at = SourceLocation(file: path, line: 1, column: 1)
+    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limits.maxBytes {
+      problems.append(Diagnostic(at: at, "file is \(size) bytes, more than the limit of \(limits.maxBytes) bytes"))
+      return nil
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      problems.append(Diagnostic(at: at, "cannot read the file"))
+      return nil
+    }
+    return SourceText(name: path, bytes: [UInt8](data))
+  }
+
+  mutating func prepend(_ problems: [Diagnostic]) {
+    guard !problems.isEmpty else { return }
+    var all = problems
+    all.append(contentsOf: diagnostics)
+    replaceDiagnostics(all)
+  }
+}

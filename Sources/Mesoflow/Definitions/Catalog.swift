@@ -1,0 +1,153 @@
+public import MesoflowYAML
+
+/// A set of workflow and plugin definitions read together, with every
+/// problem found in them.
+///
+/// Build one from sources with ``Catalog/init(sources:limits:)`` (no I/O), or
+/// from files and folders with ``Catalog/load(paths:limits:)``.
+public struct Catalog: Sendable {
+  /// The valid workflows, by id.
+  public private(set) var workflows: [String: Workflow] = [:]
+  /// The valid plugins, by area id.
+  public private(set) var plugins: [String: PluginManifest] = [:]
+  /// Every problem found, in file order.
+  public private(set) var diagnostics: [Diagnostic] = []
+  /// The name of each source read, in order.
+  public private(set) var sourceNames: [String] = []
+  /// The source each workflow and plugin was read from, by `workflow:ID` or
+  /// `plugin:ID`.
+  public private(set) var sources: [String: SourceText] = [:]
+
+  mutating func replaceDiagnostics(_ all: [Diagnostic]) { diagnostics = all }
+
+  /// Whether any definition has an error.
+  public var hasErrors: Bool { diagnostics.hasErrors }
+
+  /// Decodes and checks definitions from their sources.
+  ///
+  /// Each plugin is checked against the workflow it names, which must be
+  /// among `sources` or `extraWorkflows`.
+  ///
+  /// - Parameters:
+  ///   - sources: The files' contents and names.
+  ///   - extraWorkflows: Further sources searched only for workflows that a
+  ///     plugin names and `sources` lack; their problems are reported too.
+  ///   - limits: Bounds on each YAML file.
+  public init(sources: [SourceText], extraWorkflows: [SourceText] = [], limits: YAMLLimits = .default) {
+    var drafts: [(PluginDraft, SourceText)] = []
+    var fileDiagnostics: [String: [Diagnostic]] = [:]
+    var firstSeen: [String: SourceLocation] = [:]
+
+    func decode(_ source: SourceText, pluginsToo: Bool) -> [Diagnostic] {
+      let document: YAMLDocument
+      do {
+        document = try YAML.load(source, limits: limits)
+      } catch {
+        return [error.diagnostic]
+      }
+      guard let root = document.root, let first = root.mapping?.first else {
+        let at = document.root?.location ?? SourceLocation(file: source.name, line: 1, column: 1)
+        return [source.diagnostic(at: at, "not a definition: the file must be a mapping that starts with 'workflow:' or 'plugin:'")]
+      }
+      var decoder = DefinitionDecoder(source: source)
+      switch first.name {
+      case "workflow":
+        if let workflow = decoder.workflow(root) {
+          let key = "workflow:\(workflow.id)"
+          if let earlier = firstSeen[key] {
+            decoder.context.error(root.location, "workflow '\(workflow.id)' is already defined in \(earlier)")
+          } else {
+            firstSeen[key] = root.location
+            workflows[workflow.id] = workflow
+            self.sources[key] = source
+          }
+        }
+      case "plugin" where pluginsToo:
+        if let draft = decoder.plugin(root) { drafts.append((draft, source)) }
+      default:
+        decoder.context.error(
+          first.key.location,
+          "not a definition: the first key must be 'workflow' or 'plugin', not '\(first.name)'\(Suggestion.didYouMean(first.name, in: ["workflow", "plugin"]))"
+        )
+      }
+      return decoder.context.diagnostics
+    }
+
+    for source in sources {
+      sourceNames.append(source.name)
+      fileDiagnostics[source.name, default: []] += decode(source, pluginsToo: true)
+    }
+    let wanted = Set(drafts.map(\.0.workflow)).subtracting(workflows.keys)
+    if !wanted.isEmpty {
+      for source in extraWorkflows where !sourceNames.contains(source.name) {
+        let before = workflows.count
+        let found = decode(source, pluginsToo: false)
+        if workflows.count > before || found.hasErrors {
+          sourceNames.append(source.name)
+          fileDiagnostics[source.name, default: []] += found
+        }
+      }
+    }
+    for (draft, source) in drafts {
+      var decoder = DefinitionDecoder(source: source)
+      if let workflow = workflows[draft.workflow] {
+        if let plugin = decoder.link(draft, to: workflow) {
+          let key = "plugin:\(plugin.id)"
+          if let earlier = firstSeen[key] {
+            decoder.context.error(plugin.location, "plugin '\(plugin.id)' is already defined in \(earlier)")
+          } else {
+            firstSeen[key] = plugin.location
+            plugins[plugin.id] = plugin
+            self.sources[key] = source
+          }
+        }
+      } else {
+        decoder.context.error(
+          draft.workflowLocation,
+          "plugin '\(draft.id)' extends unknown workflow '\(draft.workflow)'\(Suggestion.didYouMean(draft.workflow, in: workflows.keys.sorted())); validate it together with its workflow"
+        )
+      }
+      fileDiagnostics[source.name, default: []] += decoder.context.diagnostics
+    }
+    for name in sourceNames {
+      diagnostics += (fileDiagnostics[name] ?? []).sorted { $0.location < $1.location }
+    }
+  }
+
+  /// The workflow `id` merged with the plugins of `areas`.
+  ///
+  /// - Throws: ``CatalogError`` when the workflow or an area is unknown, or an
+  ///   area's plugin extends another workflow.
+  public func merged(workflow id: String, areas: [String]) throws(CatalogError) -> MergedWorkflow {
+    guard let workflow = workflows[id] else {
+      throw CatalogError(
+        "unknown workflow '\(id)'\(Suggestion.didYouMean(id, in: workflows.keys.sorted()))"
+          + (workflows.isEmpty ? "" : "; workflows: \(workflows.keys.sorted().joined(separator: ", "))"))
+    }
+    var chosen: [PluginManifest] = []
+    for area in areas {
+      guard let plugin = plugins[area] else {
+        let known = plugins.values.filter { $0.workflow == id }.map(\.id).sorted()
+        throw CatalogError(
+          "unknown area '\(area)'\(Suggestion.didYouMean(area, in: known))"
+            + (known.isEmpty ? "; no plugin extends workflow '\(id)'" : "; areas: \(known.joined(separator: ", "))"))
+      }
+      guard plugin.workflow == id else {
+        throw CatalogError("area '\(area)' extends workflow '\(plugin.workflow)', not '\(id)'")
+      }
+      chosen.append(plugin)
+    }
+    return MergedWorkflow(workflow: workflow, areas: chosen)
+  }
+}
+
+/// A request the catalog cannot answer: an unknown workflow or area.
+public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// What is wrong.
+  public var message: String
+
+  /// Creates an error.
+  public init(_ message: String) { self.message = message }
+
+  public var description: String { message }
+}

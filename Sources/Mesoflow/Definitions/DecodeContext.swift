@@ -1,0 +1,320 @@
+import MesoflowYAML
+
+/// The state of decoding one file: its source and the diagnostics found so
+/// far. Readers report a problem and return `nil`, so that decoding goes on
+/// and every problem in the file is reported, not only the first.
+struct DecodeContext {
+  let source: SourceText
+  var diagnostics: [Diagnostic] = []
+
+  init(source: SourceText) { self.source = source }
+
+  mutating func error(_ location: SourceLocation, _ message: String, notes: [String] = []) {
+    diagnostics.append(source.diagnostic(at: location, message, notes: notes))
+  }
+
+  mutating func warning(_ location: SourceLocation, _ message: String) {
+    diagnostics.append(source.diagnostic(.warning, at: location, message))
+  }
+
+  var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+
+  // MARK: - Mappings
+
+  /// The pairs of a mapping node whose keys are all among `allowed`; an
+  /// unknown key is reported with a suggestion and skipped.
+  mutating func fields(_ node: Node, _ what: String, allowed: [String]) -> Fields? {
+    guard let pairs = node.mapping else {
+      error(node.location, "\(what) must be a mapping, not \(node.kindDescription)")
+      return nil
+    }
+    var values: [String: Node] = [:]
+    for pair in pairs {
+      let key = pair.name
+      if allowed.contains(key) {
+        values[key] = pair.value
+      } else {
+        error(
+          pair.key.location,
+          "unknown key '\(key)' in \(what)\(Suggestion.didYouMean(key, in: allowed))")
+      }
+    }
+    return Fields(node: node, what: what, values: values)
+  }
+
+  /// The value of a required key, reported when missing or null.
+  mutating func required(_ fields: Fields, _ key: String) -> Node? {
+    guard let value = fields.values[key] else {
+      error(fields.node.location, "\(fields.what) is missing required key '\(key)'")
+      return nil
+    }
+    if value.isNull {
+      error(value.location, "'\(key)' needs a value")
+      return nil
+    }
+    return value
+  }
+
+  // MARK: - Scalars
+
+  mutating func string(_ node: Node, _ key: String) -> String? {
+    guard let scalar = node.scalar, !scalar.isNull else {
+      error(node.location, "'\(key)' must be text, not \(node.kindDescription)")
+      return nil
+    }
+    return scalar.value
+  }
+
+  mutating func nonEmptyString(_ node: Node, _ key: String) -> String? {
+    guard let text = string(node, key) else { return nil }
+    if text.allSatisfy(\.isWhitespace) {
+      error(node.location, "'\(key)' must not be empty")
+      return nil
+    }
+    return text
+  }
+
+  mutating func id(_ node: Node, _ key: String) -> String? {
+    guard let text = string(node, key) else { return nil }
+    guard Self.isValidID(text) else {
+      error(
+        node.location,
+        "'\(text)' is not a valid id; an id starts with a letter and holds only letters, digits, '_' and '-'")
+      return nil
+    }
+    return text
+  }
+
+  static func isValidID(_ text: String) -> Bool {
+    guard let first = text.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else { return false }
+    return text.unicodeScalars.allSatisfy {
+      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+    }
+  }
+
+  mutating func integer(_ node: Node, _ key: String) -> Int? {
+    guard let scalar = node.scalar, scalar.isPlain, let value = Int(scalar.value) else {
+      error(node.location, "'\(key)' must be a whole number, not \(describe(node))")
+      return nil
+    }
+    return value
+  }
+
+  mutating func number(_ node: Node, _ key: String) -> Double? {
+    guard let scalar = node.scalar, scalar.isPlain, let value = Double(scalar.value), value.isFinite else {
+      error(node.location, "'\(key)' must be a number, not \(describe(node))")
+      return nil
+    }
+    return value
+  }
+
+  mutating func bool(_ node: Node, _ key: String) -> Bool? {
+    if let scalar = node.scalar, scalar.isPlain {
+      switch scalar.value {
+      case "true", "True", "TRUE", "yes", "Yes", "YES": return true
+      case "false", "False", "FALSE", "no", "No", "NO": return false
+      default: break
+      }
+    }
+    error(node.location, "'\(key)' must be true or false, not \(describe(node))")
+    return nil
+  }
+
+  mutating func timeSpan(_ node: Node, _ key: String) -> TimeSpan? {
+    guard let scalar = node.scalar, !scalar.isNull else {
+      error(node.location, "'\(key)' must be a duration such as 20m or 1h30m, not \(node.kindDescription)")
+      return nil
+    }
+    guard let span = TimeSpan(scalar.value) else {
+      error(
+        node.location,
+        "'\(scalar.value)' is not a duration; write a number and a unit (s, m, h, d, w), such as 20m or 1h30m")
+      return nil
+    }
+    return span
+  }
+
+  mutating func timeRange(_ node: Node, _ key: String) -> TimeRange? {
+    guard let scalar = node.scalar, !scalar.isNull else {
+      error(node.location, "'\(key)' must be a duration or a range such as 15m..20m, not \(node.kindDescription)")
+      return nil
+    }
+    let parts = scalar.value.components(separatedBy: "..")
+    let spans = parts.map { TimeSpan($0.trimmingWhitespace()) }
+    guard (1...2).contains(parts.count), let low = spans.first ?? nil, let high = spans.last ?? nil else {
+      error(
+        node.location,
+        "'\(scalar.value)' is not a duration range; write MIN..MAX such as 15m..20m, or one duration such as 20m")
+      return nil
+    }
+    guard low <= high else {
+      error(node.location, "the range \(scalar.value) starts after it ends")
+      return nil
+    }
+    return TimeRange(min: low, max: high)
+  }
+
+  mutating func numberRange(_ node: Node, _ key: String) -> NumberRange? {
+    guard let scalar = node.scalar, scalar.isPlain else {
+      error(node.location, "'\(key)' must be a number or a range such as 1..2, not \(describe(node))")
+      return nil
+    }
+    let parts = scalar.value.components(separatedBy: "..")
+    let numbers = parts.map { Double($0.trimmingWhitespace()) }
+    guard (1...2).contains(parts.count), let low = numbers.first ?? nil, let high = numbers.last ?? nil,
+      low.isFinite, high.isFinite
+    else {
+      error(node.location, "'\(scalar.value)' is not a number range; write MIN..MAX such as 1..2, or one number")
+      return nil
+    }
+    guard low <= high else {
+      error(node.location, "the range \(scalar.value) starts after it ends")
+      return nil
+    }
+    return NumberRange(min: low, max: high)
+  }
+
+  mutating func sequence(_ node: Node, _ key: String) -> [Node]? {
+    if node.isNull { return [] }
+    guard let items = node.sequence else {
+      error(node.location, "'\(key)' must be a list, not \(node.kindDescription)")
+      return nil
+    }
+    return items
+  }
+
+  func describe(_ node: Node) -> String {
+    guard let scalar = node.scalar, !scalar.isNull else { return node.kindDescription }
+    return "'\(scalar.value)'"
+  }
+
+  // MARK: - Expressions
+
+  /// Parses the expression in a scalar node; a syntax error is reported at
+  /// its exact line and column.
+  mutating func expression(_ node: Node, _ key: String) -> Expression? {
+    guard let scalar = node.scalar, !scalar.isNull else {
+      error(node.location, "'\(key)' must be an expression, not \(node.kindDescription)")
+      return nil
+    }
+    do {
+      return try Expression.parse(scalar.value)
+    } catch {
+      self.error(location(in: node, offset: error.offset), error.message)
+      return nil
+    }
+  }
+
+  /// Type-checks `expression`, written in `node`, and requires a bool.
+  mutating func checkCondition(
+    _ expression: Expression, in node: Node, _ environment: ExpressionEnvironment, _ what: String
+  ) {
+    do {
+      let type = try expression.typeCheck(in: environment)
+      if type != .bool {
+        error(node.location, "\(what) must be a condition (bool), but this expression is a \(type)")
+      }
+    } catch {
+      self.error(location(in: node, offset: error.offset), error.message)
+    }
+  }
+
+  /// The source location of the character at `offset` in a scalar's value.
+  ///
+  /// Walks the source from the scalar's start beside its value, skipping what
+  /// the YAML reader removed (quotes, escapes, line folds), so that a column
+  /// inside an expression is exact even in quoted or folded scalars.
+  func location(in node: Node, offset: Int) -> SourceLocation {
+    guard let scalar = node.scalar else { return node.location }
+    let start = node.location
+    if scalar.style == .literal || scalar.style == .folded {
+      return start
+    }
+    guard let byte = source.byteOffset(line: start.line, column: start.column) else { return start }
+    let value = Array(scalar.value.unicodeScalars)
+    let text = String(decoding: source.bytes[byte..<min(source.bytes.count, byte + 65_536)], as: UTF8.self)
+    var line = start.line
+    var column = start.column
+    var valueIndex = 0
+    var first = true
+    for character in text.unicodeScalars {
+      if first, scalar.style != .plain {
+        // Skip the opening quote.
+        first = false
+        column += 1
+        continue
+      }
+      first = false
+      if valueIndex >= offset || valueIndex >= value.count { break }
+      if character == value[valueIndex] {
+        valueIndex += 1
+      }
+      if character == "\n" {
+        line += 1
+        column = 1
+      } else {
+        column += 1
+      }
+    }
+    return SourceLocation(file: start.file, line: line, column: column)
+  }
+}
+
+/// A mapping's known keys and their values.
+struct Fields {
+  let node: Node
+  let what: String
+  let values: [String: Node]
+
+  /// The value of an optional key; a null value counts as absent.
+  subscript(key: String) -> Node? {
+    guard let value = values[key], !value.isNull else { return nil }
+    return value
+  }
+}
+
+extension StringProtocol {
+  func trimmingWhitespace() -> String {
+    var text = Substring(self)
+    while text.first?.isWhitespace == true { text.removeFirst() }
+    while text.last?.isWhitespace == true { text.removeLast() }
+    return String(text)
+  }
+
+  func components(separatedBy separator: String) -> [String] {
+    var parts: [String] = []
+    var current = ""
+    var rest = Substring(self)
+    while !rest.isEmpty {
+      if rest.hasPrefix(separator) {
+        parts.append(current)
+        current = ""
+        rest = rest.dropFirst(separator.count)
+      } else {
+        current.append(rest.removeFirst())
+      }
+    }
+    parts.append(current)
+    return parts
+  }
+}
+
+extension SourceText {
+  /// The byte offset of a 1-based line and column (in Unicode scalars).
+  func byteOffset(line: Int, column: Int) -> Int? {
+    var currentLine = 1
+    var index = 0
+    while currentLine < line {
+      guard index < bytes.count else { return nil }
+      if bytes[index] == UInt8(ascii: "\n") { currentLine += 1 }
+      index += 1
+    }
+    var currentColumn = 1
+    while currentColumn < column, index < bytes.count {
+      index += 1
+      while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
+      currentColumn += 1
+    }
+    return index
+  }
+}

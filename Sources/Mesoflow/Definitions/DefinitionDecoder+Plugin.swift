@@ -1,0 +1,168 @@
+import MesoflowYAML
+
+/// A plugin decoded from its file but not yet checked against its workflow.
+struct PluginDraft {
+  var id: String
+  var title: String
+  var workflow: String
+  var workflowLocation: SourceLocation
+  var version: Int
+  var ingredients: [DecodedIngredient]
+  var procedure: Procedure
+  var limits: Limits
+  var stages: [(name: String, location: SourceLocation, steps: [DecodedStep], checks: [DecodedCheck], wait: DecodedWait?, duration: TimeRange?)]
+  var aftercare: [AftercareItem]
+  var followUp: FollowUpPlan?
+  var location: SourceLocation
+  var source: SourceText
+}
+
+extension DefinitionDecoder {
+  static let pluginKeys = [
+    "plugin", "title", "workflow", "version", "ingredients", "procedure", "limits", "stages", "aftercare",
+    "follow-up",
+  ]
+
+  mutating func plugin(_ root: Node) -> PluginDraft? {
+    guard let fields = context.fields(root, "the plugin", allowed: Self.pluginKeys) else { return nil }
+    let id = context.required(fields, "plugin").flatMap { context.id($0, "plugin") }
+    let title = context.required(fields, "title").flatMap { context.nonEmptyString($0, "title") }
+    let workflowNode = context.required(fields, "workflow")
+    let workflow = workflowNode.flatMap { context.id($0, "workflow") }
+    let version = context.required(fields, "version").flatMap { context.integer($0, "version") }
+    let ingredients = fields["ingredients"].map { self.ingredients($0) } ?? []
+    let procedure = context.required(fields, "procedure").flatMap { self.procedure($0) }
+    let limits = fields["limits"].flatMap { self.limits($0) } ?? Limits()
+    var stages: [(String, SourceLocation, [DecodedStep], [DecodedCheck], DecodedWait?, TimeRange?)] = []
+    if let stagesNode = fields["stages"] {
+      if let pairs = stagesNode.mapping {
+        for pair in pairs {
+          guard let name = context.id(pair.key, "stage"),
+            let extensionFields = context.fields(
+              pair.value, "the extension of stage '\(name)'", allowed: ["steps", "checks", "wait", "duration"])
+          else { continue }
+          stages.append(
+            (
+              name, pair.key.location, stepList(extensionFields["steps"]), checkList(extensionFields["checks"]),
+              extensionFields["wait"].flatMap { self.wait($0) },
+              extensionFields["duration"].flatMap { context.timeRange($0, "duration") }
+            ))
+        }
+      } else {
+        context.error(
+          stagesNode.location, "'stages' must map workflow stage ids to what the plugin adds, not \(stagesNode.kindDescription)")
+      }
+    }
+    let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
+    let followUp = fields["follow-up"].flatMap { self.followUp($0) }
+
+    _ = unique(stages.flatMap(\.2).map { ($0.id, $0.location) }, "step")
+    _ = unique(stages.flatMap(\.3).map { ($0.id, $0.location) }, "check")
+    _ = unique(aftercare.map { ($0.id, $0.location) }, "aftercare item")
+    _ = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
+
+    guard context.errorCount == 0, let id, let title, let workflow, let workflowNode, let version, let procedure
+    else { return nil }
+    return PluginDraft(
+      id: id, title: title, workflow: workflow, workflowLocation: workflowNode.location, version: version,
+      ingredients: ingredients, procedure: procedure, limits: limits,
+      stages: stages.map { (name: $0.0, location: $0.1, steps: $0.2, checks: $0.3, wait: $0.4, duration: $0.5) },
+      aftercare: aftercare, followUp: followUp, location: root.location, source: context.source)
+  }
+
+  /// Checks a plugin against the workflow it extends: the stages it names,
+  /// ids that must not collide, and its expressions, which may read the
+  /// workflow's steps and its own.
+  mutating func link(_ draft: PluginDraft, to workflow: Workflow) -> PluginManifest? {
+    let workflowSteps = workflow.stages.flatMap(\.steps)
+    let workflowStepIDs = Set(workflowSteps.map(\.id))
+    let stageIDs = Set(workflow.stages.map(\.id))
+    for stage in draft.stages where !stageIDs.contains(stage.name) {
+      context.error(
+        stage.location,
+        "plugin '\(draft.id)' adds to unknown stage '\(stage.name)' of workflow '\(workflow.id)'\(Suggestion.didYouMean(stage.name, in: workflow.stages.map(\.id)))"
+      )
+    }
+    let pluginSteps = draft.stages.flatMap(\.steps)
+    for step in pluginSteps where workflowStepIDs.contains(step.id) {
+      context.error(step.location, "step id '\(step.id)' is already a step of workflow '\(workflow.id)'; choose another id")
+    }
+    let workflowCheckIDs = Set(workflow.stages.flatMap(\.checks).map(\.id))
+    for check in draft.stages.flatMap(\.checks) where workflowCheckIDs.contains(check.id) {
+      context.error(check.location, "check id '\(check.id)' is already a check of workflow '\(workflow.id)'; choose another id")
+    }
+    var symbols = Self.environment(pluginSteps).symbols
+    for step in workflowSteps {
+      symbols[step.id] = .init(type: step.answer.valueType, options: step.answer.options?.map(\.id))
+    }
+    let environment = ExpressionEnvironment(symbols: symbols)
+    let ingredientIDs = Set(workflow.ingredients.map(\.id) + draft.ingredients.map(\.id))
+    let stepIDs = workflowStepIDs.union(pluginSteps.map(\.id))
+    for stage in draft.stages {
+      checkExpressions(stage.steps, stage.checks, stage.wait, environment)
+      checkExcludes(stage.checks, known: ingredientIDs)
+      if let wait = stage.wait { stepReference(wait.wait.since, at: wait.sinceLocation, known: stepIDs) }
+    }
+    guard context.errorCount == 0 else { return nil }
+    return PluginManifest(
+      id: draft.id, title: draft.title, workflow: draft.workflow, version: draft.version,
+      ingredients: draft.ingredients.map(\.ingredient), procedure: draft.procedure, limits: draft.limits,
+      stages: draft.stages.map {
+        StageExtension(
+          stage: $0.name, steps: $0.steps.map(\.step), checks: $0.checks.map(\.check), wait: $0.wait?.wait,
+          duration: $0.duration, location: $0.location)
+      },
+      aftercare: draft.aftercare, followUp: draft.followUp, location: draft.location)
+  }
+
+  mutating func procedure(_ node: Node) -> Procedure? {
+    guard let fields = context.fields(node, "'procedure'", allowed: ["duration", "technique"]) else { return nil }
+    let duration = context.required(fields, "duration").flatMap { context.timeRange($0, "duration") }
+    var technique = Technique(methods: [])
+    if let techniqueNode = fields["technique"],
+      let values = context.fields(
+        techniqueNode, "'technique'", allowed: ["needle", "methods", "depth-mm", "volume-per-point-ml", "spacing-mm"])
+    {
+      technique.needle = values["needle"].flatMap { context.string($0, "needle") }
+      if let methods = values["methods"].flatMap({ context.sequence($0, "methods") }) {
+        technique.methods = methods.compactMap { context.nonEmptyString($0, "methods") }
+      }
+      technique.depthMillimetres = values["depth-mm"].flatMap { context.numberRange($0, "depth-mm") }
+      technique.volumePerPointMillilitres = values["volume-per-point-ml"].flatMap {
+        context.numberRange($0, "volume-per-point-ml")
+      }
+      technique.spacingMillimetres = values["spacing-mm"].flatMap { context.numberRange($0, "spacing-mm") }
+    }
+    guard let duration else { return nil }
+    return Procedure(duration: duration, technique: technique)
+  }
+
+  mutating func limits(_ node: Node) -> Limits? {
+    guard
+      let fields = context.fields(
+        node, "'limits'", allowed: ["max-volume-ml", "max-volume-per-point-ml", "max-points"])
+    else { return nil }
+    var limits = Limits()
+    limits.maxVolumeMillilitres = fields["max-volume-ml"].flatMap { positive($0, "max-volume-ml") }
+    limits.maxVolumePerPointMillilitres = fields["max-volume-per-point-ml"].flatMap {
+      positive($0, "max-volume-per-point-ml")
+    }
+    if let node = fields["max-points"], let points = context.integer(node, "max-points") {
+      if points < 1 {
+        context.error(node.location, "'max-points' must be at least 1")
+      } else {
+        limits.maxPoints = points
+      }
+    }
+    return limits
+  }
+
+  mutating func positive(_ node: Node, _ key: String) -> Double? {
+    guard let value = context.number(node, key) else { return nil }
+    guard value > 0 else {
+      context.error(node.location, "'\(key)' must be above 0")
+      return nil
+    }
+    return value
+  }
+}

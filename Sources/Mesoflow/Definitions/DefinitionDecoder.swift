@@ -1,0 +1,502 @@
+import MesoflowYAML
+
+/// Decodes workflow and plugin definitions by walking YAML nodes, so that
+/// every problem is reported at the node at fault.
+struct DefinitionDecoder {
+  var context: DecodeContext
+
+  init(source: SourceText) { context = DecodeContext(source: source) }
+
+  // MARK: - Workflow
+
+  static let workflowKeys = [
+    "workflow", "title", "version", "start", "procedure", "ingredients", "outcomes", "stages",
+    "aftercare", "follow-up",
+  ]
+
+  mutating func workflow(_ root: Node) -> Workflow? {
+    guard let fields = context.fields(root, "the workflow", allowed: Self.workflowKeys) else { return nil }
+    let id = context.required(fields, "workflow").flatMap { context.id($0, "workflow") }
+    let title = context.required(fields, "title").flatMap { context.nonEmptyString($0, "title") }
+    let version = context.required(fields, "version").flatMap { context.integer($0, "version") }
+    let ingredients = fields["ingredients"].map { self.ingredients($0) } ?? []
+    let outcomes = context.required(fields, "outcomes").flatMap { self.outcomes($0) }
+    let stageNodes = context.required(fields, "stages").flatMap { context.sequence($0, "stages") } ?? []
+    var stages: [DecodedStage] = []
+    for node in stageNodes {
+      if let stage = self.stage(node) { stages.append(stage) }
+    }
+    if stageNodes.isEmpty, let node = fields["stages"] {
+      context.error(node.location, "a workflow needs at least one stage")
+    }
+    let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
+    let followUp = fields["follow-up"].flatMap { self.followUp($0) }
+
+    // References between parts of the file.
+    let stageIDs = unique(stages.map { ($0.id, $0.location) }, "stage")
+    let steps = stages.flatMap(\.steps)
+    _ = unique(steps.map { ($0.id, $0.location) }, "step")
+    _ = unique(stages.flatMap(\.checks).map { ($0.id, $0.location) }, "check")
+    _ = unique(aftercare.map { ($0.id, $0.location) }, "aftercare item")
+    _ = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
+
+    var start = stages.first?.id
+    if let node = fields["start"], let name = context.id(node, "start") {
+      start = name
+      stageReference(name, at: node.location, known: stageIDs)
+    }
+    let procedure = context.required(fields, "procedure").flatMap { node -> String? in
+      guard let name = context.id(node, "procedure") else { return nil }
+      stageReference(name, at: node.location, known: stageIDs)
+      return name
+    }
+    for stage in stages {
+      for branch in stage.transitionBranches {
+        stageReference(branch.target, at: branch.location, known: stageIDs)
+      }
+    }
+
+    let environment = Self.environment(steps)
+    let ingredientIDs = Set(ingredients.map(\.id))
+    let stepIDs = Set(steps.map(\.id))
+    for stage in stages {
+      checkExpressions(stage.steps, stage.checks, stage.wait, environment)
+      checkExcludes(stage.checks, known: ingredientIDs)
+      if let wait = stage.wait { stepReference(wait.wait.since, at: wait.sinceLocation, known: stepIDs) }
+      for branch in stage.transitionBranches {
+        if let condition = branch.condition, let node = branch.conditionNode {
+          context.checkCondition(condition, in: node, environment, "a transition's 'when'")
+        }
+      }
+    }
+
+    guard context.errorCount == 0, let id, let title, let version, let outcomes, let start, let procedure
+    else { return nil }
+    return Workflow(
+      id: id, title: title, version: version, start: start, procedureStage: procedure,
+      stages: stages.map(\.stage), outcomes: outcomes, ingredients: ingredients.map(\.ingredient),
+      aftercare: aftercare, followUp: followUp, location: root.location)
+  }
+
+  static func environment(_ steps: [DecodedStep]) -> ExpressionEnvironment {
+    var symbols: [String: ExpressionEnvironment.Symbol] = [:]
+    for step in steps {
+      symbols[step.id] = .init(type: step.step.answer.valueType, options: step.step.answer.options?.map(\.id))
+    }
+    return ExpressionEnvironment(symbols: symbols)
+  }
+
+  mutating func checkExpressions(
+    _ steps: [DecodedStep], _ checks: [DecodedCheck], _ wait: DecodedWait?, _ environment: ExpressionEnvironment
+  ) {
+    for step in steps {
+      if let condition = step.step.condition, let node = step.conditionNode {
+        context.checkCondition(condition, in: node, environment, "a step's 'when'")
+      }
+    }
+    for check in checks {
+      context.checkCondition(check.check.condition, in: check.conditionNode, environment, "a check's 'when'")
+    }
+    if let wait, let condition = wait.wait.condition, let node = wait.conditionNode {
+      context.checkCondition(condition, in: node, environment, "a wait's 'when'")
+    }
+  }
+
+  mutating func checkExcludes(_ checks: [DecodedCheck], known: Set<String>) {
+    for check in checks {
+      for (ingredient, location) in check.excludes where !known.contains(ingredient) {
+        context.error(
+          location,
+          "check '\(check.check.id)' excludes unknown ingredient '\(ingredient)'\(Suggestion.didYouMean(ingredient, in: known.sorted()))"
+        )
+      }
+    }
+  }
+
+  mutating func stageReference(_ name: String, at location: SourceLocation, known: Set<String>) {
+    if !known.contains(name) {
+      context.error(location, "unknown stage '\(name)'\(Suggestion.didYouMean(name, in: known.sorted()))")
+    }
+  }
+
+  mutating func stepReference(_ name: String, at location: SourceLocation, known: Set<String>) {
+    if !known.contains(name) {
+      context.error(location, "unknown step '\(name)'\(Suggestion.didYouMean(name, in: known.sorted()))")
+    }
+  }
+
+  /// Reports each id seen a second time, and returns the set of ids.
+  mutating func unique(_ items: [(String, SourceLocation)], _ kind: String) -> Set<String> {
+    var first: [String: SourceLocation] = [:]
+    for (id, location) in items {
+      if let earlier = first[id] {
+        context.error(location, "duplicate \(kind) id '\(id)' (first defined at \(earlier.line):\(earlier.column))")
+      } else {
+        first[id] = location
+      }
+    }
+    return Set(first.keys)
+  }
+
+  // MARK: - Outcomes
+
+  mutating func outcomes(_ node: Node) -> [Outcome: OutcomeDescription]? {
+    guard let fields = context.fields(node, "'outcomes'", allowed: Outcome.allCases.map(\.rawValue)) else {
+      return nil
+    }
+    var result: [Outcome: OutcomeDescription] = [:]
+    for outcome in Outcome.allCases {
+      guard let value = context.required(fields, outcome.rawValue) else { continue }
+      guard let item = context.fields(value, "outcome '\(outcome.rawValue)'", allowed: ["title", "message"]) else {
+        continue
+      }
+      guard let title = context.required(item, "title").flatMap({ context.nonEmptyString($0, "title") }) else {
+        continue
+      }
+      result[outcome] = OutcomeDescription(title: title, message: item["message"].flatMap { context.string($0, "message") })
+    }
+    return result.count == Outcome.allCases.count ? result : nil
+  }
+
+  // MARK: - Stages
+
+  static let stageKeys = ["id", "title", "duration", "steps", "checks", "wait", "next", "end"]
+
+  mutating func stage(_ node: Node) -> DecodedStage? {
+    guard let fields = context.fields(node, "a stage", allowed: Self.stageKeys) else { return nil }
+    let id = context.required(fields, "id").flatMap { context.id($0, "id") }
+    let what = id.map { "stage '\($0)'" } ?? "the stage"
+    let title = fields["title"].flatMap { context.nonEmptyString($0, "title") } ?? id
+    let duration = fields["duration"].flatMap { context.timeRange($0, "duration") }
+    let steps = stepList(fields["steps"])
+    let checks = checkList(fields["checks"])
+    let wait = fields["wait"].flatMap { self.wait($0) }
+    var transition: Transition?
+    var branches: [DecodedBranch] = []
+    switch (fields["next"], fields["end"]) {
+    case (let next?, nil):
+      branches = self.branches(next)
+      transition = .branches(branches.map(\.branch))
+    case (nil, let end?):
+      if let name = context.string(end, "end") {
+        if let outcome = Outcome(rawValue: name) {
+          transition = .end(outcome, at: end.location)
+        } else {
+          context.error(
+            end.location,
+            "'\(name)' is not an outcome; 'end' takes completed, deferred or referred\(Suggestion.didYouMean(name, in: Outcome.allCases.map(\.rawValue)))"
+          )
+        }
+      }
+    case (.some, .some(let end)):
+      context.error(end.location, "\(what) has both 'next' and 'end'; a stage either moves on or ends the consultation")
+    case (nil, nil):
+      context.error(node.location, "\(what) has neither 'next' nor 'end'; say where the consultation goes after it")
+    }
+    guard let id, let title, let transition else { return nil }
+    return DecodedStage(
+      stage: Stage(
+        id: id, title: title, duration: duration, steps: steps.map(\.step), checks: checks.map(\.check),
+        wait: wait?.wait, transition: transition, location: node.location),
+      steps: steps, checks: checks, wait: wait, transitionBranches: branches)
+  }
+
+  mutating func branches(_ node: Node) -> [DecodedBranch] {
+    if let scalar = node.scalar, !scalar.isNull {
+      guard let target = context.id(node, "next") else { return [] }
+      return [DecodedBranch(branch: Branch(target: target, condition: nil, location: node.location), conditionNode: nil)]
+    }
+    guard let items = node.sequence, !items.isEmpty else {
+      context.error(node.location, "'next' must be a stage id or a list of branches ({to, when}), not \(node.kindDescription)")
+      return []
+    }
+    var result: [DecodedBranch] = []
+    for (index, item) in items.enumerated() {
+      guard let fields = context.fields(item, "a branch", allowed: ["to", "when"]) else { continue }
+      guard let toNode = context.required(fields, "to"), let target = context.id(toNode, "to") else { continue }
+      let conditionNode = fields["when"]
+      let condition = conditionNode.flatMap { context.expression($0, "when") }
+      if conditionNode == nil, index < items.count - 1 {
+        context.error(item.location, "a branch without 'when' is always taken, so the branches after it can never be")
+      }
+      if conditionNode != nil, index == items.count - 1 {
+        context.error(item.location, "the last branch must have no 'when', so that the stage always has a way out")
+      }
+      result.append(
+        DecodedBranch(branch: Branch(target: target, condition: condition, location: toNode.location), conditionNode: conditionNode))
+    }
+    return result
+  }
+
+  // MARK: - Steps
+
+  static let stepKeys = [
+    "id", "ask", "type", "help", "when", "optional", "min", "max", "unit", "options", "max-length",
+    "statement",
+  ]
+  static let typeKeys: [String: Set<String>] = [
+    "yes-no": [], "integer": ["min", "max", "unit"], "decimal": ["min", "max", "unit"], "text": ["max-length"],
+    "choice": ["options"], "multi-choice": ["options"], "date": [], "consent": ["statement"], "product": [],
+    "volume": ["max"],
+  ]
+
+  mutating func stepList(_ node: Node?) -> [DecodedStep] {
+    guard let node, let items = context.sequence(node, "steps") else { return [] }
+    return items.compactMap { step($0) }
+  }
+
+  mutating func step(_ node: Node) -> DecodedStep? {
+    guard let fields = context.fields(node, "a step", allowed: Self.stepKeys) else { return nil }
+    let id = context.required(fields, "id").flatMap { context.id($0, "id") }
+    let prompt = context.required(fields, "ask").flatMap { context.nonEmptyString($0, "ask") }
+    let help = fields["help"].flatMap { context.string($0, "help") }
+    let conditionNode = fields["when"]
+    let condition = conditionNode.flatMap { context.expression($0, "when") }
+    let isOptional = fields["optional"].flatMap { context.bool($0, "optional") } ?? false
+    guard let typeNode = context.required(fields, "type"), let typeName = context.string(typeNode, "type") else {
+      return nil
+    }
+    guard let extraKeys = Self.typeKeys[typeName] else {
+      context.error(
+        typeNode.location,
+        "unknown answer type '\(typeName)'\(Suggestion.didYouMean(typeName, in: Self.typeKeys.keys.sorted())); types: \(Self.typeKeys.keys.sorted().joined(separator: ", "))"
+      )
+      return nil
+    }
+    let typeSpecific = Set(Self.typeKeys.values.joined())
+    for key in fields.values.keys.sorted() where typeSpecific.contains(key) && !extraKeys.contains(key) {
+      if let value = fields.values[key] {
+        context.error(value.location, "'\(key)' does not apply to a \(typeName) step")
+      }
+    }
+    let answer: AnswerType?
+    switch typeName {
+    case "yes-no": answer = .yesNo
+    case "integer", "decimal":
+      let min = fields["min"].flatMap { context.number($0, "min") }
+      let max = fields["max"].flatMap { context.number($0, "max") }
+      if typeName == "integer" {
+        for (key, value) in [("min", min), ("max", max)] {
+          if let value, value != value.rounded(), let node = fields[key] {
+            context.error(node.location, "'\(key)' of an integer step must be a whole number")
+          }
+        }
+      }
+      if let min, let max, min > max, let node = fields["max"] {
+        context.error(node.location, "'max' (\(formatNumber(max))) is below 'min' (\(formatNumber(min)))")
+      }
+      let bounds = NumberBounds(min: min, max: max, unit: fields["unit"].flatMap { context.string($0, "unit") })
+      answer = typeName == "integer" ? .integer(bounds) : .decimal(bounds)
+    case "text":
+      let maxLength = fields["max-length"].flatMap { context.integer($0, "max-length") }
+      if let maxLength, maxLength < 1, let node = fields["max-length"] {
+        context.error(node.location, "'max-length' must be at least 1")
+      }
+      answer = .text(maxLength: maxLength)
+    case "choice", "multi-choice":
+      let options = self.options(fields, typeName)
+      answer = typeName == "choice" ? .choice(options) : .multipleChoice(options)
+    case "date": answer = .date
+    case "consent": answer = .consent(statement: fields["statement"].flatMap { context.string($0, "statement") })
+    case "product": answer = .product
+    default:
+      let max = fields["max"].flatMap { context.number($0, "max") }
+      if let max, max <= 0, let node = fields["max"] {
+        context.error(node.location, "'max' of a volume must be above 0")
+      }
+      answer = .volume(max: max)
+    }
+    guard let id, let prompt, let answer else { return nil }
+    return DecodedStep(
+      step: Step(
+        id: id, prompt: prompt, help: help, answer: answer, condition: condition, isOptional: isOptional,
+        location: node.location),
+      conditionNode: conditionNode)
+  }
+
+  mutating func options(_ fields: Fields, _ typeName: String) -> [ChoiceOption] {
+    guard let node = context.required(fields, "options"), let items = context.sequence(node, "options") else {
+      return []
+    }
+    if items.isEmpty {
+      context.error(node.location, "a \(typeName) step needs at least one option")
+    }
+    var options: [(ChoiceOption, SourceLocation)] = []
+    for item in items {
+      if item.scalar != nil {
+        if let id = context.id(item, "option") { options.append((ChoiceOption(id: id, label: id), item.location)) }
+        continue
+      }
+      guard let fields = context.fields(item, "an option", allowed: ["id", "label"]),
+        let idNode = context.required(fields, "id"), let id = context.id(idNode, "id")
+      else { continue }
+      let label = fields["label"].flatMap { context.nonEmptyString($0, "label") } ?? id
+      options.append((ChoiceOption(id: id, label: label), idNode.location))
+    }
+    _ = unique(options.map { ($0.0.id, $0.1) }, "option")
+    return options.map(\.0)
+  }
+
+  // MARK: - Checks
+
+  static let checkKeys = ["id", "when", "outcome", "reason", "excludes"]
+
+  mutating func checkList(_ node: Node?) -> [DecodedCheck] {
+    guard let node, let items = context.sequence(node, "checks") else { return [] }
+    return items.compactMap { check($0) }
+  }
+
+  mutating func check(_ node: Node) -> DecodedCheck? {
+    guard let fields = context.fields(node, "a check", allowed: Self.checkKeys) else { return nil }
+    let id = context.required(fields, "id").flatMap { context.id($0, "id") }
+    let conditionNode = context.required(fields, "when")
+    let condition = conditionNode.flatMap { context.expression($0, "when") }
+    let reason = context.required(fields, "reason").flatMap { context.nonEmptyString($0, "reason") }
+    var outcome: CheckOutcome?
+    if let outcomeNode = context.required(fields, "outcome"), let name = context.string(outcomeNode, "outcome") {
+      outcome = CheckOutcome(rawValue: name)
+      if outcome == nil {
+        context.error(
+          outcomeNode.location,
+          "unknown outcome '\(name)'\(Suggestion.didYouMean(name, in: CheckOutcome.allCases.map(\.rawValue))); outcomes: stop, refer, warn, exclude"
+        )
+      }
+    }
+    var excludes: [(String, SourceLocation)] = []
+    if let node = fields["excludes"], let items = context.sequence(node, "excludes") {
+      for item in items {
+        if let ingredient = context.id(item, "excludes") { excludes.append((ingredient, item.location)) }
+      }
+      if outcome != nil, outcome != .exclude {
+        context.error(node.location, "'excludes' applies only to a check whose outcome is exclude")
+      }
+    }
+    if outcome == .exclude, excludes.isEmpty, fields["excludes"] == nil {
+      context.error(node.location, "an exclude check needs 'excludes': the ingredients it removes")
+    }
+    guard let id, let condition, let conditionNode, let reason, let outcome else { return nil }
+    return DecodedCheck(
+      check: Check(
+        id: id, condition: condition, outcome: outcome, reason: reason, excludes: excludes.map(\.0),
+        location: node.location),
+      conditionNode: conditionNode, excludes: excludes)
+  }
+
+  // MARK: - Waits, ingredients, aftercare, follow-up
+
+  mutating func wait(_ node: Node) -> DecodedWait? {
+    guard let fields = context.fields(node, "a wait", allowed: ["since", "at-least", "reason", "when"]) else {
+      return nil
+    }
+    let sinceNode = context.required(fields, "since")
+    let since = sinceNode.flatMap { context.id($0, "since") }
+    let atLeast = context.required(fields, "at-least").flatMap { context.timeSpan($0, "at-least") }
+    let reason = fields["reason"].flatMap { context.string($0, "reason") }
+    let conditionNode = fields["when"]
+    let condition = conditionNode.flatMap { context.expression($0, "when") }
+    guard let since, let sinceNode, let atLeast else { return nil }
+    return DecodedWait(
+      wait: Wait(since: since, atLeast: atLeast, reason: reason, condition: condition, location: node.location),
+      sinceLocation: sinceNode.location, conditionNode: conditionNode)
+  }
+
+  mutating func ingredients(_ node: Node) -> [DecodedIngredient] {
+    guard let items = context.sequence(node, "ingredients") else { return [] }
+    return items.compactMap { item in
+      guard let fields = context.fields(item, "an ingredient", allowed: ["id", "name"]),
+        let idNode = context.required(fields, "id"), let id = context.id(idNode, "id")
+      else { return nil }
+      let name = fields["name"].flatMap { context.nonEmptyString($0, "name") } ?? id
+      return DecodedIngredient(ingredient: Ingredient(id: id, name: name), location: idNode.location)
+    }
+  }
+
+  mutating func aftercare(_ node: Node) -> [AftercareItem] {
+    guard let items = context.sequence(node, "aftercare") else { return [] }
+    return items.compactMap { item in
+      guard let fields = context.fields(item, "an aftercare item", allowed: ["id", "text", "for"]) else { return nil }
+      let id = context.required(fields, "id").flatMap { context.id($0, "id") }
+      let text = context.required(fields, "text").flatMap { context.nonEmptyString($0, "text") }
+      let window = fields["for"].flatMap { context.timeSpan($0, "for") }
+      guard let id, let text else { return nil }
+      return AftercareItem(id: id, text: text, window: window, location: item.location)
+    }
+  }
+
+  mutating func followUp(_ node: Node) -> FollowUpPlan? {
+    guard let fields = context.fields(node, "'follow-up'", allowed: ["course", "maintenance", "review"]) else {
+      return nil
+    }
+    var plan = FollowUpPlan()
+    if let courseNode = fields["course"],
+      let course = context.fields(courseNode, "a course", allowed: ["sessions", "interval"])
+    {
+      let sessions = context.required(course, "sessions").flatMap { context.integer($0, "sessions") }
+      let interval = context.required(course, "interval").flatMap { context.timeSpan($0, "interval") }
+      if let sessions, sessions < 1, let sessionsNode = course["sessions"] {
+        context.error(sessionsNode.location, "a course needs at least 1 session")
+      }
+      if let sessions, let interval { plan.course = .init(sessions: sessions, interval: interval) }
+    }
+    if let maintenanceNode = fields["maintenance"],
+      let maintenance = context.fields(maintenanceNode, "'maintenance'", allowed: ["every"])
+    {
+      plan.maintenanceInterval = context.required(maintenance, "every").flatMap { context.timeSpan($0, "every") }
+    }
+    if let reviewNode = fields["review"],
+      let review = context.fields(reviewNode, "a review", allowed: ["after", "reason"])
+    {
+      if let after = context.required(review, "after").flatMap({ context.timeSpan($0, "after") }) {
+        plan.review = .init(after: after, reason: review["reason"].flatMap { context.string($0, "reason") })
+      }
+    }
+    return plan
+  }
+}
+
+// MARK: - Decoded parts with the nodes later passes need
+
+struct DecodedStep {
+  var step: Step
+  var conditionNode: Node?
+  var id: String { step.id }
+  var location: SourceLocation { step.location }
+}
+
+struct DecodedCheck {
+  var check: Check
+  var conditionNode: Node
+  var excludes: [(String, SourceLocation)]
+  var id: String { check.id }
+  var location: SourceLocation { check.location }
+}
+
+struct DecodedWait {
+  var wait: Wait
+  var sinceLocation: SourceLocation
+  var conditionNode: Node?
+}
+
+struct DecodedBranch {
+  var branch: Branch
+  var conditionNode: Node?
+  var target: String { branch.target }
+  var condition: Expression? { branch.condition }
+  var location: SourceLocation { branch.location }
+}
+
+struct DecodedIngredient {
+  var ingredient: Ingredient
+  var location: SourceLocation
+  var id: String { ingredient.id }
+}
+
+struct DecodedStage {
+  var stage: Stage
+  var steps: [DecodedStep]
+  var checks: [DecodedCheck]
+  var wait: DecodedWait?
+  var transitionBranches: [DecodedBranch]
+  var id: String { stage.id }
+  var location: SourceLocation { stage.location }
+}

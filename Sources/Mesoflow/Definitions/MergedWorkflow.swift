@@ -1,0 +1,108 @@
+/// A workflow together with the plugins of the areas chosen for one
+/// consultation: what staff will actually be asked, in order.
+///
+/// Areas are merged in the order of their ids, whatever order they were
+/// chosen in, so that the same areas always give the same consultation.
+/// Within a stage the workflow's own steps and checks come first, then each
+/// area's in that order.
+public struct MergedWorkflow: Sendable {
+  /// Where a step, check, wait or aftercare item comes from.
+  public enum Origin: Sendable, Hashable, CustomStringConvertible {
+    /// The workflow itself.
+    case workflow
+    /// The plugin of this area.
+    case area(String)
+
+    public var description: String {
+      switch self {
+      case .workflow: return "workflow"
+      case .area(let id): return id
+      }
+    }
+  }
+
+  /// One stage with everything the chosen areas add to it.
+  public struct MergedStage: Sendable {
+    /// The workflow's stage.
+    public var stage: Stage
+    /// The steps, in the order they are asked.
+    public var steps: [(step: Step, origin: Origin)]
+    /// The checks, in order.
+    public var checks: [(check: Check, origin: Origin)]
+    /// The waits before the stage begins; the longest applicable one governs.
+    public var waits: [(wait: Wait, origin: Origin)]
+    /// The expected duration: the stage's own, what areas add, and for the
+    /// procedure stage each area's procedure. Waits are not included.
+    public var duration: TimeRange
+    /// Whether this is the stage in which treatment is given.
+    public var isProcedure: Bool
+
+    /// The stage's id.
+    public var id: String { stage.id }
+  }
+
+  /// The workflow.
+  public let workflow: Workflow
+  /// The chosen areas' plugins, in id order.
+  public let areas: [PluginManifest]
+  /// The stages in the order the workflow lists them.
+  public let stages: [MergedStage]
+
+  /// Merges `workflow` with the plugins of the chosen areas; duplicates are
+  /// dropped and the rest ordered by id.
+  public init(workflow: Workflow, areas: [PluginManifest]) {
+    var seen = Set<String>()
+    let ordered = areas.filter { seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
+    self.workflow = workflow
+    self.areas = ordered
+    stages = workflow.stages.map { stage in
+      var merged = MergedStage(
+        stage: stage, steps: stage.steps.map { ($0, .workflow) }, checks: stage.checks.map { ($0, .workflow) },
+        waits: stage.wait.map { [($0, .workflow)] } ?? [], duration: stage.duration ?? .zero,
+        isProcedure: stage.id == workflow.procedureStage)
+      for plugin in ordered {
+        let origin = Origin.area(plugin.id)
+        for addition in plugin.stages where addition.stage == stage.id {
+          merged.steps += addition.steps.map { ($0, origin) }
+          merged.checks += addition.checks.map { ($0, origin) }
+          if let wait = addition.wait { merged.waits.append((wait, origin)) }
+          if let extra = addition.duration { merged.duration = merged.duration + extra }
+        }
+        if merged.isProcedure { merged.duration = merged.duration + plugin.procedure.duration }
+      }
+      return merged
+    }
+  }
+
+  /// The expected duration of the whole consultation: every stage's duration
+  /// plus, for each stage, the longest wait that could apply before it.
+  public var expectedDuration: TimeRange {
+    stages.reduce(TimeRange.zero) { total, stage in
+      let wait = stage.waits.map(\.wait.atLeast).max() ?? .zero
+      return total + stage.duration + TimeRange(min: .zero, max: wait)
+    }
+  }
+
+  /// The aftercare for the chosen areas: the workflow's items, then each
+  /// area's, each id given once (the first definition wins).
+  public var aftercare: [(item: AftercareItem, origin: Origin)] {
+    var seen = Set<String>()
+    var items: [(AftercareItem, Origin)] = []
+    for item in workflow.aftercare where seen.insert(item.id).inserted { items.append((item, .workflow)) }
+    for plugin in areas {
+      for item in plugin.aftercare where seen.insert(item.id).inserted { items.append((item, .area(plugin.id))) }
+    }
+    return items
+  }
+
+  /// The ingredients available: the workflow's, then each area's.
+  public var ingredients: [(ingredient: Ingredient, origin: Origin)] {
+    var seen = Set<String>()
+    var items: [(Ingredient, Origin)] = []
+    for item in workflow.ingredients where seen.insert(item.id).inserted { items.append((item, .workflow)) }
+    for plugin in areas {
+      for item in plugin.ingredients where seen.insert(item.id).inserted { items.append((item, .area(plugin.id))) }
+    }
+    return items
+  }
+}

@@ -1,0 +1,125 @@
+/// The type of a value in an expression, and of a step's answer.
+public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
+  /// `true` or `false`.
+  case bool
+  /// An integer or decimal number.
+  case number
+  /// Text.
+  case string
+  /// A length of time.
+  case duration
+  /// A calendar date.
+  case date
+  /// A list whose items all have one type.
+  case list(ValueType)
+  /// A signed consent: `.signed_by` (string) and `.signed_at` (date).
+  case consent
+  /// A product: `.name`, `.lot` (strings) and `.expiry` (date).
+  case product
+
+  public var description: String {
+    switch self {
+    case .bool: return "bool"
+    case .number: return "number"
+    case .string: return "string"
+    case .duration: return "duration"
+    case .date: return "date"
+    case .list(let item): return "list(\(item))"
+    case .consent: return "consent"
+    case .product: return "product"
+    }
+  }
+
+  /// The fields of a compound type, with their types.
+  var fields: [String: ValueType] {
+    switch self {
+    case .consent: return ["signed_by": .string, "signed_at": .date]
+    case .product: return ["name": .string, "lot": .string, "expiry": .date]
+    default: return [:]
+    }
+  }
+}
+
+/// A parsed guard or check condition: its text, where it was written, and its
+/// syntax tree. Built with ``Expression/parse(_:)``; its type is known once
+/// ``Expression/typeCheck(in:)`` succeeds.
+public struct Expression: Sendable, CustomStringConvertible {
+  /// The expression as written.
+  public let text: String
+  let root: ExpressionNode
+
+  /// The expression as written.
+  public var description: String { text }
+
+  /// The ids of the steps the expression reads, in the order they appear.
+  public var references: [String] {
+    var names: [String] = []
+    root.collectReferences(into: &names)
+    var seen = Set<String>()
+    return names.filter { seen.insert($0).inserted }
+  }
+}
+
+/// A problem in an expression, at a character offset inside its text.
+public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The 0-based offset, in Unicode scalars, of the character at fault.
+  public var offset: Int
+  /// What is wrong.
+  public var message: String
+
+  /// Creates an error.
+  public init(offset: Int, _ message: String) {
+    self.offset = offset
+    self.message = message
+  }
+
+  public var description: String { "\(offset): \(message)" }
+}
+
+// MARK: - Syntax tree
+
+enum BinaryOperator: String, Sendable {
+  case and, or
+  case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">"
+  case greaterOrEqual = ">="
+  case `in`, notIn = "not in"
+  case plus = "+", minus = "-", times = "*", divide = "/"
+}
+
+/// A node of an expression's syntax tree; `offset` is where it starts in the
+/// text, in Unicode scalars.
+indirect enum ExpressionNode: Sendable {
+  case literal(Value, offset: Int)
+  case list([ExpressionNode], offset: Int)
+  case reference(String, offset: Int)
+  case member(ExpressionNode, String, offset: Int)
+  case call(String, [ExpressionNode], offset: Int)
+  case not(ExpressionNode, offset: Int)
+  case negate(ExpressionNode, offset: Int)
+  case binary(BinaryOperator, ExpressionNode, ExpressionNode, operatorOffset: Int)
+
+  var offset: Int {
+    switch self {
+    case .literal(_, let offset), .list(_, let offset), .reference(_, let offset),
+      .member(_, _, let offset), .call(_, _, let offset), .not(_, let offset),
+      .negate(_, let offset):
+      return offset
+    case .binary(_, let left, _, _):
+      return left.offset
+    }
+  }
+
+  func collectReferences(into names: inout [String]) {
+    switch self {
+    case .literal: break
+    case .reference(let name, _): names.append(name)
+    case .list(let items, _), .call(_, let items, _):
+      for item in items { item.collectReferences(into: &names) }
+    case .member(let base, _, _), .not(let base, _), .negate(let base, _):
+      base.collectReferences(into: &names)
+    case .binary(_, let left, let right, _):
+      left.collectReferences(into: &names)
+      right.collectReferences(into: &names)
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/// Near-miss suggestions for "did you mean" in messages.
+enum Suggestion {
+  /// The candidate closest to `word`, if one is close enough to be a typo.
+  static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    var best: (String, Int)?
+    let limit = max(1, min(3, word.count / 3))
+    for candidate in candidates where candidate != word {
+      let distance = editDistance(word.lowercased(), candidate.lowercased())
+      if distance <= limit, best.map({ distance < $0.1 }) ?? true {
+        best = (candidate, distance)
+      }
+    }
+    return best?.0
+  }
+
+  /// ` (did you mean 'x'?)`, or nothing.
+  static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+    closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+  }
+
+  /// Levenshtein distance, with a transposition counted as one edit.
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.unicodeScalars)
+    let b = Array(b.unicodeScalars)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous2 = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+          current[j] = min(current[j], previous2[j - 2] + 1)
+        }
+      }
+      (previous2, previous, current) = (previous, current, previous2)
+    }
+    return previous[b.count]
+  }
+}

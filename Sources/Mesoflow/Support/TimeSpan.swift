@@ -1,0 +1,122 @@
+/// A length of time in whole seconds, written in definitions as `45s`, `20m`,
+/// `1h30m`, `2d` or `2w`.
+public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible {
+  /// The length in seconds.
+  public var seconds: Int
+
+  /// Creates a span of `seconds`.
+  public init(seconds: Int) { self.seconds = seconds }
+
+  /// A span of `minutes`.
+  public static func minutes(_ minutes: Int) -> TimeSpan { TimeSpan(seconds: minutes * 60) }
+  /// A span of `hours`.
+  public static func hours(_ hours: Int) -> TimeSpan { TimeSpan(seconds: hours * 3600) }
+  /// A span of `days`.
+  public static func days(_ days: Int) -> TimeSpan { TimeSpan(seconds: days * 86_400) }
+  /// No time at all.
+  public static let zero = TimeSpan(seconds: 0)
+
+  static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
+
+  /// Parses `1h30m`-style text: one or more number-and-unit pairs, largest
+  /// unit first, each unit at most once. Returns `nil` for anything else.
+  public init?(_ text: some StringProtocol) {
+    var total = 0
+    var number: Int? = nil
+    var lastUnit = Int.max
+    var sawPair = false
+    for character in text {
+      if let digit = character.wholeNumberValue, character.isASCII {
+        let (times, overflow1) = (number ?? 0).multipliedReportingOverflow(by: 10)
+        let (sum, overflow2) = times.addingReportingOverflow(digit)
+        guard !overflow1, !overflow2 else { return nil }
+        number = sum
+      } else if let unit = TimeSpan.units.first(where: { $0.0 == character }) {
+        guard let value = number, unit.1 < lastUnit else { return nil }
+        let (product, overflow1) = value.multipliedReportingOverflow(by: unit.1)
+        let (sum, overflow2) = total.addingReportingOverflow(product)
+        guard !overflow1, !overflow2 else { return nil }
+        total = sum
+        lastUnit = unit.1
+        number = nil
+        sawPair = true
+      } else {
+        return nil
+      }
+    }
+    guard sawPair, number == nil else { return nil }
+    seconds = total
+  }
+
+  /// The span in the units it was written in: `1h30m`, `2w`, `0s`.
+  public var description: String {
+    if seconds == 0 { return "0s" }
+    var rest = abs(seconds)
+    var out = seconds < 0 ? "-" : ""
+    for (unit, size) in TimeSpan.units where rest >= size {
+      // Weeks only when the span is a whole number of weeks.
+      if unit == "w", rest % size != 0 { continue }
+      out += "\(rest / size)\(unit)"
+      rest %= size
+    }
+    return out
+  }
+
+  public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
+  public static func + (lhs: TimeSpan, rhs: TimeSpan) -> TimeSpan {
+    TimeSpan(seconds: lhs.seconds + rhs.seconds)
+  }
+}
+
+/// A range of time from ``min`` to ``max``, written `15m..20m`, or `15m` for
+/// exactly that.
+public struct TimeRange: Sendable, Hashable, CustomStringConvertible {
+  /// The shortest expected time.
+  public var min: TimeSpan
+  /// The longest expected time.
+  public var max: TimeSpan
+
+  /// Creates a range; `min` must not exceed `max`.
+  public init(min: TimeSpan, max: TimeSpan) {
+    self.min = min
+    self.max = max
+  }
+
+  /// A range of exactly `span`.
+  public init(exactly span: TimeSpan) { self.init(min: span, max: span) }
+
+  /// No time at all.
+  public static let zero = TimeRange(exactly: .zero)
+
+  /// `15m..20m`, or `15m` when both ends agree.
+  public var description: String { min == max ? "\(min)" : "\(min)..\(max)" }
+
+  public static func + (lhs: TimeRange, rhs: TimeRange) -> TimeRange {
+    TimeRange(min: lhs.min + rhs.min, max: lhs.max + rhs.max)
+  }
+}
+
+/// A range of numbers from ``min`` to ``max``, written `0.05..0.2`, or one number.
+public struct NumberRange: Sendable, Hashable, CustomStringConvertible {
+  /// The lower end.
+  public var min: Double
+  /// The upper end.
+  public var max: Double
+
+  /// Creates a range.
+  public init(min: Double, max: Double) {
+    self.min = min
+    self.max = max
+  }
+
+  /// `0.05..0.2`, or `10` when both ends agree.
+  public var description: String {
+    min == max ? formatNumber(min) : "\(formatNumber(min))..\(formatNumber(max))"
+  }
+}
+
+/// A number without a trailing `.0` when it is whole.
+func formatNumber(_ value: Double) -> String {
+  if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+  return String(value)
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Mesoflow
+
+extension MesoflowCommand {
+  struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check workflow and plugin definitions.",
+      discussion: """
+        Reports every problem in every file as PATH:LINE:COL: error: MESSAGE,
+        followed by the offending line and a caret. Exits 0 when everything is
+        valid and 1 when anything is not.
+        """
+    )
+
+    @Argument(help: "Definition files or folders. Default: ./Workflows and ./Plugins.")
+    var paths: [String] = []
+
+    func run() throws {
+      let catalog = Catalog.load(paths: paths.isEmpty ? ["Workflows", "Plugins"] : paths)
+      let color = Platform.standardErrorWantsColor
+      for diagnostic in catalog.diagnostics {
+        Platform.printError(diagnostic.rendered(color: color))
+      }
+      let errors = catalog.diagnostics.filter { $0.severity == .error }
+      if !errors.isEmpty {
+        let files = Set(errors.map(\.location.file)).count
+        Platform.printError(
+          "\(errors.count) error\(errors.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")")
+        throw ExitCode(1)
+      }
+      let workflows = catalog.workflows.keys.sorted()
+      let plugins = catalog.plugins.keys.sorted()
+      var parts: [String] = []
+      if !workflows.isEmpty {
+        parts.append("\(workflows.count) workflow\(workflows.count == 1 ? "" : "s") (\(workflows.joined(separator: ", ")))")
+      }
+      if !plugins.isEmpty {
+        parts.append("\(plugins.count) plugin\(plugins.count == 1 ? "" : "s") (\(plugins.joined(separator: ", ")))")
+      }
+      let files = catalog.sourceNames.count
+      print("ok: \(files) file\(files == 1 ? "" : "s") valid" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/// The bytes of one source file, kept so that diagnostics can quote the line
+/// at fault.
+public final class SourceText: Sendable {
+  /// The name diagnostics use for this source, usually its path.
+  public let name: String
+  /// The raw bytes as read.
+  public let bytes: [UInt8]
+
+  /// Creates a source from its name and bytes.
+  public init(name: String, bytes: [UInt8]) {
+    self.name = name
+    self.bytes = bytes
+  }
+
+  /// Creates a source from its name and text.
+  public convenience init(name: String, text: String) {
+    self.init(name: name, bytes: Array(text.utf8))
+  }
+
+  /// The text of the 1-based `line`, without its line break, or `nil` when the
+  /// source has no such line. Invalid UTF-8 is shown as U+FFFD.
+  public func line(_ line: Int) -> String? {
+    guard line >= 1 else { return nil }
+    var current = 1
+    var start = 0
+    var index = 0
+    let count = bytes.count
+    while current < line {
+      guard index < count else { return nil }
+      if bytes[index] == UInt8(ascii: "\n") {
+        current += 1
+        start = index + 1
+      }
+      index += 1
+    }
+    if start > count { return nil }
+    var end = start
+    while end < count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") {
+      end += 1
+    }
+    return String(decoding: bytes[start..<end], as: UTF8.self)
+  }
+
+  /// The location of byte `offset`: its line, and its column counted in
+  /// Unicode scalars (bytes that are not UTF-8 continuation bytes).
+  public func location(ofByte offset: Int) -> SourceLocation {
+    var line = 1
+    var column = 1
+    var index = 0
+    let end = min(offset, bytes.count)
+    while index < end {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\n") {
+        line += 1
+        column = 1
+      } else if byte & 0xC0 != 0x80 {
+        column += 1
+      }
+      index += 1
+    }
+    return SourceLocation(file: name, line: line, column: column)
+  }
+
+  /// A diagnostic at `location` in this source, quoting its line.
+  public func diagnostic(
+    _ severity: Diagnostic.Severity = .error, at location: SourceLocation, _ message: String,
+    notes: [String] = []
+  ) -> Diagnostic {
+    Diagnostic(
+      severity, at: location, message, sourceLine: line(location.line), notes: notes)
+  }
+}

@@ -1,0 +1,389 @@
+import CYAML
+
+/// A YAML document: its root node (none when the input is empty) and its source.
+public struct YAMLDocument: Sendable {
+  /// The root node, or `nil` when the document holds nothing.
+  public var root: Node?
+  /// The source the document was read from.
+  public var source: SourceText
+
+  /// Creates a document.
+  public init(root: Node?, source: SourceText) {
+    self.root = root
+    self.source = source
+  }
+}
+
+/// Reads YAML into a tree of ``Node``s with libyaml.
+public enum YAML {
+  /// Parses one YAML document.
+  ///
+  /// - Parameters:
+  ///   - source: The bytes and the name to report them under.
+  ///   - limits: Bounds on size, nesting and alias expansion.
+  /// - Returns: The document. Empty input gives a document without a root.
+  /// - Throws: ``YAMLError`` for malformed YAML, a duplicate key, an undefined
+  ///   alias, a complex key, a second document, invalid UTF-8, a NUL byte, or
+  ///   input beyond `limits`. Nothing else is thrown.
+  public static func load(_ source: SourceText, limits: YAMLLimits = .default) throws(YAMLError)
+    -> YAMLDocument
+  {
+    try checkEncoding(source, limits: limits)
+    let parser = LibYAMLParser(source.bytes)
+    var builder = TreeBuilder(source: source, limits: limits)
+    return YAMLDocument(root: try builder.build(parser), source: source)
+  }
+
+  /// Parses YAML text. See ``load(_:limits:)``.
+  public static func load(_ text: String, name: String = "<string>", limits: YAMLLimits = .default)
+    throws(YAMLError) -> YAMLDocument
+  {
+    try load(SourceText(name: name, text: text), limits: limits)
+  }
+
+  /// Runs libyaml's parser over `bytes` without building anything and returns
+  /// the number of events: the floor that loading is measured against.
+  package static func countEvents(_ bytes: [UInt8]) -> Int? {
+    let parser = LibYAMLParser(bytes)
+    var count = 0
+    while true {
+      guard parser.next() else { return nil }
+      count += 1
+      let done = parser.event.type == YAML_STREAM_END_EVENT
+      parser.release()
+      if done { return count }
+    }
+  }
+
+  // MARK: - Encoding
+
+  /// Rejects what libyaml would misreport or what would be unsafe to hand it:
+  /// oversize input, NUL bytes and invalid UTF-8, each at its location.
+  static func checkEncoding(_ source: SourceText, limits: YAMLLimits) throws(YAMLError) {
+    let bytes = source.bytes
+    if bytes.count > limits.maxBytes {
+      throw YAMLError(
+        code: .sizeLimit,
+        diagnostic: Diagnostic(
+          at: SourceLocation(file: source.name, line: 1, column: 1),
+          "file is \(bytes.count) bytes, more than the limit of \(limits.maxBytes) bytes"))
+    }
+    if let offset = firstInvalidUTF8(bytes) {
+      let isNul = bytes[offset] == 0
+      let location = source.location(ofByte: offset)
+      throw YAMLError(
+        code: isNul ? .nulByte : .invalidUTF8,
+        diagnostic: source.diagnostic(
+          at: location,
+          isNul
+            ? "NUL byte in the file; definitions must be text"
+            : "invalid UTF-8 byte 0x\(String(bytes[offset], radix: 16, uppercase: true)); definitions must be UTF-8 text"
+        ))
+    }
+  }
+
+  /// The offset of the first NUL byte or malformed UTF-8 sequence, if any.
+  static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    bytes.withUnsafeBufferPointer { buffer -> Int? in
+      var index = 0
+      let count = buffer.count
+      while index < count {
+        let byte = buffer[index]
+        if byte >= 0x01 && byte < 0x80 {
+          index += 1
+          continue
+        }
+        if byte == 0 { return index }
+        let length: Int
+        let minimum: UInt32
+        switch byte {
+        case 0xC2...0xDF: length = 2; minimum = 0x80
+        case 0xE0...0xEF: length = 3; minimum = 0x800
+        case 0xF0...0xF4: length = 4; minimum = 0x10000
+        default: return index
+        }
+        guard index + length <= count else { return index }
+        var scalar = UInt32(byte) & (0x7F >> UInt32(length))
+        for next in 1..<length {
+          let continuation = buffer[index + next]
+          guard continuation & 0xC0 == 0x80 else { return index }
+          scalar = scalar << 6 | UInt32(continuation & 0x3F)
+        }
+        if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) {
+          return index
+        }
+        index += length
+      }
+      return nil
+    }
+  }
+}
+
+// MARK: - libyaml
+
+/// Owns a libyaml parser, the bytes it reads and the current event; frees all
+/// three when it goes away.
+final class LibYAMLParser {
+  private var parser = yaml_parser_t()
+  private let input: UnsafeMutablePointer<UInt8>
+  private let count: Int
+  var event = yaml_event_t()
+  private var holdsEvent = false
+
+  init(_ bytes: [UInt8]) {
+    // libyaml asserts on a NULL input pointer, so even empty input gets a buffer.
+    count = bytes.count
+    input = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
+    input.initialize(to: 0)
+    bytes.withUnsafeBufferPointer { buffer in
+      if let base = buffer.baseAddress, count > 0 {
+        input.update(from: base, count: count)
+      }
+    }
+    yaml_parser_initialize(&parser)
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+    yaml_parser_set_input_string(&parser, input, count)
+  }
+
+  deinit {
+    release()
+    yaml_parser_delete(&parser)
+    input.deallocate()
+  }
+
+  /// Reads the next event into ``event``; `false` on a parse error.
+  func next() -> Bool {
+    release()
+    guard yaml_parser_parse(&parser, &event) == 1 else { return false }
+    holdsEvent = true
+    return true
+  }
+
+  /// Frees the current event.
+  func release() {
+    if holdsEvent {
+      yaml_event_delete(&event)
+      holdsEvent = false
+    }
+  }
+
+  /// The parser's error as a diagnostic in `source`.
+  func error(in source: SourceText) -> YAMLError {
+    let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+    var location: SourceLocation
+    var message: String
+    if parser.error == YAML_READER_ERROR {
+      location = source.location(ofByte: parser.problem_offset)
+      message = "cannot read the file: \(problem)"
+    } else {
+      location = SourceLocation(
+        file: source.name, line: parser.problem_mark.line + 1,
+        column: parser.problem_mark.column + 1)
+      message = "invalid YAML: \(problem)"
+      if let context = parser.context.map({ String(cString: $0) }) {
+        message += " (\(context) at \(parser.context_mark.line + 1):\(parser.context_mark.column + 1))"
+      }
+    }
+    return YAMLError(code: .syntax, diagnostic: source.diagnostic(at: location, message))
+  }
+}
+
+// MARK: - Building the tree
+
+/// Turns libyaml's events into nodes without recursion, enforcing the limits.
+struct TreeBuilder {
+  private enum Frame {
+    case sequence(items: [Node], location: SourceLocation, anchor: String?, weight: Int)
+    case mapping(
+      pairs: [Node.Pair], pendingKey: Node?, location: SourceLocation, anchor: String?,
+      weight: Int, keys: [String: SourceLocation]?)
+  }
+
+  let source: SourceText
+  let limits: YAMLLimits
+  private var stack: [Frame] = []
+  private var anchors: [String: (node: Node, weight: Int)] = [:]
+  private var expanded = 0
+  private var root: Node?
+  private var documents = 0
+
+  init(source: SourceText, limits: YAMLLimits) {
+    self.source = source
+    self.limits = limits
+  }
+
+  private func location(_ mark: yaml_mark_t) -> SourceLocation {
+    SourceLocation(file: source.name, line: mark.line + 1, column: mark.column + 1)
+  }
+
+  private func fail(_ code: YAMLError.Code, at location: SourceLocation, _ message: String)
+    -> YAMLError
+  {
+    YAMLError(code: code, diagnostic: source.diagnostic(at: location, message))
+  }
+
+  private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    guard let pointer else { return nil }
+    return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+  }
+
+  mutating func build(_ parser: LibYAMLParser) throws(YAMLError) -> Node? {
+    while true {
+      guard parser.next() else { throw parser.error(in: source) }
+      let event = parser.event
+      switch event.type {
+      case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT, YAML_NO_EVENT:
+        continue
+      case YAML_STREAM_END_EVENT:
+        return root
+      case YAML_DOCUMENT_START_EVENT:
+        documents += 1
+        if documents > 1 {
+          throw fail(
+            .multipleDocuments, at: location(event.start_mark),
+            "a second YAML document; a definition file holds exactly one")
+        }
+      case YAML_SCALAR_EVENT:
+        let data = event.data.scalar
+        let value =
+          data.length == 0
+          ? ""
+          : String(decoding: UnsafeBufferPointer(start: data.value, count: data.length), as: UTF8.self)
+        let style: Scalar.Style
+        switch data.style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: style = .literal
+        case YAML_FOLDED_SCALAR_STYLE: style = .folded
+        default: style = .plain
+        }
+        let tag = data.plain_implicit == 0 && data.quoted_implicit == 0 ? Self.string(data.tag) : nil
+        let node = Node(
+          .scalar(Scalar(value, style: style, tag: tag)), at: location(event.start_mark))
+        if let anchor = Self.string(data.anchor) { anchors[anchor] = (node, 1) }
+        try add(node, weight: 1)
+      case YAML_ALIAS_EVENT:
+        let name = Self.string(event.data.alias.anchor) ?? ""
+        let at = location(event.start_mark)
+        guard let (node, weight) = anchors[name] else {
+          throw fail(
+            .undefinedAlias, at: at,
+            "alias '*\(name)' names no anchor defined before it (an alias cannot refer to a node that contains it)"
+          )
+        }
+        expanded += weight
+        if expanded > limits.maxAliasExpansion {
+          throw fail(
+            .aliasLimit, at: at,
+            "aliases expand to more than \(limits.maxAliasExpansion) nodes; refusing to expand '*\(name)'"
+          )
+        }
+        var copy = node
+        copy.location = at
+        try add(copy, weight: weight)
+      case YAML_SEQUENCE_START_EVENT:
+        try push(
+          .sequence(
+            items: [], location: location(event.start_mark),
+            anchor: Self.string(event.data.sequence_start.anchor), weight: 1),
+          at: location(event.start_mark))
+      case YAML_MAPPING_START_EVENT:
+        try push(
+          .mapping(
+            pairs: [], pendingKey: nil, location: location(event.start_mark),
+            anchor: Self.string(event.data.mapping_start.anchor), weight: 1, keys: nil),
+          at: location(event.start_mark))
+      case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+        guard let frame = stack.popLast() else { continue }
+        let node: Node
+        let anchor: String?
+        let weight: Int
+        switch frame {
+        case .sequence(let items, let at, let name, let total):
+          node = Node(.sequence(items), at: at)
+          anchor = name
+          weight = total
+        case .mapping(let pairs, _, let at, let name, let total, _):
+          node = Node(.mapping(pairs), at: at)
+          anchor = name
+          weight = total
+        }
+        if let anchor { anchors[anchor] = (node, weight) }
+        try add(node, weight: weight)
+      default:
+        continue
+      }
+    }
+  }
+
+  private mutating func push(_ frame: Frame, at location: SourceLocation) throws(YAMLError) {
+    if stack.count >= limits.maxDepth {
+      throw fail(
+        .depthLimit, at: location,
+        "collections nest more than \(limits.maxDepth) levels deep")
+    }
+    stack.append(frame)
+  }
+
+  private mutating func add(_ node: Node, weight: Int) throws(YAMLError) {
+    guard let top = stack.popLast() else {
+      root = node
+      return
+    }
+    switch top {
+    case .sequence(var items, let at, let anchor, let total):
+      items.append(node)
+      stack.append(.sequence(items: items, location: at, anchor: anchor, weight: total + weight))
+    case .mapping(var pairs, let pendingKey, let at, let anchor, let total, var keys):
+      if let key = pendingKey {
+        pairs.append(Node.Pair(key: key, value: node))
+        stack.append(
+          .mapping(
+            pairs: pairs, pendingKey: nil, location: at, anchor: anchor, weight: total + weight,
+            keys: keys))
+        return
+      }
+      guard let scalar = node.scalar else {
+        stack.append(top)
+        throw fail(
+          .complexKey, at: node.location,
+          "a mapping key must be a scalar, not \(node.kindDescription)")
+      }
+      if let first = Self.firstLocation(
+        of: scalar.value, at: node.location, in: pairs, index: &keys)
+      {
+        stack.append(top)
+        throw fail(
+          .duplicateKey, at: node.location,
+          "duplicate key '\(scalar.value)' (first defined at \(first.line):\(first.column))")
+      }
+      stack.append(
+        .mapping(
+          pairs: pairs, pendingKey: node, location: at, anchor: anchor, weight: total + weight,
+          keys: keys))
+    }
+  }
+
+  /// Where `key` first appears among `pairs`. Small mappings are searched in
+  /// place; from 16 keys on, an index is built and kept.
+  private static func firstLocation(
+    of key: String, at location: SourceLocation, in pairs: [Node.Pair],
+    index: inout [String: SourceLocation]?
+  ) -> SourceLocation? {
+    if index == nil, pairs.count < 16 {
+      for pair in pairs where pair.key.scalar?.value == key {
+        return pair.key.location
+      }
+      return nil
+    }
+    if index == nil {
+      var built: [String: SourceLocation] = [:]
+      for pair in pairs { built[pair.name] = pair.key.location }
+      index = built
+    }
+    if let found = index?[key] { return found }
+    // The key is new: remember it for the next lookups.
+    index?[key] = location
+    return nil
+  }
+}
