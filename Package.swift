@@ -40,7 +40,7 @@ let package = Package(
       dependencies: ["Mesoflow", "MesoflowYAML"]
     ),
     .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML"]),
-    .testTarget(name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML"]),
+    .testTarget(name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML"], exclude: ["Corpus"]),
     .testTarget(name: "MesoflowCLITests", dependencies: ["MesoflowCLI"]),
   ]
 )

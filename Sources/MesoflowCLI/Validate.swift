@@ -22,10 +22,12 @@ extension MesoflowCommand {
         Platform.printError(diagnostic.rendered(color: color))
       }
       let errors = catalog.diagnostics.filter { $0.severity == .error }
+      let warnings = catalog.diagnostics.count - errors.count
+      let warningNote = warnings == 0 ? "" : " (and \(warnings) warning\(warnings == 1 ? "" : "s"))"
       if !errors.isEmpty {
         let files = Set(errors.map(\.location.file)).count
         Platform.printError(
-          "\(errors.count) error\(errors.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")")
+          "\(errors.count) error\(errors.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")\(warningNote)")
         throw ExitCode(1)
       }
       let workflows = catalog.workflows.keys.sorted()
@@ -38,7 +40,9 @@ extension MesoflowCommand {
         parts.append("\(plugins.count) plugin\(plugins.count == 1 ? "" : "s") (\(plugins.joined(separator: ", ")))")
       }
       let files = catalog.sourceNames.count
-      print("ok: \(files) file\(files == 1 ? "" : "s") valid" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")))
+      print(
+        "ok: \(files) file\(files == 1 ? "" : "s") valid" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+          + warningNote)
     }
   }
 }

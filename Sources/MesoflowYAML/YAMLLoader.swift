@@ -167,24 +167,43 @@ final class LibYAMLParser {
     }
   }
 
-  /// The parser's error as a diagnostic in `source`.
+  /// The parser's error as a diagnostic in `source`, with libyaml's most
+  /// common messages said in plainer words.
   func error(in source: SourceText) -> YAMLError {
     let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
-    var location: SourceLocation
-    var message: String
     if parser.error == YAML_READER_ERROR {
-      location = source.location(ofByte: parser.problem_offset)
-      message = "cannot read the file: \(problem)"
-    } else {
-      location = SourceLocation(
-        file: source.name, line: parser.problem_mark.line + 1,
-        column: parser.problem_mark.column + 1)
-      message = "invalid YAML: \(problem)"
-      if let context = parser.context.map({ String(cString: $0) }) {
-        message += " (\(context) at \(parser.context_mark.line + 1):\(parser.context_mark.column + 1))"
-      }
+      return YAMLError(
+        code: .syntax,
+        diagnostic: source.diagnostic(
+          at: source.location(ofByte: parser.problem_offset), "cannot read the file: \(problem)"))
     }
-    return YAMLError(code: .syntax, diagnostic: source.diagnostic(at: location, message))
+    let problemMark = parser.problem_mark
+    let at = SourceLocation(file: source.name, line: problemMark.line + 1, column: problemMark.column + 1)
+    let context = parser.context.map { String(cString: $0) }
+    let contextAt = SourceLocation(
+      file: source.name, line: parser.context_mark.line + 1, column: parser.context_mark.column + 1)
+    let offending = problemMark.index < source.bytes.count ? source.bytes[problemMark.index] : nil
+
+    let location: SourceLocation
+    let message: String
+    switch (problem, context) {
+    case ("found character that cannot start any token", _) where offending == UInt8(ascii: "\t"):
+      location = at
+      message = "a tab cannot indent YAML; indent with spaces"
+    case ("found unexpected end of stream", "while scanning a quoted scalar"?):
+      location = contextAt
+      message = "this quoted text is never closed: add the closing quote"
+    case ("did not find expected ',' or ']'", "while parsing a flow sequence"?):
+      location = at
+      message = "expected ',' or ']' here: the list opened at \(contextAt.line):\(contextAt.column) is not closed"
+    case ("did not find expected ',' or '}'", "while parsing a flow mapping"?):
+      location = at
+      message = "expected ',' or '}' here: the mapping opened at \(contextAt.line):\(contextAt.column) is not closed"
+    default:
+      location = at
+      message = problem + (context.map { " (\($0) at \(contextAt.line):\(contextAt.column))" } ?? "")
+    }
+    return YAMLError(code: .syntax, diagnostic: source.diagnostic(at: location, "invalid YAML: " + message))
   }
 }
 
@@ -192,11 +211,17 @@ final class LibYAMLParser {
 
 /// Turns libyaml's events into nodes without recursion, enforcing the limits.
 struct TreeBuilder {
-  private enum Frame {
-    case sequence(items: [Node], location: SourceLocation, anchor: String?, weight: Int)
-    case mapping(
-      pairs: [Node.Pair], pendingKey: Node?, location: SourceLocation, anchor: String?,
-      weight: Int, keys: [String: SourceLocation]?)
+  /// An open sequence or mapping. Frames are mutated in place on the stack,
+  /// so appending to a long sequence never copies it.
+  private struct Frame {
+    var isMapping: Bool
+    var items: [Node] = []
+    var pairs: [Node.Pair] = []
+    var pendingKey: Node?
+    var location: SourceLocation
+    var anchor: String?
+    var weight = 1
+    var keys: [String: SourceLocation]?
   }
 
   let source: SourceText
@@ -283,85 +308,63 @@ struct TreeBuilder {
         try add(copy, weight: weight)
       case YAML_SEQUENCE_START_EVENT:
         try push(
-          .sequence(
-            items: [], location: location(event.start_mark),
-            anchor: Self.string(event.data.sequence_start.anchor), weight: 1),
-          at: location(event.start_mark))
+          Frame(
+            isMapping: false, location: location(event.start_mark),
+            anchor: Self.string(event.data.sequence_start.anchor)))
       case YAML_MAPPING_START_EVENT:
         try push(
-          .mapping(
-            pairs: [], pendingKey: nil, location: location(event.start_mark),
-            anchor: Self.string(event.data.mapping_start.anchor), weight: 1, keys: nil),
-          at: location(event.start_mark))
+          Frame(
+            isMapping: true, location: location(event.start_mark),
+            anchor: Self.string(event.data.mapping_start.anchor)))
       case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
         guard let frame = stack.popLast() else { continue }
-        let node: Node
-        let anchor: String?
-        let weight: Int
-        switch frame {
-        case .sequence(let items, let at, let name, let total):
-          node = Node(.sequence(items), at: at)
-          anchor = name
-          weight = total
-        case .mapping(let pairs, _, let at, let name, let total, _):
-          node = Node(.mapping(pairs), at: at)
-          anchor = name
-          weight = total
-        }
-        if let anchor { anchors[anchor] = (node, weight) }
-        try add(node, weight: weight)
+        let node = Node(frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), at: frame.location)
+        if let anchor = frame.anchor { anchors[anchor] = (node, frame.weight) }
+        try add(node, weight: frame.weight)
       default:
         continue
       }
     }
   }
 
-  private mutating func push(_ frame: Frame, at location: SourceLocation) throws(YAMLError) {
+  private mutating func push(_ frame: Frame) throws(YAMLError) {
     if stack.count >= limits.maxDepth {
       throw fail(
-        .depthLimit, at: location,
+        .depthLimit, at: frame.location,
         "collections nest more than \(limits.maxDepth) levels deep")
     }
     stack.append(frame)
   }
 
   private mutating func add(_ node: Node, weight: Int) throws(YAMLError) {
-    guard let top = stack.popLast() else {
+    let top = stack.count - 1
+    guard top >= 0 else {
       root = node
       return
     }
-    switch top {
-    case .sequence(var items, let at, let anchor, let total):
-      items.append(node)
-      stack.append(.sequence(items: items, location: at, anchor: anchor, weight: total + weight))
-    case .mapping(var pairs, let pendingKey, let at, let anchor, let total, var keys):
-      if let key = pendingKey {
-        pairs.append(Node.Pair(key: key, value: node))
-        stack.append(
-          .mapping(
-            pairs: pairs, pendingKey: nil, location: at, anchor: anchor, weight: total + weight,
-            keys: keys))
-        return
-      }
-      guard let scalar = node.scalar else {
-        stack.append(top)
-        throw fail(
-          .complexKey, at: node.location,
-          "a mapping key must be a scalar, not \(node.kindDescription)")
-      }
-      if let first = Self.firstLocation(
-        of: scalar.value, at: node.location, in: pairs, index: &keys)
-      {
-        stack.append(top)
-        throw fail(
-          .duplicateKey, at: node.location,
-          "duplicate key '\(scalar.value)' (first defined at \(first.line):\(first.column))")
-      }
-      stack.append(
-        .mapping(
-          pairs: pairs, pendingKey: node, location: at, anchor: anchor, weight: total + weight,
-          keys: keys))
+    stack[top].weight += weight
+    guard stack[top].isMapping else {
+      stack[top].items.append(node)
+      return
     }
+    if let key = stack[top].pendingKey {
+      stack[top].pairs.append(Node.Pair(key: key, value: node))
+      stack[top].pendingKey = nil
+      return
+    }
+    guard let scalar = node.scalar else {
+      throw fail(
+        .complexKey, at: node.location,
+        "a mapping key must be a scalar, not \(node.kindDescription)")
+    }
+    if let first = Self.firstLocation(
+      of: scalar.value, at: node.location, in: stack[top].pairs, index: &stack[top].keys)
+    {
+      throw fail(
+        .duplicateKey, at: node.location,
+        "duplicate key '\(scalar.value)' (first defined at \(first.line):\(first.column))")
+    }
+    stack[top].pendingKey = node
   }
 
   /// Where `key` first appears among `pairs`. Small mappings are searched in

@@ -37,6 +37,7 @@ public struct Catalog: Sendable {
     var drafts: [(PluginDraft, SourceText)] = []
     var fileDiagnostics: [String: [Diagnostic]] = [:]
     var firstSeen: [String: SourceLocation] = [:]
+    var invalidWorkflows = Set<String>()
 
     func decode(_ source: SourceText, pluginsToo: Bool) -> [Diagnostic] {
       let document: YAMLDocument
@@ -61,6 +62,8 @@ public struct Catalog: Sendable {
             workflows[workflow.id] = workflow
             self.sources[key] = source
           }
+        } else if let id = root["workflow"]?.scalar?.value {
+          invalidWorkflows.insert(id)
         }
       case "plugin" where pluginsToo:
         if let draft = decoder.plugin(root) { drafts.append((draft, source)) }
@@ -77,7 +80,7 @@ public struct Catalog: Sendable {
       sourceNames.append(source.name)
       fileDiagnostics[source.name, default: []] += decode(source, pluginsToo: true)
     }
-    let wanted = Set(drafts.map(\.0.workflow)).subtracting(workflows.keys)
+    let wanted = Set(drafts.map(\.0.workflow)).subtracting(workflows.keys).subtracting(invalidWorkflows)
     if !wanted.isEmpty {
       for source in extraWorkflows where !sourceNames.contains(source.name) {
         let before = workflows.count
@@ -101,6 +104,10 @@ public struct Catalog: Sendable {
             self.sources[key] = source
           }
         }
+      } else if invalidWorkflows.contains(draft.workflow) {
+        decoder.context.warning(
+          draft.workflowLocation,
+          "plugin '\(draft.id)' was not checked against workflow '\(draft.workflow)', which has errors")
       } else {
         decoder.context.error(
           draft.workflowLocation,

@@ -6,6 +6,10 @@ import MesoflowYAML
 struct DecodeContext {
   let source: SourceText
   var diagnostics: [Diagnostic] = []
+  /// Ids of steps and stages that are declared but could not be decoded:
+  /// references to them are not reported again.
+  var invalidSteps = Set<String>()
+  var invalidStages = Set<String>()
 
   init(source: SourceText) { self.source = source }
 
@@ -28,11 +32,12 @@ struct DecodeContext {
       error(node.location, "\(what) must be a mapping, not \(node.kindDescription)")
       return nil
     }
-    var values: [String: Node] = [:]
+    var values: [Node.Pair] = []
+    values.reserveCapacity(pairs.count)
     for pair in pairs {
       let key = pair.name
       if allowed.contains(key) {
-        values[key] = pair.value
+        values.append(pair)
       } else {
         error(
           pair.key.location,
@@ -44,7 +49,7 @@ struct DecodeContext {
 
   /// The value of a required key, reported when missing or null.
   mutating func required(_ fields: Fields, _ key: String) -> Node? {
-    guard let value = fields.values[key] else {
+    guard let value = fields.value(key) else {
       error(fields.node.location, "\(fields.what) is missing required key '\(key)'")
       return nil
     }
@@ -86,10 +91,18 @@ struct DecodeContext {
   }
 
   static func isValidID(_ text: String) -> Bool {
-    guard let first = text.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else { return false }
-    return text.unicodeScalars.allSatisfy {
-      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+    var utf8 = text.utf8.makeIterator()
+    guard let first = utf8.next(), isLetter(first) else { return false }
+    while let byte = utf8.next() {
+      guard isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+      else { return false }
     }
+    return true
+  }
+
+  static func isLetter(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
   }
 
   mutating func integer(_ node: Node, _ key: String) -> Int? {
@@ -139,12 +152,14 @@ struct DecodeContext {
       error(node.location, "'\(key)' must be a duration or a range such as 15m..20m, not \(node.kindDescription)")
       return nil
     }
-    let parts = scalar.value.components(separatedBy: "..")
+    let parts = scalar.value.rangeParts()
     let spans = parts.map { TimeSpan($0.trimmingWhitespace()) }
     guard (1...2).contains(parts.count), let low = spans.first ?? nil, let high = spans.last ?? nil else {
       error(
         node.location,
-        "'\(scalar.value)' is not a duration range; write MIN..MAX such as 15m..20m, or one duration such as 20m")
+        parts.count == 1
+          ? "'\(scalar.value)' is not a duration; write a number and a unit (s, m, h, d, w), such as 20m or 1h30m, or a range such as 15m..20m"
+          : "'\(scalar.value)' is not a duration range; write MIN..MAX such as 15m..20m, or one duration such as 20m")
       return nil
     }
     guard low <= high else {
@@ -159,7 +174,7 @@ struct DecodeContext {
       error(node.location, "'\(key)' must be a number or a range such as 1..2, not \(describe(node))")
       return nil
     }
-    let parts = scalar.value.components(separatedBy: "..")
+    let parts = scalar.value.rangeParts()
     let numbers = parts.map { Double($0.trimmingWhitespace()) }
     guard (1...2).contains(parts.count), let low = numbers.first ?? nil, let high = numbers.last ?? nil,
       low.isFinite, high.isFinite
@@ -209,6 +224,10 @@ struct DecodeContext {
   mutating func checkCondition(
     _ expression: Expression, in node: Node, _ environment: ExpressionEnvironment, _ what: String
   ) {
+    // A step that is declared but has its own error is not reported again as unknown.
+    if expression.references.contains(where: { invalidSteps.contains($0) && environment.symbols[$0] == nil }) {
+      return
+    }
     do {
       let type = try expression.typeCheck(in: environment)
       if type != .bool {
@@ -226,11 +245,13 @@ struct DecodeContext {
   /// inside an expression is exact even in quoted or folded scalars.
   func location(in node: Node, offset: Int) -> SourceLocation {
     guard let scalar = node.scalar else { return node.location }
-    let start = node.location
-    if scalar.style == .literal || scalar.style == .folded {
-      return start
+    var start = node.location
+    let isBlock = scalar.style == .literal || scalar.style == .folded
+    if isBlock {
+      // The text of a block scalar starts on the line after its indicator.
+      start = SourceLocation(file: start.file, line: start.line + 1, column: 1)
     }
-    guard let byte = source.byteOffset(line: start.line, column: start.column) else { return start }
+    guard let byte = source.byteOffset(line: start.line, column: start.column) else { return node.location }
     let value = Array(scalar.value.unicodeScalars)
     let text = String(decoding: source.bytes[byte..<min(source.bytes.count, byte + 65_536)], as: UTF8.self)
     var line = start.line
@@ -238,15 +259,18 @@ struct DecodeContext {
     var valueIndex = 0
     var first = true
     for character in text.unicodeScalars {
-      if first, scalar.style != .plain {
+      if first, scalar.style != .plain, !isBlock {
         // Skip the opening quote.
         first = false
         column += 1
         continue
       }
       first = false
-      if valueIndex >= offset || valueIndex >= value.count { break }
+      if valueIndex >= value.count { break }
       if character == value[valueIndex] {
+        // Stop on the source character that holds the value's character at
+        // `offset`, past any indentation or escape in between.
+        if valueIndex >= offset { break }
         valueIndex += 1
       }
       if character == "\n" {
@@ -260,17 +284,33 @@ struct DecodeContext {
   }
 }
 
-/// A mapping's known keys and their values.
+/// A mapping's known keys and their values. Mappings in definitions are
+/// small, so keys are looked up in place.
 struct Fields {
   let node: Node
   let what: String
-  let values: [String: Node]
+  let values: [Node.Pair]
+
+  /// Where `key` is written, if it is.
+  func keyLocation(_ key: String) -> SourceLocation? {
+    for pair in values where pair.key.scalar?.value == key { return pair.key.location }
+    return nil
+  }
+
+  /// The value of `key`, null or not.
+  func value(_ key: String) -> Node? {
+    for pair in values where pair.key.scalar?.value == key { return pair.value }
+    return nil
+  }
 
   /// The value of an optional key; a null value counts as absent.
   subscript(key: String) -> Node? {
-    guard let value = values[key], !value.isNull else { return nil }
+    guard let value = value(key), !value.isNull else { return nil }
     return value
   }
+
+  /// The keys present, in source order.
+  var keys: [String] { values.map(\.name) }
 }
 
 extension StringProtocol {
@@ -281,20 +321,16 @@ extension StringProtocol {
     return String(text)
   }
 
-  func components(separatedBy separator: String) -> [String] {
-    var parts: [String] = []
-    var current = ""
+  /// The parts of a `MIN..MAX` range: one part when there is no `..`, three
+  /// or more when there are several.
+  func rangeParts() -> [Substring] {
+    var parts: [Substring] = []
     var rest = Substring(self)
-    while !rest.isEmpty {
-      if rest.hasPrefix(separator) {
-        parts.append(current)
-        current = ""
-        rest = rest.dropFirst(separator.count)
-      } else {
-        current.append(rest.removeFirst())
-      }
+    while let range = rest.firstRange(of: "..") {
+      parts.append(rest[..<range.lowerBound])
+      rest = rest[range.upperBound...]
     }
-    parts.append(current)
+    parts.append(rest)
     return parts
   }
 }

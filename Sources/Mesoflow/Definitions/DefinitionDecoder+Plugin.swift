@@ -3,18 +3,21 @@ import MesoflowYAML
 /// A plugin decoded from its file but not yet checked against its workflow.
 struct PluginDraft {
   var id: String
-  var title: String
+  var title: String?
   var workflow: String
   var workflowLocation: SourceLocation
-  var version: Int
+  var version: Int?
   var ingredients: [DecodedIngredient]
-  var procedure: Procedure
+  var procedure: Procedure?
   var limits: Limits
   var stages: [(name: String, location: SourceLocation, steps: [DecodedStep], checks: [DecodedCheck], wait: DecodedWait?, duration: TimeRange?)]
   var aftercare: [AftercareItem]
   var followUp: FollowUpPlan?
   var location: SourceLocation
   var source: SourceText
+  /// Whether decoding the file found errors; linking still runs, to report
+  /// the errors it finds too, but yields no manifest.
+  var hadErrors: Bool
 }
 
 extension DefinitionDecoder {
@@ -56,18 +59,18 @@ extension DefinitionDecoder {
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
     let followUp = fields["follow-up"].flatMap { self.followUp($0) }
 
-    _ = unique(stages.flatMap(\.2).map { ($0.id, $0.location) }, "step")
-    _ = unique(stages.flatMap(\.3).map { ($0.id, $0.location) }, "check")
+    _ = unique(stages.flatMap(\.2).map { ($0.id, $0.idLocation) }, "step")
+    _ = unique(stages.flatMap(\.3).map { ($0.id, $0.idLocation) }, "check")
     _ = unique(aftercare.map { ($0.id, $0.location) }, "aftercare item")
     _ = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
 
-    guard context.errorCount == 0, let id, let title, let workflow, let workflowNode, let version, let procedure
-    else { return nil }
+    guard let id, let workflow, let workflowNode else { return nil }
     return PluginDraft(
       id: id, title: title, workflow: workflow, workflowLocation: workflowNode.location, version: version,
       ingredients: ingredients, procedure: procedure, limits: limits,
       stages: stages.map { (name: $0.0, location: $0.1, steps: $0.2, checks: $0.3, wait: $0.4, duration: $0.5) },
-      aftercare: aftercare, followUp: followUp, location: root.location, source: context.source)
+      aftercare: aftercare, followUp: followUp, location: root.location, source: context.source,
+      hadErrors: context.errorCount > 0)
   }
 
   /// Checks a plugin against the workflow it extends: the stages it names,
@@ -85,11 +88,11 @@ extension DefinitionDecoder {
     }
     let pluginSteps = draft.stages.flatMap(\.steps)
     for step in pluginSteps where workflowStepIDs.contains(step.id) {
-      context.error(step.location, "step id '\(step.id)' is already a step of workflow '\(workflow.id)'; choose another id")
+      context.error(step.idLocation, "step id '\(step.id)' is already a step of workflow '\(workflow.id)'; choose another id")
     }
     let workflowCheckIDs = Set(workflow.stages.flatMap(\.checks).map(\.id))
     for check in draft.stages.flatMap(\.checks) where workflowCheckIDs.contains(check.id) {
-      context.error(check.location, "check id '\(check.id)' is already a check of workflow '\(workflow.id)'; choose another id")
+      context.error(check.idLocation, "check id '\(check.id)' is already a check of workflow '\(workflow.id)'; choose another id")
     }
     var symbols = Self.environment(pluginSteps).symbols
     for step in workflowSteps {
@@ -103,10 +106,12 @@ extension DefinitionDecoder {
       checkExcludes(stage.checks, known: ingredientIDs)
       if let wait = stage.wait { stepReference(wait.wait.since, at: wait.sinceLocation, known: stepIDs) }
     }
-    guard context.errorCount == 0 else { return nil }
+    guard context.errorCount == 0, !draft.hadErrors, let title = draft.title, let version = draft.version,
+      let procedure = draft.procedure
+    else { return nil }
     return PluginManifest(
-      id: draft.id, title: draft.title, workflow: draft.workflow, version: draft.version,
-      ingredients: draft.ingredients.map(\.ingredient), procedure: draft.procedure, limits: draft.limits,
+      id: draft.id, title: title, workflow: draft.workflow, version: version,
+      ingredients: draft.ingredients.map(\.ingredient), procedure: procedure, limits: draft.limits,
       stages: draft.stages.map {
         StageExtension(
           stage: $0.name, steps: $0.steps.map(\.step), checks: $0.checks.map(\.check), wait: $0.wait?.wait,

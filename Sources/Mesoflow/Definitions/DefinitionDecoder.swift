@@ -33,10 +33,10 @@ struct DefinitionDecoder {
     let followUp = fields["follow-up"].flatMap { self.followUp($0) }
 
     // References between parts of the file.
-    let stageIDs = unique(stages.map { ($0.id, $0.location) }, "stage")
+    let stageIDs = unique(stages.map { ($0.id, $0.idLocation) }, "stage")
     let steps = stages.flatMap(\.steps)
-    _ = unique(steps.map { ($0.id, $0.location) }, "step")
-    _ = unique(stages.flatMap(\.checks).map { ($0.id, $0.location) }, "check")
+    _ = unique(steps.map { ($0.id, $0.idLocation) }, "step")
+    _ = unique(stages.flatMap(\.checks).map { ($0.id, $0.idLocation) }, "check")
     _ = unique(aftercare.map { ($0.id, $0.location) }, "aftercare item")
     _ = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
 
@@ -114,13 +114,13 @@ struct DefinitionDecoder {
   }
 
   mutating func stageReference(_ name: String, at location: SourceLocation, known: Set<String>) {
-    if !known.contains(name) {
+    if !known.contains(name), !context.invalidStages.contains(name) {
       context.error(location, "unknown stage '\(name)'\(Suggestion.didYouMean(name, in: known.sorted()))")
     }
   }
 
   mutating func stepReference(_ name: String, at location: SourceLocation, known: Set<String>) {
-    if !known.contains(name) {
+    if !known.contains(name), !context.invalidSteps.contains(name) {
       context.error(location, "unknown step '\(name)'\(Suggestion.didYouMean(name, in: known.sorted()))")
     }
   }
@@ -164,7 +164,8 @@ struct DefinitionDecoder {
 
   mutating func stage(_ node: Node) -> DecodedStage? {
     guard let fields = context.fields(node, "a stage", allowed: Self.stageKeys) else { return nil }
-    let id = context.required(fields, "id").flatMap { context.id($0, "id") }
+    let idNode = context.required(fields, "id")
+    let id = idNode.flatMap { context.id($0, "id") }
     let what = id.map { "stage '\($0)'" } ?? "the stage"
     let title = fields["title"].flatMap { context.nonEmptyString($0, "title") } ?? id
     let duration = fields["duration"].flatMap { context.timeRange($0, "duration") }
@@ -189,16 +190,20 @@ struct DefinitionDecoder {
         }
       }
     case (.some, .some(let end)):
-      context.error(end.location, "\(what) has both 'next' and 'end'; a stage either moves on or ends the consultation")
+      context.error(fields.keyLocation("end") ?? end.location, "\(what) has both 'next' and 'end'; a stage either moves on or ends the consultation")
     case (nil, nil):
       context.error(node.location, "\(what) has neither 'next' nor 'end'; say where the consultation goes after it")
     }
-    guard let id, let title, let transition else { return nil }
+    guard let id, let title, let transition else {
+      if let id { context.invalidStages.insert(id) }
+      return nil
+    }
     return DecodedStage(
       stage: Stage(
         id: id, title: title, duration: duration, steps: steps.map(\.step), checks: checks.map(\.check),
         wait: wait?.wait, transition: transition, location: node.location),
-      steps: steps, checks: checks, wait: wait, transitionBranches: branches)
+      steps: steps, checks: checks, wait: wait, transitionBranches: branches,
+      idLocation: idNode?.location ?? node.location)
   }
 
   mutating func branches(_ node: Node) -> [DecodedBranch] {
@@ -219,8 +224,8 @@ struct DefinitionDecoder {
       if conditionNode == nil, index < items.count - 1 {
         context.error(item.location, "a branch without 'when' is always taken, so the branches after it can never be")
       }
-      if conditionNode != nil, index == items.count - 1 {
-        context.error(item.location, "the last branch must have no 'when', so that the stage always has a way out")
+      if let conditionNode, index == items.count - 1 {
+        context.error(fields.keyLocation("when") ?? conditionNode.location, "the last branch must have no 'when', so that the stage always has a way out")
       }
       result.append(
         DecodedBranch(branch: Branch(target: target, condition: condition, location: toNode.location), conditionNode: conditionNode))
@@ -240,6 +245,8 @@ struct DefinitionDecoder {
     "volume": ["max"],
   ]
 
+  static let typeSpecificKeys = Set(typeKeys.values.joined())
+
   mutating func stepList(_ node: Node?) -> [DecodedStep] {
     guard let node, let items = context.sequence(node, "steps") else { return [] }
     return items.compactMap { step($0) }
@@ -247,7 +254,12 @@ struct DefinitionDecoder {
 
   mutating func step(_ node: Node) -> DecodedStep? {
     guard let fields = context.fields(node, "a step", allowed: Self.stepKeys) else { return nil }
-    let id = context.required(fields, "id").flatMap { context.id($0, "id") }
+    let idNode = context.required(fields, "id")
+    let id = idNode.flatMap { context.id($0, "id") }
+    let errorsBefore = context.errorCount
+    defer {
+      if let id, context.errorCount > errorsBefore { context.invalidSteps.insert(id) }
+    }
     let prompt = context.required(fields, "ask").flatMap { context.nonEmptyString($0, "ask") }
     let help = fields["help"].flatMap { context.string($0, "help") }
     let conditionNode = fields["when"]
@@ -263,11 +275,8 @@ struct DefinitionDecoder {
       )
       return nil
     }
-    let typeSpecific = Set(Self.typeKeys.values.joined())
-    for key in fields.values.keys.sorted() where typeSpecific.contains(key) && !extraKeys.contains(key) {
-      if let value = fields.values[key] {
-        context.error(value.location, "'\(key)' does not apply to a \(typeName) step")
-      }
+    for pair in fields.values where Self.typeSpecificKeys.contains(pair.name) && !extraKeys.contains(pair.name) {
+      context.error(pair.key.location, "'\(pair.name)' does not apply to a \(typeName) step")
     }
     let answer: AnswerType?
     switch typeName {
@@ -311,7 +320,7 @@ struct DefinitionDecoder {
       step: Step(
         id: id, prompt: prompt, help: help, answer: answer, condition: condition, isOptional: isOptional,
         location: node.location),
-      conditionNode: conditionNode)
+      conditionNode: conditionNode, idLocation: idNode?.location ?? node.location)
   }
 
   mutating func options(_ fields: Fields, _ typeName: String) -> [ChoiceOption] {
@@ -348,7 +357,8 @@ struct DefinitionDecoder {
 
   mutating func check(_ node: Node) -> DecodedCheck? {
     guard let fields = context.fields(node, "a check", allowed: Self.checkKeys) else { return nil }
-    let id = context.required(fields, "id").flatMap { context.id($0, "id") }
+    let idNode = context.required(fields, "id")
+    let id = idNode.flatMap { context.id($0, "id") }
     let conditionNode = context.required(fields, "when")
     let condition = conditionNode.flatMap { context.expression($0, "when") }
     let reason = context.required(fields, "reason").flatMap { context.nonEmptyString($0, "reason") }
@@ -379,7 +389,7 @@ struct DefinitionDecoder {
       check: Check(
         id: id, condition: condition, outcome: outcome, reason: reason, excludes: excludes.map(\.0),
         location: node.location),
-      conditionNode: conditionNode, excludes: excludes)
+      conditionNode: conditionNode, excludes: excludes, idLocation: idNode?.location ?? node.location)
   }
 
   // MARK: - Waits, ingredients, aftercare, follow-up
@@ -459,6 +469,7 @@ struct DefinitionDecoder {
 struct DecodedStep {
   var step: Step
   var conditionNode: Node?
+  var idLocation: SourceLocation
   var id: String { step.id }
   var location: SourceLocation { step.location }
 }
@@ -467,6 +478,7 @@ struct DecodedCheck {
   var check: Check
   var conditionNode: Node
   var excludes: [(String, SourceLocation)]
+  var idLocation: SourceLocation
   var id: String { check.id }
   var location: SourceLocation { check.location }
 }
@@ -497,6 +509,7 @@ struct DecodedStage {
   var checks: [DecodedCheck]
   var wait: DecodedWait?
   var transitionBranches: [DecodedBranch]
+  var idLocation: SourceLocation
   var id: String { stage.id }
   var location: SourceLocation { stage.location }
 }

@@ -5,13 +5,17 @@ extension Expression {
   /// - Returns: The parsed expression; its names are not yet resolved.
   /// - Throws: ``ExpressionError`` at the offset of the first syntax error.
   public static func parse(_ text: String) throws(ExpressionError) -> Expression {
-    var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(text))
-    let root = try parser.parseExpression()
-    guard parser.peek.kind == .end else {
-      throw ExpressionError(
-        offset: parser.peek.offset, "unexpected \(parser.peek.display) after the end of the expression")
+    do throws(ExpressionError) {
+      var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(text))
+      let root = try parser.parseExpression()
+      guard parser.peek.kind == .end else {
+        throw ExpressionError(
+          offset: parser.peek.offset, "unexpected \(parser.peek.display) after the end of the expression")
+      }
+      return Expression(text: text, root: root)
+    } catch {
+      throw error.convertingByteOffset(in: text)
     }
-    return Expression(text: text, root: root)
   }
 }
 
@@ -44,126 +48,147 @@ struct Token: Sendable {
   }
 }
 
+/// Splits an expression into tokens. Works on UTF-8 bytes; offsets in tokens
+/// and errors are byte offsets until ``Expression`` converts them to Unicode
+/// scalar offsets for the caller.
 enum ExpressionLexer {
+  static func isLetter(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+      || byte == UInt8(ascii: "_")
+  }
+
+  static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
   static func tokenize(_ text: String) throws(ExpressionError) -> [Token] {
-    let scalars = Array(text.unicodeScalars)
+    let bytes = Array(text.utf8)
     var tokens: [Token] = []
     var index = 0
-    func isLetter(_ scalar: Unicode.Scalar) -> Bool {
-      (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_"
-    }
-    func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar >= "0" && scalar <= "9" }
+    func word(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
 
-    while index < scalars.count {
-      let scalar = scalars[index]
+    while index < bytes.count {
+      let byte = bytes[index]
       let start = index
-      if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" {
+      if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+        || byte == UInt8(ascii: "\r")
+      {
         index += 1
         continue
       }
-      if isLetter(scalar) {
-        var name = ""
-        while index < scalars.count {
-          let next = scalars[index]
+      if isLetter(byte) {
+        while index < bytes.count {
+          let next = bytes[index]
           if isLetter(next) || isDigit(next) {
-            name.unicodeScalars.append(next)
             index += 1
-          } else if next == "-", index + 1 < scalars.count, isLetter(scalars[index + 1]) {
+          } else if next == UInt8(ascii: "-"), index + 1 < bytes.count, isLetter(bytes[index + 1]) {
             // A hyphen between letters belongs to the name: fish-allergy.
-            name.unicodeScalars.append(next)
             index += 1
           } else {
             break
           }
         }
-        tokens.append(Token(kind: .identifier(name), offset: start))
+        tokens.append(Token(kind: .identifier(word(start..<index)), offset: start))
         continue
       }
-      if isDigit(scalar) {
+      if isDigit(byte) {
         // A date is exactly YYYY-MM-DD; anything else is a number or a duration.
-        let shape = "dddd-dd-dd".unicodeScalars.map { $0 }
-        if index + shape.count <= scalars.count,
-          zip(shape, scalars[index..<(index + shape.count)]).allSatisfy({ pattern, actual in
-            pattern == "d" ? isDigit(actual) : actual == pattern
+        let shape = Array("dddd-dd-dd".utf8)
+        if index + shape.count <= bytes.count,
+          zip(shape, bytes[index..<(index + shape.count)]).allSatisfy({ pattern, actual in
+            pattern == UInt8(ascii: "d") ? isDigit(actual) : actual == pattern
           }),
-          index + shape.count == scalars.count || !isDigit(scalars[index + shape.count])
+          index + shape.count == bytes.count || !isDigit(bytes[index + shape.count])
         {
-          let word = String(String.UnicodeScalarView(scalars[index..<(index + shape.count)]))
-          guard let date = CalendarDate(iso: word) else {
-            throw ExpressionError(offset: start, "'\(word)' is not a date of the calendar")
+          let text = word(index..<(index + shape.count))
+          guard let date = CalendarDate(iso: text) else {
+            throw ExpressionError(offset: start, "'\(text)' is not a date of the calendar")
           }
           tokens.append(Token(kind: .date(date), offset: start))
           index += shape.count
           continue
         }
-        var word = ""
-        while index < scalars.count,
-          isDigit(scalars[index]) || isLetter(scalars[index]) || scalars[index] == "."
-        {
-          word.unicodeScalars.append(scalars[index])
+        while index < bytes.count, isDigit(bytes[index]) || isLetter(bytes[index]) || bytes[index] == UInt8(ascii: ".") {
           index += 1
         }
-        if word.last.map({ $0.isLetter }) == true {
-          guard let span = TimeSpan(word) else {
+        let text = word(start..<index)
+        if let last = bytes[index - 1] as UInt8?, isLetter(last) {
+          guard let span = TimeSpan(text) else {
             throw ExpressionError(
               offset: start,
-              "'\(word)' is not a duration; write a number and a unit (s, m, h, d, w), such as 24h or 1h30m")
+              "'\(text)' is not a duration; write a number and a unit (s, m, h, d, w), such as 24h or 1h30m")
           }
           tokens.append(Token(kind: .duration(span), offset: start))
         } else {
-          guard let number = Double(word), word.last != "." else {
-            throw ExpressionError(offset: start, "'\(word)' is not a number")
+          guard let number = Double(text), bytes[index - 1] != UInt8(ascii: ".") else {
+            throw ExpressionError(offset: start, "'\(text)' is not a number")
           }
           tokens.append(Token(kind: .number(number), offset: start))
         }
         continue
       }
-      if scalar == "\"" || scalar == "'" {
+      if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
         index += 1
-        var value = ""
+        var value: [UInt8] = []
         var closed = false
-        while index < scalars.count {
-          let next = scalars[index]
+        while index < bytes.count {
+          let next = bytes[index]
           index += 1
-          if next == scalar {
+          if next == byte {
             closed = true
             break
           }
-          if next == "\\", index < scalars.count {
-            value.unicodeScalars.append(scalars[index])
+          if next == UInt8(ascii: "\\"), index < bytes.count {
+            value.append(bytes[index])
             index += 1
             continue
           }
-          value.unicodeScalars.append(next)
+          value.append(next)
         }
         guard closed else {
-          throw ExpressionError(offset: start, "unterminated string: add the closing \(scalar)")
+          throw ExpressionError(offset: start, "unterminated string: add the closing \(Character(Unicode.Scalar(byte)))")
         }
-        tokens.append(Token(kind: .string(value), offset: start))
+        tokens.append(Token(kind: .string(String(decoding: value, as: UTF8.self)), offset: start))
         continue
       }
-      let two = index + 1 < scalars.count ? String(scalars[index]) + String(scalars[index + 1]) : ""
-      if ["==", "!=", "<=", ">="].contains(two) {
-        tokens.append(Token(kind: .symbol(two), offset: start))
+      if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "="),
+        [UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "<"), UInt8(ascii: ">")].contains(byte)
+      {
+        tokens.append(Token(kind: .symbol(word(index..<(index + 2))), offset: start))
         index += 2
         continue
       }
-      if "()[],.<>+-*/".unicodeScalars.contains(scalar) {
-        tokens.append(Token(kind: .symbol(String(scalar)), offset: start))
+      if Array("()[],.<>+-*/".utf8).contains(byte) {
+        tokens.append(Token(kind: .symbol(word(index..<(index + 1))), offset: start))
         index += 1
         continue
       }
-      if scalar == "=" {
+      if byte == UInt8(ascii: "=") {
         throw ExpressionError(offset: start, "'=' is not an operator; write '==' to compare")
       }
-      if scalar == "&" || scalar == "|" || scalar == "!" {
-        let word = scalar == "&" ? "and" : scalar == "|" ? "or" : "not"
-        throw ExpressionError(offset: start, "'\(scalar)' is not an operator; write '\(word)'")
+      if byte == UInt8(ascii: "&") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "!") {
+        let replacement = byte == UInt8(ascii: "&") ? "and" : byte == UInt8(ascii: "|") ? "or" : "not"
+        throw ExpressionError(
+          offset: start, "'\(Character(Unicode.Scalar(byte)))' is not an operator; write '\(replacement)'")
       }
-      throw ExpressionError(offset: start, "unexpected character '\(scalar)'")
+      // Show the whole character, which may take several bytes.
+      var end = index + 1
+      while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+      throw ExpressionError(offset: start, "unexpected character '\(word(index..<end))'")
     }
-    tokens.append(Token(kind: .end, offset: scalars.count))
+    tokens.append(Token(kind: .end, offset: bytes.count))
     return tokens
+  }
+}
+
+extension ExpressionError {
+  /// The same error with its byte offset in `text` turned into a Unicode
+  /// scalar offset.
+  func convertingByteOffset(in text: String) -> ExpressionError {
+    var scalars = 0
+    for (index, byte) in text.utf8.enumerated() {
+      if index >= offset { break }
+      if byte & 0xC0 != 0x80 { scalars += 1 }
+    }
+    return ExpressionError(offset: scalars, message)
   }
 }
 

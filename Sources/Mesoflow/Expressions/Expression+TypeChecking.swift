@@ -37,7 +37,11 @@ extension Expression {
   /// - Throws: ``ExpressionError`` at the first unknown name, wrong type, or
   ///   string that is not an option of the choice it is compared with.
   public func typeCheck(in environment: ExpressionEnvironment) throws(ExpressionError) -> ValueType {
-    try TypeChecker(environment: environment).type(of: root)
+    do throws(ExpressionError) {
+      return try TypeChecker(environment: environment).type(of: root)
+    } catch {
+      throw error.convertingByteOffset(in: text)
+    }
   }
 }
 

@@ -6,7 +6,7 @@ enum Suggestion {
     let limit = max(1, min(3, word.count / 3))
     for candidate in candidates where candidate != word {
       let distance = editDistance(word.lowercased(), candidate.lowercased())
-      if distance <= limit, best.map({ distance < $0.1 }) ?? true {
+      if distance <= limit, distance < max(word.count, candidate.count), best.map({ distance < $0.1 }) ?? true {
         best = (candidate, distance)
       }
     }

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+/// Runs the built `mesoflow` binary, as a user would.
+struct CLITests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  static var binary: URL {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [beside, beside.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
+      let url = candidate.appendingPathComponent("mesoflow")
+      if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return root.appendingPathComponent(".build/debug/mesoflow")
+  }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  func run(_ arguments: [String], in directory: URL = CLITests.root) throws -> Result {
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  /// A scratch copy of the shipped Workflows/ and Plugins/.
+  func scratchCopy() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for folder in ["Workflows", "Plugins"] {
+      try FileManager.default.copyItem(
+        at: Self.root.appendingPathComponent(folder), to: directory.appendingPathComponent(folder))
+    }
+    return directory
+  }
+
+  func replace(_ old: String, with new: String, in file: URL) throws {
+    let text = try String(contentsOf: file, encoding: .utf8)
+    #expect(text.contains(old), "\(file.lastPathComponent) lacks \(old)")
+    try text.replacingOccurrences(of: old, with: new).write(to: file, atomically: true, encoding: .utf8)
+  }
+
+  /// The 1-based line of the first occurrence of `text` in `file`.
+  func line(of text: String, in file: URL) throws -> Int {
+    let lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+    return (lines.firstIndex { $0.contains(text) } ?? -1) + 1
+  }
+
+  // MARK: - validate
+
+  @Test func validateWithNoArgumentsChecksTheShippedDefinitions() throws {
+    let result = try run(["validate"])
+    #expect(result.status == 0)
+    #expect(result.stdout == "ok: 5 files valid: 1 workflow (mesotherapy), 4 plugins (body, eye, face, scalp)\n")
+    #expect(result.stderr == "")
+  }
+
+  @Test func validateReportsEveryErrorOfABrokenCopyWithLineAndCaret() throws {
+    let directory = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let workflow = directory.appendingPathComponent("Workflows/mesotherapy.yaml")
+    let face = directory.appendingPathComponent("Plugins/face.yaml")
+    try replace("next: screening", with: "next: screning", in: workflow)
+    try replace("plugin: face\ntitle:", with: "plugin: face\ntittle:", in: face)
+    let nextLine = try line(of: "next: screning", in: workflow)
+    let titleLine = try line(of: "tittle:", in: face)
+    let pluginLine = try line(of: "plugin: face", in: face)
+    let result = try run(["validate"], in: directory)
+    #expect(result.status == 1)
+    #expect(result.stdout == "")
+    let expected = """
+      Workflows/mesotherapy.yaml:\(nextLine):11: error: unknown stage 'screning' (did you mean 'screening'?)
+          next: screning
+                ^
+      """
+    #expect(result.stderr.contains(expected))
+    #expect(result.stderr.contains("Plugins/face.yaml:\(titleLine):1: error: unknown key 'tittle' in the plugin (did you mean 'title'?)"))
+    #expect(result.stderr.contains("Plugins/face.yaml:\(pluginLine):1: error: the plugin is missing required key 'title'"))
+    // The other plugins are not blamed for their workflow's error.
+    #expect(result.stderr.contains("Plugins/eye.yaml:") && result.stderr.contains("warning: plugin 'eye' was not checked against workflow 'mesotherapy', which has errors"))
+    #expect(result.stderr.hasSuffix("3 errors in 2 files (and 4 warnings)\n"))
+  }
+
+  @Test func validateFindsTheWorkflowOfAPluginGivenAlone() throws {
+    let result = try run(["validate", "Plugins/eye.yaml"])
+    #expect(result.status == 0)
+    #expect(result.stdout == "ok: 2 files valid: 1 workflow (mesotherapy), 1 plugin (eye)\n")
+  }
+
+  @Test func validateReportsAMissingPath() throws {
+    let result = try run(["validate", "NoSuchFolder"])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("NoSuchFolder:1:1: error: no such file or folder\n"))
+  }
+
+  @Test func validatePointsInsideAnExpression() throws {
+    let directory = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let workflow = directory.appendingPathComponent("Workflows/mesotherapy.yaml")
+    try replace("when: age < 18", with: "when: age < \"18\"", in: workflow)
+    let number = try line(of: "when: age < \"18\"", in: workflow)
+    let text = try String(contentsOf: workflow, encoding: .utf8).components(separatedBy: "\n")[number - 1]
+    let column = (text.range(of: "\"18\"").map { text.distance(from: text.startIndex, to: $0.lowerBound) } ?? 0) + 1
+    let result = try run(["validate"], in: directory)
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("Workflows/mesotherapy.yaml:\(number):\(column): error: cannot compare number with string\n"))
+  }
+
+  // MARK: - describe
+
+  @Test func describeShowsTheMergedWorkflowAsText() throws {
+    let result = try run(["describe", "mesotherapy", "--area", "face", "--area", "eye"])
+    #expect(result.status == 0)
+    let text = result.stdout
+    #expect(text.hasPrefix("Mesotherapy consultation (mesotherapy, version 1)\nAreas: Eye area (eye), Face (face)\nExpected duration: "))
+    for heading in ["1. Consultation [consultation]", "2. Screening [screening]", "4. Injection technique [injection] (procedure)", "6. Follow-up [follow_up]"] {
+      #expect(text.contains(heading), "missing \(heading)")
+    }
+    #expect(text.contains("STOP under_18 when age < 18"))
+    #expect(text.contains("EXCLUDE face_salmon_dna_fish_allergy (face) when fish_allergy"))
+    #expect(text.contains("Ends: Completed"))
+  }
+
+  @Test func describeJSONIsStableAndComplete() throws {
+    let result = try run(["describe", "Workflows/mesotherapy.yaml", "--area", "scalp", "--format", "json"])
+    #expect(result.status == 0)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(json["schema"] as? String == "mesoflow.describe/1")
+    let stages = try #require(json["stages"] as? [[String: Any]])
+    #expect(stages.compactMap { $0["id"] as? String } == ["consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up"])
+    let duration = try #require(json["expected_duration"] as? [String: Any])
+    let low = try #require(duration["min_seconds"] as? Int)
+    let high = try #require(duration["max_seconds"] as? Int)
+    #expect(low > 0 && low <= high)
+    let areas = try #require(json["areas"] as? [[String: Any]])
+    #expect(areas.compactMap { $0["id"] as? String } == ["scalp"])
+    let screening = stages[1]
+    let checks = try #require(screening["checks"] as? [[String: Any]])
+    #expect(checks.contains { $0["outcome"] as? String == "stop" && $0["when"] as? String == "age < 18" })
+    // The same request gives the same bytes.
+    #expect(try run(["describe", "mesotherapy", "--area", "scalp", "--format", "json"]).stdout == result.stdout)
+  }
+
+  @Test func describeRefusesUnknownAreasAndBrokenDefinitions() throws {
+    let unknown = try run(["describe", "mesotherapy", "--area", "hand"])
+    #expect(unknown.status != 0)
+    #expect(unknown.stderr.contains("unknown area 'hand'; areas: body, eye, face, scalp"))
+
+    let directory = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try replace("outcome: stop", with: "outcome: stopp", in: directory.appendingPathComponent("Workflows/mesotherapy.yaml"))
+    let broken = try run(["describe", "mesotherapy"], in: directory)
+    #expect(broken.status == 1)
+    #expect(broken.stderr.contains("error: unknown outcome 'stopp' (did you mean 'stop'?)"))
+    #expect(broken.stdout == "")
+  }
+}

@@ -1,0 +1,208 @@
+import MesoflowYAML
+import Testing
+
+struct YAMLLoaderTests {
+  func load(_ text: String, limits: YAMLLimits = .default) throws(YAMLError) -> Node? {
+    try YAML.load(text, name: "t.yaml", limits: limits).root
+  }
+
+  func error(_ text: String, limits: YAMLLimits = .default) -> YAMLError? {
+    do {
+      _ = try load(text, limits: limits)
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  // MARK: - Marks
+
+  @Test func everyNodeCarriesItsSourceNameLineAndColumn() throws {
+    let root = try #require(
+      try load(
+        """
+        workflow: demo
+        stages:
+          - id: first
+            steps: [a, b]
+        """))
+    #expect(root.location == SourceLocation(file: "t.yaml", line: 1, column: 1))
+    let pairs = try #require(root.mapping)
+    #expect(pairs.map(\.name) == ["workflow", "stages"])
+    #expect(pairs[0].value.location == SourceLocation(file: "t.yaml", line: 1, column: 11))
+    #expect(pairs[1].key.location.line == 2)
+    let stage = try #require(root["stages"]?.sequence?.first)
+    #expect(stage.location == SourceLocation(file: "t.yaml", line: 3, column: 5))
+    #expect(stage["id"]?.location == SourceLocation(file: "t.yaml", line: 3, column: 9))
+    let steps = try #require(stage["steps"]?.sequence)
+    #expect(steps.map(\.location.column) == [13, 16])
+    #expect(steps.map { $0.scalar?.value } == ["a", "b"])
+  }
+
+  @Test func columnsCountUnicodeScalarsNotBytes() throws {
+    let root = try #require(try load("ä: [é, x]"))
+    let items = try #require(root["ä"]?.sequence)
+    #expect(items[1].location.column == 8)
+  }
+
+  @Test func scalarsKeepTheirStyleAndQuotedScalarsAreNotNull() throws {
+    let root = try #require(try load("a: 'x'\nb: \"18\"\nc: ~\nd:\ne: |\n  text\n"))
+    #expect(root["a"]?.scalar?.style == .singleQuoted)
+    #expect(root["b"]?.scalar == Scalar("18", style: .doubleQuoted))
+    #expect(root["c"]?.isNull == true)
+    #expect(root["d"]?.isNull == true)
+    #expect(root["e"]?.scalar?.value == "text\n")
+    #expect(root["e"]?.scalar?.style == .literal)
+    #expect(try load("x: '~'")?["x"]?.isNull == false)
+  }
+
+  @Test func emptyInputHasNoRoot() throws {
+    #expect(try load("") == nil)
+    #expect(try load("# only a comment\n") == nil)
+  }
+
+  @Test func aliasesResolveToTheAnchoredNode() throws {
+    let root = try #require(try load("a: &x [1, 2]\nb: *x\n"))
+    #expect(root["b"]?.sequence?.compactMap { $0.scalar?.value } == ["1", "2"])
+    #expect(root["b"]?.location.line == 2)
+  }
+
+  // MARK: - Errors
+
+  @Test func malformedYAMLIsReportedWithLocationLineAndCaret() throws {
+    let failure = try #require(error("a: 1\nb: [1, 2\nc: 3\n"))
+    #expect(failure.code == .syntax)
+    #expect(failure.diagnostic.location.file == "t.yaml")
+    #expect(failure.diagnostic.location.line == 3)
+    #expect(failure.diagnostic.message == "invalid YAML: expected ',' or ']' here: the list opened at 2:4 is not closed")
+    #expect(failure.diagnostic.rendered() == """
+      t.yaml:3:2: error: \(failure.diagnostic.message)
+      c: 3
+       ^
+      """)
+  }
+
+  @Test func aTabIndentationIsASyntaxError() throws {
+    let failure = try #require(error("a:\n\tb: 1\n"))
+    #expect(failure.code == .syntax)
+    #expect(failure.diagnostic.description == "t.yaml:2:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces")
+  }
+
+  @Test func anUnclosedQuoteIsReportedWhereItOpens() throws {
+    let failure = try #require(error("a: 1\nb: \"open\nc: 3\n"))
+    #expect(failure.diagnostic.description == "t.yaml:2:4: error: invalid YAML: this quoted text is never closed: add the closing quote")
+  }
+
+  @Test func duplicateKeysAreAnErrorAtTheSecondKey() throws {
+    let failure = try #require(error("title: a\nid: b\ntitle: c\n"))
+    #expect(failure.code == .duplicateKey)
+    #expect(failure.diagnostic.description == "t.yaml:3:1: error: duplicate key 'title' (first defined at 1:1)")
+  }
+
+  @Test func duplicateKeysAreFoundInLargeMappingsToo() throws {
+    let keys = (0..<40).map { "k\($0): \($0)" }.joined(separator: "\n")
+    let failure = try #require(error(keys + "\nk7: again\n"))
+    #expect(failure.diagnostic.description == "t.yaml:41:1: error: duplicate key 'k7' (first defined at 8:1)")
+  }
+
+  @Test func aBillionLaughsIsRefusedQuickly() throws {
+    var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in 1...9 {
+      let refs = Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+      text += "a\(level): &a\(level) [\(refs)]\n"
+    }
+    let failure = try #require(error(text))
+    #expect(failure.code == .aliasLimit)
+    #expect(failure.diagnostic.message.hasPrefix("aliases expand to more than 10000 nodes"))
+    #expect(failure.diagnostic.location.line == 4)
+  }
+
+  @Test func deepNestingIsRefused() throws {
+    let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+    let failure = try #require(error(text))
+    #expect(failure.code == .depthLimit)
+    #expect(failure.diagnostic.description == "t.yaml:1:65: error: collections nest more than 64 levels deep")
+  }
+
+  @Test func oversizeInputIsRefusedBeforeParsing() throws {
+    let failure = try #require(error("a: 1\n", limits: YAMLLimits(maxBytes: 4)))
+    #expect(failure.code == .sizeLimit)
+    #expect(failure.diagnostic.description == "t.yaml:1:1: error: file is 5 bytes, more than the limit of 4 bytes")
+  }
+
+  @Test func nulBytesAreRefusedAtTheirLocation() throws {
+    let source = SourceText(name: "n.yaml", bytes: Array("a: 1\nb: x".utf8) + [0] + Array("y\n".utf8))
+    #expect(throws: YAMLError.self) { try YAML.load(source) }
+    do {
+      _ = try YAML.load(source)
+    } catch {
+      #expect(error.code == .nulByte)
+      #expect(error.diagnostic.description == "n.yaml:2:5: error: NUL byte in the file; definitions must be text")
+    }
+  }
+
+  @Test func invalidUTF8IsRefusedAtItsLocation() throws {
+    for bad: [UInt8] in [[0xFF], [0xC3], [0xE2, 0x28, 0xA1], [0xED, 0xA0, 0x80], [0xC0, 0xAF]] {
+      let source = SourceText(name: "u.yaml", bytes: Array("a: é\nb: ".utf8) + bad + Array(" z\n".utf8))
+      do {
+        _ = try YAML.load(source)
+        Issue.record("accepted \(bad)")
+      } catch {
+        #expect(error.code == .invalidUTF8)
+        #expect(error.diagnostic.location.line == 2)
+        #expect(error.diagnostic.location.column == 4)
+      }
+    }
+  }
+
+  @Test func undefinedAndSelfReferencingAliasesAreErrors() throws {
+    #expect(error("a: *nope\n")?.code == .undefinedAlias)
+    #expect(error("a: &x [1, *x]\n")?.code == .undefinedAlias)
+  }
+
+  @Test func complexKeysAndSecondDocumentsAreErrors() throws {
+    #expect(error("? [a, b]\n: 1\n")?.code == .complexKey)
+    let second = try #require(error("a: 1\n---\nb: 2\n"))
+    #expect(second.code == .multipleDocuments)
+    #expect(second.diagnostic.location.line == 2)
+  }
+
+  @Test func arbitraryBytesNeverCrash() {
+    var generator = SystemRandomNumberGenerator()
+    let alphabet = Array("ab:- \n\t[]{},&*!|>'\"#?%@`\\".utf8) + [0xC3, 0xA9, 0xFF]
+    for _ in 0..<2_000 {
+      let length = Int.random(in: 0..<64, using: &generator)
+      let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
+      _ = try? YAML.load(SourceText(name: "r.yaml", bytes: bytes))
+    }
+  }
+
+  @Test func countEventsScansWithoutBuilding() {
+    // stream, document, mapping, "a", sequence, "1", "2", and the three ends
+    #expect(YAML.countEvents(Array("a: [1, 2]\n".utf8)) == 11)
+    #expect(YAML.countEvents(Array("a: [1\n".utf8)) == nil)
+  }
+}
+
+struct DiagnosticRenderingTests {
+  @Test func rendersLineAndCaretAndKeepsTabs() {
+    let source = SourceText(name: "w.yaml", text: "a:\n\tbad: x\n")
+    let diagnostic = source.diagnostic(at: SourceLocation(file: "w.yaml", line: 2, column: 3), "something")
+    #expect(diagnostic.rendered() == "w.yaml:2:3: error: something\n\tbad: x\n\t ^")
+  }
+
+  @Test func rendersNotesAndColor() {
+    let diagnostic = Diagnostic(
+      .warning, at: SourceLocation(file: "f", line: 1, column: 1), "careful", sourceLine: "x", notes: ["why"])
+    #expect(diagnostic.rendered() == "f:1:1: warning: careful\nx\n^\nnote: why")
+    #expect(diagnostic.rendered(color: true).contains("\u{1B}[1;35mwarning:"))
+  }
+
+  @Test func locatesByteOffsets() {
+    let source = SourceText(name: "s", text: "ab\né x\n")
+    #expect(source.location(ofByte: 0) == SourceLocation(file: "s", line: 1, column: 1))
+    #expect(source.location(ofByte: 6) == SourceLocation(file: "s", line: 2, column: 3))
+    #expect(source.line(2) == "é x")
+    #expect(source.line(9) == nil)
+  }
+}
