@@ -146,6 +146,15 @@ print("generated workflow: 2000 stages, \(large.bytes.count) bytes, \(largeItera
 let raw = Measurement.of(iterations: largeIterations) { _ = YAML.countEvents(large.bytes) }
 report("  raw libyaml event scan", raw, bytes: large.bytes.count)
 report("  node tree", Measurement.of(iterations: largeIterations) { _ = try? YAML.load(large) }, bytes: large.bytes.count)
+if arguments.contains("--detail") {
+  var kept: [YAMLDocument] = []
+  report("  node tree (not freed)", Measurement.of(iterations: largeIterations) {
+    if let document = try? YAML.load(large) { kept.append(document) }
+  }, bytes: large.bytes.count)
+  let clock = ContinuousClock()
+  let freeing = clock.measure { kept.removeAll() }
+  print("  freeing \(largeIterations) trees: \(milliseconds(freeing) / Double(largeIterations)) ms each")
+}
 let full = Measurement.of(iterations: largeIterations) { _ = Catalog(sources: [large]) }
 report("  load and validate", full, bytes: large.bytes.count)
 print(String(format: "  load and validate / raw scan: %.2fx (target: within 3x)", milliseconds(full.median) / milliseconds(raw.median)))

@@ -24,6 +24,11 @@ extension MesoflowCommand {
       let errors = catalog.diagnostics.filter { $0.severity == .error }
       let warnings = catalog.diagnostics.count - errors.count
       let warningNote = warnings == 0 ? "" : " (and \(warnings) warning\(warnings == 1 ? "" : "s"))"
+      for workflow in Set(catalog.uncheckedPlugins.map(\.workflow)).sorted() {
+        let plugins = catalog.uncheckedPlugins.filter { $0.workflow == workflow }.map(\.plugin).sorted()
+        Platform.printError(
+          "note: plugin\(plugins.count == 1 ? "" : "s") \(plugins.joined(separator: ", ")) will be checked against workflow '\(workflow)' once its errors are fixed")
+      }
       if !errors.isEmpty {
         let files = Set(errors.map(\.location.file)).count
         Platform.printError(

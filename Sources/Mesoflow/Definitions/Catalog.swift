@@ -20,6 +20,10 @@ public struct Catalog: Sendable {
 
   mutating func replaceDiagnostics(_ all: [Diagnostic]) { diagnostics = all }
 
+  /// Plugins that could not be checked against their workflow because the
+  /// workflow itself has errors; they are checked once it is fixed.
+  public private(set) var uncheckedPlugins: [(plugin: String, workflow: String)] = []
+
   /// Whether any definition has an error.
   public var hasErrors: Bool { diagnostics.hasErrors }
 
@@ -105,9 +109,7 @@ public struct Catalog: Sendable {
           }
         }
       } else if invalidWorkflows.contains(draft.workflow) {
-        decoder.context.warning(
-          draft.workflowLocation,
-          "plugin '\(draft.id)' was not checked against workflow '\(draft.workflow)', which has errors")
+        uncheckedPlugins.append((draft.id, draft.workflow))
       } else {
         decoder.context.error(
           draft.workflowLocation,

@@ -225,7 +225,7 @@ struct DecodeContext {
     _ expression: Expression, in node: Node, _ environment: ExpressionEnvironment, _ what: String
   ) {
     // A step that is declared but has its own error is not reported again as unknown.
-    if expression.references.contains(where: { invalidSteps.contains($0) && environment.symbols[$0] == nil }) {
+    if !invalidSteps.isEmpty, expression.references.contains(where: { invalidSteps.contains($0) && environment.symbols[$0] == nil }) {
       return
     }
     do {

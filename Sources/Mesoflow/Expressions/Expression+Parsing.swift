@@ -59,6 +59,10 @@ enum ExpressionLexer {
 
   static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+  static let dateShape = Array("dddd-dd-dd".utf8)
+  static let symbols = Set("()[],.<>+-*/".utf8)
+  static let comparisonStarts = Set("=!<>".utf8)
+
   static func tokenize(_ text: String) throws(ExpressionError) -> [Token] {
     let bytes = Array(text.utf8)
     var tokens: [Token] = []
@@ -91,7 +95,7 @@ enum ExpressionLexer {
       }
       if isDigit(byte) {
         // A date is exactly YYYY-MM-DD; anything else is a number or a duration.
-        let shape = Array("dddd-dd-dd".utf8)
+        let shape = dateShape
         if index + shape.count <= bytes.count,
           zip(shape, bytes[index..<(index + shape.count)]).allSatisfy({ pattern, actual in
             pattern == UInt8(ascii: "d") ? isDigit(actual) : actual == pattern
@@ -150,13 +154,13 @@ enum ExpressionLexer {
         continue
       }
       if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "="),
-        [UInt8(ascii: "="), UInt8(ascii: "!"), UInt8(ascii: "<"), UInt8(ascii: ">")].contains(byte)
+        comparisonStarts.contains(byte)
       {
         tokens.append(Token(kind: .symbol(word(index..<(index + 2))), offset: start))
         index += 2
         continue
       }
-      if Array("()[],.<>+-*/".utf8).contains(byte) {
+      if symbols.contains(byte) {
         tokens.append(Token(kind: .symbol(word(index..<(index + 1))), offset: start))
         index += 1
         continue
@@ -201,6 +205,9 @@ struct ExpressionParser {
   var position = 0
   var depth = 0
   static let maxDepth = 64
+  static let comparisons: [String: BinaryOperator] = [
+    "==": .equal, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual,
+  ]
 
   init(tokens: [Token]) { self.tokens = tokens }
 
@@ -264,11 +271,7 @@ struct ExpressionParser {
 
   mutating func parseComparison() throws(ExpressionError) -> ExpressionNode {
     let left = try parseAdditive()
-    let comparisons: [String: BinaryOperator] = [
-      "==": .equal, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater,
-      ">=": .greaterOrEqual,
-    ]
-    if case .symbol(let symbol) = peek.kind, let op = comparisons[symbol] {
+    if case .symbol(let symbol) = peek.kind, let op = Self.comparisons[symbol] {
       let offset = advance().offset
       let right = try parseAdditive()
       try rejectChainedComparison()
