@@ -69,12 +69,8 @@ extension MesoflowCommand {
     }
 
     static func defaultPlugins(besides workflowPath: String) -> String {
-      let folder = (workflowPath as NSString).deletingLastPathComponent
-      let isFolder = Catalog.isFolder(workflowPath)
-      let parent = isFolder
-        ? (workflowPath as NSString).deletingLastPathComponent
-        : (folder as NSString).deletingLastPathComponent
-      let candidate = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent("Plugins")
+      let folder = Catalog.isFolder(workflowPath) ? workflowPath : PathName.parent(of: workflowPath)
+      let candidate = PathName.join(PathName.parent(of: folder), "Plugins")
       return Catalog.isFolder(candidate) ? candidate : "Plugins"
     }
   }

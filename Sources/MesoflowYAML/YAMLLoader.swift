@@ -141,7 +141,8 @@ final class LibYAMLParser {
       }
     }
     yaml_parser_initialize(&parser)
-    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+    // The encoding is left to libyaml so that it skips a UTF-8 byte-order
+    // mark; the bytes were checked to be UTF-8 without NULs before.
     yaml_parser_set_input_string(&parser, input, count)
   }
 
@@ -194,11 +195,11 @@ final class LibYAMLParser {
       location = contextAt
       message = "this quoted text is never closed: add the closing quote"
     case ("did not find expected ',' or ']'", "while parsing a flow sequence"?):
-      location = at
-      message = "expected ',' or ']' here: the list opened at \(contextAt.line):\(contextAt.column) is not closed"
+      location = contextAt
+      message = "this list is never closed: add the closing ']'"
     case ("did not find expected ',' or '}'", "while parsing a flow mapping"?):
-      location = at
-      message = "expected ',' or '}' here: the mapping opened at \(contextAt.line):\(contextAt.column) is not closed"
+      location = contextAt
+      message = "this mapping is never closed: add the closing '}'"
     default:
       location = at
       message = problem + (context.map { " (\($0) at \(contextAt.line):\(contextAt.column))" } ?? "")

@@ -73,12 +73,12 @@ struct YAMLLoaderTests {
     let failure = try #require(error("a: 1\nb: [1, 2\nc: 3\n"))
     #expect(failure.code == .syntax)
     #expect(failure.diagnostic.location.file == "t.yaml")
-    #expect(failure.diagnostic.location.line == 3)
-    #expect(failure.diagnostic.message == "invalid YAML: expected ',' or ']' here: the list opened at 2:4 is not closed")
+    #expect(failure.diagnostic.location.line == 2)
+    #expect(failure.diagnostic.message == "invalid YAML: this list is never closed: add the closing ']'")
     #expect(failure.diagnostic.rendered() == """
-      t.yaml:3:2: error: \(failure.diagnostic.message)
-      c: 3
-       ^
+      t.yaml:2:4: error: \(failure.diagnostic.message)
+      b: [1, 2
+         ^
       """)
   }
 
@@ -204,5 +204,13 @@ struct DiagnosticRenderingTests {
     #expect(source.location(ofByte: 6) == SourceLocation(file: "s", line: 2, column: 3))
     #expect(source.line(2) == "é x")
     #expect(source.line(9) == nil)
+  }
+}
+
+struct ByteOrderMarkTests {
+  @Test func aUTF8ByteOrderMarkIsSkippedAndColumnsStayAsEditorsShowThem() throws {
+    let source = SourceText(name: "b.yaml", bytes: [0xEF, 0xBB, 0xBF] + Array("a: [1, x]\n".utf8))
+    let root = try #require(try YAML.load(source).root)
+    #expect(root["a"]?.sequence?.map(\.location.column) == [5, 8])
   }
 }

@@ -25,13 +25,12 @@ extension Catalog {
       for file in definitionFiles(at: path, problems: &unreadable) {
         guard let source = read(file, limits: limits, problems: &unreadable) else { continue }
         sources.append(source)
-        pluginFolders.append((file as NSString).deletingLastPathComponent)
+        pluginFolders.append(PathName.parent(of: file))
       }
     }
     var extraFolders: [String] = []
-    for folder in pluginFolders {
-      let parent = ((folder.isEmpty ? "." : folder) as NSString).deletingLastPathComponent
-      extraFolders.append(((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent("Workflows"))
+    for folder in Set(pluginFolders).sorted() {
+      extraFolders.append(PathName.join(PathName.parent(of: folder), "Workflows"))
     }
     extraFolders.append("Workflows")
     var extras: [SourceText] = []
@@ -70,7 +69,7 @@ extension Catalog {
       return []
     }
     return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
-      path == "." ? $0 : (path as NSString).appendingPathComponent($0)
+      PathName.join(path, $0)
     }.filter { !isDirectory($0) }
   }
 

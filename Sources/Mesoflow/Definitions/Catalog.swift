@@ -43,6 +43,20 @@ public struct Catalog: Sendable {
     var firstSeen: [String: SourceLocation] = [:]
     var invalidWorkflows = Set<String>()
 
+    /// Records the first definition of `kind` `id`; a second is an error.
+    func claim(
+      _ kind: String, _ id: String, at location: SourceLocation, source: SourceText, _ decoder: inout DefinitionDecoder
+    ) -> Bool {
+      let key = "\(kind):\(id)"
+      if let earlier = firstSeen[key] {
+        decoder.context.error(location, "\(kind) '\(id)' is already defined in \(earlier)")
+        return false
+      }
+      firstSeen[key] = location
+      self.sources[key] = source
+      return true
+    }
+
     func decode(_ source: SourceText, pluginsToo: Bool) -> [Diagnostic] {
       let document: YAMLDocument
       do {
@@ -58,13 +72,8 @@ public struct Catalog: Sendable {
       switch first.name {
       case "workflow":
         if let workflow = decoder.workflow(root) {
-          let key = "workflow:\(workflow.id)"
-          if let earlier = firstSeen[key] {
-            decoder.context.error(root.location, "workflow '\(workflow.id)' is already defined in \(earlier)")
-          } else {
-            firstSeen[key] = root.location
+          if claim("workflow", workflow.id, at: root.location, source: source, &decoder) {
             workflows[workflow.id] = workflow
-            self.sources[key] = source
           }
         } else if let id = root["workflow"]?.scalar?.value {
           invalidWorkflows.insert(id)
@@ -98,15 +107,10 @@ public struct Catalog: Sendable {
     for (draft, source) in drafts {
       var decoder = DefinitionDecoder(source: source)
       if let workflow = workflows[draft.workflow] {
-        if let plugin = decoder.link(draft, to: workflow) {
-          let key = "plugin:\(plugin.id)"
-          if let earlier = firstSeen[key] {
-            decoder.context.error(plugin.location, "plugin '\(plugin.id)' is already defined in \(earlier)")
-          } else {
-            firstSeen[key] = plugin.location
-            plugins[plugin.id] = plugin
-            self.sources[key] = source
-          }
+        if let plugin = decoder.link(draft, to: workflow),
+          claim("plugin", plugin.id, at: plugin.location, source: source, &decoder)
+        {
+          plugins[plugin.id] = plugin
         }
       } else if invalidWorkflows.contains(draft.workflow) {
         uncheckedPlugins.append((draft.id, draft.workflow))

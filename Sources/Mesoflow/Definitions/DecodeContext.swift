@@ -33,24 +33,30 @@ struct DecodeContext {
       return nil
     }
     var values: [Node.Pair] = []
+    var unknown: [String] = []
     values.reserveCapacity(pairs.count)
     for pair in pairs {
       let key = pair.name
       if allowed.contains(key) {
         values.append(pair)
       } else {
+        unknown.append(key)
         error(
           pair.key.location,
           "unknown key '\(key)' in \(what)\(Suggestion.didYouMean(key, in: allowed))")
       }
     }
-    return Fields(node: node, what: what, values: values)
+    return Fields(node: node, what: what, values: values, unknownKeys: unknown)
   }
 
   /// The value of a required key, reported when missing or null.
   mutating func required(_ fields: Fields, _ key: String) -> Node? {
     guard let value = fields.value(key) else {
-      error(fields.node.location, "\(fields.what) is missing required key '\(key)'")
+      // A misspelt key was already reported as unknown, with this key as its suggestion.
+      let misspelt = fields.unknownKeys.contains { Suggestion.closest(to: $0, in: [key]) == key }
+      if !misspelt {
+        error(fields.node.location, "\(fields.what) is missing required key '\(key)'")
+      }
       return nil
     }
     if value.isNull {
@@ -200,6 +206,9 @@ struct DecodeContext {
 
   func describe(_ node: Node) -> String {
     guard let scalar = node.scalar, !scalar.isNull else { return node.kindDescription }
+    if scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
+      return "the quoted text \"\(scalar.value)\"; write it without quotes"
+    }
     return "'\(scalar.value)'"
   }
 
@@ -241,44 +250,76 @@ struct DecodeContext {
   /// The source location of the character at `offset` in a scalar's value.
   ///
   /// Walks the source from the scalar's start beside its value, skipping what
-  /// the YAML reader removed (quotes, escapes, line folds), so that a column
-  /// inside an expression is exact even in quoted or folded scalars.
+  /// the YAML reader removed (quotes, escapes, line folds, indentation), so
+  /// that a column inside an expression is exact even in quoted, folded or
+  /// block scalars.
   func location(in node: Node, offset: Int) -> SourceLocation {
     guard let scalar = node.scalar else { return node.location }
     var start = node.location
     let isBlock = scalar.style == .literal || scalar.style == .folded
+    let isQuoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
     if isBlock {
       // The text of a block scalar starts on the line after its indicator.
       start = SourceLocation(file: start.file, line: start.line + 1, column: 1)
     }
     guard let byte = source.byteOffset(line: start.line, column: start.column) else { return node.location }
     let value = Array(scalar.value.unicodeScalars)
-    let text = String(decoding: source.bytes[byte..<min(source.bytes.count, byte + 65_536)], as: UTF8.self)
+    let text = Array(
+      String(decoding: source.bytes[byte..<min(source.bytes.count, byte + 65_536)], as: UTF8.self).unicodeScalars)
     var line = start.line
     var column = start.column
     var valueIndex = 0
-    var first = true
-    for character in text.unicodeScalars {
-      if first, scalar.style != .plain, !isBlock {
-        // Skip the opening quote.
-        first = false
-        column += 1
+    var index = isQuoted ? 1 : 0
+    column += index
+    func advance(_ count: Int) {
+      for _ in 0..<count where index < text.count {
+        if text[index] == "\n" {
+          line += 1
+          column = 1
+        } else {
+          column += 1
+        }
+        index += 1
+      }
+    }
+    while index < text.count, valueIndex < value.count {
+      let character = text[index]
+      if scalar.style == .doubleQuoted, character == "\\", index + 1 < text.count {
+        // An escape stands for one character of the value, or none for an
+        // escaped line break.
+        let length: Int
+        switch text[index + 1] {
+        case "x": length = 4
+        case "u": length = 6
+        case "U": length = 10
+        case "\n", "\r": length = 2
+        default: length = 2
+        }
+        let producesCharacter = text[index + 1] != "\n" && text[index + 1] != "\r"
+        if producesCharacter {
+          if valueIndex >= offset { break }
+          valueIndex += 1
+        }
+        advance(length)
         continue
       }
-      first = false
-      if valueIndex >= value.count { break }
+      if scalar.style == .singleQuoted, character == "'", index + 1 < text.count, text[index + 1] == "'" {
+        // '' stands for one quote.
+        if valueIndex >= offset { break }
+        valueIndex += 1
+        advance(2)
+        continue
+      }
       if character == value[valueIndex] {
         // Stop on the source character that holds the value's character at
         // `offset`, past any indentation or escape in between.
         if valueIndex >= offset { break }
         valueIndex += 1
+      } else if isQuoted, character == (scalar.style == .doubleQuoted ? "\"" : "'") {
+        // The closing quote: the value ended earlier than expected.
+        break
       }
-      if character == "\n" {
-        line += 1
-        column = 1
-      } else {
-        column += 1
-      }
+      advance(1)
     }
     return SourceLocation(file: start.file, line: line, column: column)
   }
@@ -290,6 +331,8 @@ struct Fields {
   let node: Node
   let what: String
   let values: [Node.Pair]
+  /// Keys that are not allowed here, already reported.
+  let unknownKeys: [String]
 
   /// Where `key` is written, if it is.
   func keyLocation(_ key: String) -> SourceLocation? {

@@ -18,6 +18,9 @@ struct PluginDraft {
   /// Whether decoding the file found errors; linking still runs, to report
   /// the errors it finds too, but yields no manifest.
   var hadErrors: Bool
+  /// Steps declared with errors of their own; references to them are not
+  /// reported again when linking.
+  var invalidSteps: Set<String>
 }
 
 extension DefinitionDecoder {
@@ -70,13 +73,14 @@ extension DefinitionDecoder {
       ingredients: ingredients, procedure: procedure, limits: limits,
       stages: stages.map { (name: $0.0, location: $0.1, steps: $0.2, checks: $0.3, wait: $0.4, duration: $0.5) },
       aftercare: aftercare, followUp: followUp, location: root.location, source: context.source,
-      hadErrors: context.errorCount > 0)
+      hadErrors: context.errorCount > 0, invalidSteps: context.invalidSteps)
   }
 
   /// Checks a plugin against the workflow it extends: the stages it names,
   /// ids that must not collide, and its expressions, which may read the
   /// workflow's steps and its own.
   mutating func link(_ draft: PluginDraft, to workflow: Workflow) -> PluginManifest? {
+    context.invalidSteps.formUnion(draft.invalidSteps)
     let workflowSteps = workflow.stages.flatMap(\.steps)
     let workflowStepIDs = Set(workflowSteps.map(\.id))
     let stageIDs = Set(workflow.stages.map(\.id))

@@ -378,7 +378,7 @@ struct DefinitionDecoder {
         if let ingredient = context.id(item, "excludes") { excludes.append((ingredient, item.location)) }
       }
       if outcome != nil, outcome != .exclude {
-        context.error(node.location, "'excludes' applies only to a check whose outcome is exclude")
+        context.error(fields.keyLocation("excludes") ?? node.location, "'excludes' applies only to a check whose outcome is exclude")
       }
     }
     if outcome == .exclude, excludes.isEmpty, fields["excludes"] == nil {

@@ -86,22 +86,25 @@ public struct MergedWorkflow: Sendable {
   /// The aftercare for the chosen areas: the workflow's items, then each
   /// area's, each id given once (the first definition wins).
   public var aftercare: [(item: AftercareItem, origin: Origin)] {
-    var seen = Set<String>()
-    var items: [(AftercareItem, Origin)] = []
-    for item in workflow.aftercare where seen.insert(item.id).inserted { items.append((item, .workflow)) }
-    for plugin in areas {
-      for item in plugin.aftercare where seen.insert(item.id).inserted { items.append((item, .area(plugin.id))) }
-    }
-    return items
+    firstByID(workflow.aftercare, \.aftercare, id: \.id)
   }
 
   /// The ingredients available: the workflow's, then each area's.
   public var ingredients: [(ingredient: Ingredient, origin: Origin)] {
+    firstByID(workflow.ingredients, \.ingredients, id: \.id)
+  }
+
+  /// The workflow's items, then each area's, keeping the first of each id.
+  private func firstByID<Item>(
+    _ own: [Item], _ areaItems: KeyPath<PluginManifest, [Item]>, id: KeyPath<Item, String>
+  ) -> [(Item, Origin)] {
     var seen = Set<String>()
-    var items: [(Ingredient, Origin)] = []
-    for item in workflow.ingredients where seen.insert(item.id).inserted { items.append((item, .workflow)) }
+    var items: [(Item, Origin)] = []
+    for item in own where seen.insert(item[keyPath: id]).inserted { items.append((item, .workflow)) }
     for plugin in areas {
-      for item in plugin.ingredients where seen.insert(item.id).inserted { items.append((item, .area(plugin.id))) }
+      for item in plugin[keyPath: areaItems] where seen.insert(item[keyPath: id]).inserted {
+        items.append((item, .area(plugin.id)))
+      }
     }
     return items
   }

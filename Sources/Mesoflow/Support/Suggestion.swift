@@ -3,14 +3,20 @@ enum Suggestion {
   /// The candidate closest to `word`, if one is close enough to be a typo.
   static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
+    var tied = false
     let limit = max(1, min(3, word.count / 3))
     for candidate in candidates where candidate != word {
       let distance = editDistance(word.lowercased(), candidate.lowercased())
-      if distance <= limit, distance < max(word.count, candidate.count), best.map({ distance < $0.1 }) ?? true {
-        best = (candidate, distance)
+      guard distance <= limit, distance < max(word.count, candidate.count) else { continue }
+      if let current = best, distance >= current.1 {
+        if distance == current.1 { tied = true }
+        continue
       }
+      best = (candidate, distance)
+      tied = false
     }
-    return best?.0
+    // Two equally near candidates: a guess would mislead as often as help.
+    return tied ? nil : best?.0
   }
 
   /// ` (did you mean 'x'?)`, or nothing.
