@@ -119,6 +119,13 @@ guard !check.hasErrors else {
   print("the shipped definitions have errors; run mesoflow validate")
   exit(1)
 }
+if let index = arguments.firstIndex(of: "--profile-shipped"), index + 1 < arguments.count,
+  let count = Int(arguments[index + 1])
+{
+  // Only the in-process load of the shipped definitions, for a profiler.
+  for _ in 0..<count { _ = Catalog(sources: shipped) }
+  exit(0)
+}
 print("shipped definitions: \(shipped.count) files, \(shippedBytes) bytes, \(iterations) iterations")
 report("  raw libyaml event scan", Measurement.of(iterations: iterations) {
   for source in shipped { _ = YAML.countEvents(source.bytes) }

@@ -114,7 +114,7 @@ public struct Scalar: Sendable, Hashable {
 
   /// Whether the scalar is a YAML null: a plain `~`, `null` or empty scalar.
   public var isNull: Bool {
-    guard style == .plain, tag == nil else { return false }
+    guard style == .plain, tag == nil, value.utf8.count <= 4 else { return false }
     switch value {
     case "", "~", "null", "Null", "NULL": return true
     default: return false

@@ -87,7 +87,18 @@ public enum YAML {
     bytes.withUnsafeBufferPointer { buffer -> Int? in
       var index = 0
       let count = buffer.count
+      guard let base = buffer.baseAddress else { return nil }
+      let raw = UnsafeRawPointer(base)
       while index < count {
+        // Eight plain ASCII bytes at a time: no high bit and no zero byte.
+        while index + 8 <= count {
+          let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+          let high: UInt64 = 0x8080_8080_8080_8080
+          let hasZero = (word &- 0x0101_0101_0101_0101) & ~word & high
+          if word & high != 0 || hasZero != 0 { break }
+          index += 8
+        }
+        guard index < count else { break }
         let byte = buffer[index]
         if byte >= 0x01 && byte < 0x80 {
           index += 1
@@ -124,11 +135,16 @@ public enum YAML {
 /// Owns a libyaml parser, the bytes it reads and the current event; frees all
 /// three when it goes away.
 final class LibYAMLParser {
-  private var parser = yaml_parser_t()
+  // Held through pointers: libyaml keeps a pointer to the parser inside it,
+  // so it must not move, and pointer access needs no exclusivity checks.
+  private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
   private let input: UnsafeMutablePointer<UInt8>
   private let count: Int
-  var event = yaml_event_t()
+  private let current = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
   private var holdsEvent = false
+
+  /// The current event.
+  var event: yaml_event_t { current.pointee }
 
   init(_ bytes: [UInt8]) {
     // libyaml asserts on a NULL input pointer, so even empty input gets a buffer.
@@ -140,22 +156,26 @@ final class LibYAMLParser {
         input.update(from: base, count: count)
       }
     }
-    yaml_parser_initialize(&parser)
+    parser.initialize(to: yaml_parser_t())
+    current.initialize(to: yaml_event_t())
+    yaml_parser_initialize(parser)
     // The encoding is left to libyaml so that it skips a UTF-8 byte-order
     // mark; the bytes were checked to be UTF-8 without NULs before.
-    yaml_parser_set_input_string(&parser, input, count)
+    yaml_parser_set_input_string(parser, input, count)
   }
 
   deinit {
     release()
-    yaml_parser_delete(&parser)
+    yaml_parser_delete(parser)
+    parser.deallocate()
+    current.deallocate()
     input.deallocate()
   }
 
   /// Reads the next event into ``event``; `false` on a parse error.
   func next() -> Bool {
     release()
-    guard yaml_parser_parse(&parser, &event) == 1 else { return false }
+    guard yaml_parser_parse(parser, current) == 1 else { return false }
     holdsEvent = true
     return true
   }
@@ -163,7 +183,7 @@ final class LibYAMLParser {
   /// Frees the current event.
   func release() {
     if holdsEvent {
-      yaml_event_delete(&event)
+      yaml_event_delete(current)
       holdsEvent = false
     }
   }
@@ -171,18 +191,18 @@ final class LibYAMLParser {
   /// The parser's error as a diagnostic in `source`, with libyaml's most
   /// common messages said in plainer words.
   func error(in source: SourceText) -> YAMLError {
-    let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
-    if parser.error == YAML_READER_ERROR {
+    let problem = parser.pointee.problem.map { String(cString: $0) } ?? "unknown error"
+    if parser.pointee.error == YAML_READER_ERROR {
       return YAMLError(
         code: .syntax,
         diagnostic: source.diagnostic(
-          at: source.location(ofByte: parser.problem_offset), "cannot read the file: \(problem)"))
+          at: source.location(ofByte: parser.pointee.problem_offset), "cannot read the file: \(problem)"))
     }
-    let problemMark = parser.problem_mark
+    let problemMark = parser.pointee.problem_mark
     let at = SourceLocation(file: source.name, line: problemMark.line + 1, column: problemMark.column + 1)
-    let context = parser.context.map { String(cString: $0) }
+    let context = parser.pointee.context.map { String(cString: $0) }
     let contextAt = SourceLocation(
-      file: source.name, line: parser.context_mark.line + 1, column: parser.context_mark.column + 1)
+      file: source.name, line: parser.pointee.context_mark.line + 1, column: parser.pointee.context_mark.column + 1)
     let offending = problemMark.index < source.bytes.count ? source.bytes[problemMark.index] : nil
 
     let location: SourceLocation
@@ -218,11 +238,13 @@ struct TreeBuilder {
     var isMapping: Bool
     var items: [Node] = []
     var pairs: [Node.Pair] = []
+    /// The keys of `pairs`, kept apart so that duplicate checks copy no nodes.
+    var keyNames: [String] = []
     var pendingKey: Node?
     var location: SourceLocation
     var anchor: String?
     var weight = 1
-    var keys: [String: SourceLocation]?
+    var keys: [String: Int]?
   }
 
   let source: SourceText
@@ -358,36 +380,30 @@ struct TreeBuilder {
         .complexKey, at: node.location,
         "a mapping key must be a scalar, not \(node.kindDescription)")
     }
-    if let first = Self.firstLocation(
-      of: scalar.value, at: node.location, in: stack[top].pairs, index: &stack[top].keys)
-    {
+    if let first = Self.firstIndex(of: scalar.value, in: stack[top].keyNames, index: &stack[top].keys) {
+      let earlier = stack[top].pairs[first].key.location
       throw fail(
         .duplicateKey, at: node.location,
-        "duplicate key '\(scalar.value)' (first defined at \(first.line):\(first.column))")
+        "duplicate key '\(scalar.value)' (first defined at \(earlier.line):\(earlier.column))")
     }
+    stack[top].keyNames.append(scalar.value)
     stack[top].pendingKey = node
   }
 
-  /// Where `key` first appears among `pairs`. Small mappings are searched in
-  /// place; from 16 keys on, an index is built and kept.
-  private static func firstLocation(
-    of key: String, at location: SourceLocation, in pairs: [Node.Pair],
-    index: inout [String: SourceLocation]?
-  ) -> SourceLocation? {
-    if index == nil, pairs.count < 16 {
-      for pair in pairs where pair.key.scalar?.value == key {
-        return pair.key.location
-      }
-      return nil
+  /// The index of `key` among `names`, if it is there. Small mappings are
+  /// searched in place; from 16 keys on, an index is built and kept.
+  private static func firstIndex(of key: String, in names: [String], index: inout [String: Int]?) -> Int? {
+    if index == nil, names.count < 16 {
+      return names.firstIndex(of: key)
     }
     if index == nil {
-      var built: [String: SourceLocation] = [:]
-      for pair in pairs { built[pair.name] = pair.key.location }
+      var built: [String: Int] = [:]
+      for (position, name) in names.enumerated() where built[name] == nil { built[name] = position }
       index = built
     }
     if let found = index?[key] { return found }
-    // The key is new: remember it for the next lookups.
-    index?[key] = location
+    // The key is new: it is about to be appended at the end.
+    index?[key] = names.count
     return nil
   }
 }

@@ -32,13 +32,12 @@ struct DecodeContext {
       error(node.location, "\(what) must be a mapping, not \(node.kindDescription)")
       return nil
     }
-    var values: [Node.Pair] = []
+    var slots = [Int](repeating: -1, count: allowed.count)
     var unknown: [String] = []
-    values.reserveCapacity(pairs.count)
-    for pair in pairs {
+    for (position, pair) in pairs.enumerated() {
       let key = pair.name
-      if allowed.contains(key) {
-        values.append(pair)
+      if let slot = allowed.firstIndex(of: key) {
+        slots[slot] = position
       } else {
         unknown.append(key)
         error(
@@ -46,7 +45,7 @@ struct DecodeContext {
           "unknown key '\(key)' in \(what)\(Suggestion.didYouMean(key, in: allowed))")
       }
     }
-    return Fields(node: node, what: what, values: values, unknownKeys: unknown)
+    return Fields(node: node, what: what, allowed: allowed, pairs: pairs, slots: slots, unknownKeys: unknown)
   }
 
   /// The value of a required key, reported when missing or null.
@@ -330,20 +329,30 @@ struct DecodeContext {
 struct Fields {
   let node: Node
   let what: String
-  let values: [Node.Pair]
+  /// The keys allowed here; the mapping's pairs; for each allowed key, the
+  /// position of its pair, or -1.
+  let allowed: [String]
+  let pairs: [Node.Pair]
+  let slots: [Int]
   /// Keys that are not allowed here, already reported.
   let unknownKeys: [String]
 
+  /// The pairs written with allowed keys, in the order of `allowed`.
+  var values: [Node.Pair] { slots.filter { $0 >= 0 }.map { pairs[$0] } }
+
+  private func position(_ key: String) -> Int? {
+    guard let slot = allowed.firstIndex(of: key), slots[slot] >= 0 else { return nil }
+    return slots[slot]
+  }
+
   /// Where `key` is written, if it is.
   func keyLocation(_ key: String) -> SourceLocation? {
-    for pair in values where pair.key.scalar?.value == key { return pair.key.location }
-    return nil
+    position(key).map { pairs[$0].key.location }
   }
 
   /// The value of `key`, null or not.
   func value(_ key: String) -> Node? {
-    for pair in values where pair.key.scalar?.value == key { return pair.value }
-    return nil
+    position(key).map { pairs[$0].value }
   }
 
   /// The value of an optional key; a null value counts as absent.
@@ -367,8 +376,10 @@ extension StringProtocol {
   /// The parts of a `MIN..MAX` range: one part when there is no `..`, three
   /// or more when there are several.
   func rangeParts() -> [Substring] {
+    let text = Substring(self)
+    if !text.utf8.contains(UInt8(ascii: ".")) { return [text] }
     var parts: [Substring] = []
-    var rest = Substring(self)
+    var rest = text
     while let range = rest.firstRange(of: "..") {
       parts.append(rest[..<range.lowerBound])
       rest = rest[range.upperBound...]
