@@ -4,7 +4,9 @@
 //
 // Prints, for the shipped definitions and for a generated 2 MB workflow of
 // 2,000 stages, the median and best time per load and the throughput, beside
-// a raw libyaml event scan of the same bytes (the floor).
+// a raw libyaml event scan of the same bytes (the floor); then the time of
+// `mesoflow validate` as a whole process (start, load, validate, exit), when
+// the `mesoflow` binary sits beside this one.
 
 import Foundation
 import Mesoflow
@@ -165,3 +167,34 @@ if arguments.contains("--detail") {
 let full = Measurement.of(iterations: largeIterations) { _ = Catalog(sources: [large]) }
 report("  load and validate", full, bytes: large.bytes.count)
 print(String(format: "  load and validate / raw scan: %.2fx (target: within 3x)", milliseconds(full.median) / milliseconds(raw.median)))
+
+// `mesoflow validate` as a whole process, started with posix_spawn and
+// reaped with waitpid, its output sent to /dev/null.
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mesoflow")
+if FileManager.default.isExecutableFile(atPath: binary.path) {
+  let runs = max(20, iterations / 5)
+  var failed = false
+  func spawn(_ arguments: [String]) -> Bool {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([binary.path] + arguments).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, binary.path, &actions, nil, argv, environ) == 0 else { return false }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    return status == 0
+  }
+  for (name, arguments) in [("mesoflow --version", ["--version"]), ("mesoflow validate", ["validate"])] {
+    let process = Measurement.of(iterations: runs) {
+      if !spawn(arguments) { failed = true }
+    }
+    print(
+      "\(name), whole process (\(runs) runs)".padding(toLength: 44, withPad: " ", startingAt: 0)
+        + String(format: "median %8.3f ms  best %8.3f ms", milliseconds(process.median), milliseconds(process.best)))
+  }
+  if failed { print("  some runs failed") }
+}

@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 import Mesoflow
 
 extension MesoflowCommand {
@@ -30,11 +34,11 @@ extension MesoflowCommand {
     var plugins: String?
 
     func run() throws {
-      let isFile = FileManager.default.fileExists(atPath: workflow) && !workflow.hasSuffix("/")
+      let isFile = FileSystem.kind(of: workflow).map { $0 != .folder } ?? false
       let workflowPath = isFile ? workflow : "Workflows"
       let pluginsPath = plugins ?? Self.defaultPlugins(besides: workflowPath)
       var paths = [workflowPath]
-      if FileManager.default.fileExists(atPath: pluginsPath) || plugins != nil { paths.append(pluginsPath) }
+      if FileSystem.kind(of: pluginsPath) != nil || plugins != nil { paths.append(pluginsPath) }
       let catalog = Catalog.load(paths: paths)
       if catalog.hasErrors {
         let color = Platform.standardErrorWantsColor
@@ -69,16 +73,9 @@ extension MesoflowCommand {
     }
 
     static func defaultPlugins(besides workflowPath: String) -> String {
-      let folder = Catalog.isFolder(workflowPath) ? workflowPath : PathName.parent(of: workflowPath)
+      let folder = FileSystem.isFolder(workflowPath) ? workflowPath : PathName.parent(of: workflowPath)
       let candidate = PathName.join(PathName.parent(of: folder), "Plugins")
-      return Catalog.isFolder(candidate) ? candidate : "Plugins"
+      return FileSystem.isFolder(candidate) ? candidate : "Plugins"
     }
-  }
-}
-
-extension Catalog {
-  static func isFolder(_ path: String) -> Bool {
-    var directory: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
   }
 }

@@ -1,4 +1,3 @@
-import Foundation
 public import MesoflowYAML
 
 extension Catalog {
@@ -34,10 +33,10 @@ extension Catalog {
     }
     extraFolders.append("Workflows")
     var extras: [SourceText] = []
-    var seen = Set(sources.map { standardized($0.name) })
-    for folder in extraFolders where isDirectory(folder) {
+    var seen = Set(sources.map { FileSystem.absolute($0.name) })
+    for folder in extraFolders where FileSystem.isFolder(folder) {
       var ignored: [Diagnostic] = []
-      for file in definitionFiles(at: folder, problems: &ignored) where seen.insert(standardized(file)).inserted {
+      for file in definitionFiles(at: folder, problems: &ignored) where seen.insert(FileSystem.absolute(file)).inserted {
         if let source = read(file, limits: limits, problems: &ignored) { extras.append(source) }
       }
     }
@@ -46,45 +45,35 @@ extension Catalog {
     return catalog
   }
 
-  static func standardized(_ path: String) -> String {
-    URL(fileURLWithPath: path).standardizedFileURL.path
-  }
-
-  static func isDirectory(_ path: String) -> Bool {
-    var directory: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
-  }
-
   /// The definition files at `path`: the file itself, or a folder's YAML files
   /// in name order.
   static func definitionFiles(at path: String, problems: inout [Diagnostic]) -> [String] {
-    var directory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &directory) else {
+    guard let kind = FileSystem.kind(of: path) else {
       problems.append(Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "no such file or folder"))
       return []
     }
-    guard directory.boolValue else { return [path] }
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+    guard kind == .folder else { return [path] }
+    guard let names = FileSystem.names(in: path) else {
       problems.append(Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "cannot read the folder"))
       return []
     }
     return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
       PathName.join(path, $0)
-    }.filter { !isDirectory($0) }
+    }.filter { !FileSystem.isFolder($0) }
   }
 
   /// The file's bytes, refusing oversize files before reading them.
   static func read(_ path: String, limits: YAMLLimits, problems: inout [Diagnostic]) -> SourceText? {
     let at = SourceLocation(file: path, line: 1, column: 1)
-    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limits.maxBytes {
+    if case .file(let size)? = FileSystem.kind(of: path), size > limits.maxBytes {
       problems.append(Diagnostic(at: at, "file is \(size) bytes, more than the limit of \(limits.maxBytes) bytes"))
       return nil
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let bytes = FileSystem.contents(of: path) else {
       problems.append(Diagnostic(at: at, "cannot read the file"))
       return nil
     }
-    return SourceText(name: path, bytes: [UInt8](data))
+    return SourceText(name: path, bytes: bytes)
   }
 
   mutating func prepend(_ problems: [Diagnostic]) {
