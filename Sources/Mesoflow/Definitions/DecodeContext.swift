@@ -77,7 +77,7 @@ struct DecodeContext {
 
   mutating func nonEmptyString(_ node: Node, _ key: String) -> String? {
     guard let text = string(node, key) else { return nil }
-    if text.allSatisfy(\.isWhitespace) {
+    if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
       error(node.location, "'\(key)' must not be empty")
       return nil
     }
@@ -367,24 +367,32 @@ struct Fields {
 
 extension StringProtocol {
   func trimmingWhitespace() -> String {
-    var text = Substring(self)
-    while text.first?.isWhitespace == true { text.removeFirst() }
-    while text.last?.isWhitespace == true { text.removeLast() }
-    return String(text)
+    let utf8 = Substring(self).utf8
+    let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+    guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
+    else { return "" }
+    return String(Substring(self)[first...last])
   }
 
   /// The parts of a `MIN..MAX` range: one part when there is no `..`, three
   /// or more when there are several.
   func rangeParts() -> [Substring] {
     let text = Substring(self)
-    if !text.utf8.contains(UInt8(ascii: ".")) { return [text] }
+    let utf8 = text.utf8
     var parts: [Substring] = []
-    var rest = text
-    while let range = rest.firstRange(of: "..") {
-      parts.append(rest[..<range.lowerBound])
-      rest = rest[range.upperBound...]
+    var start = utf8.startIndex
+    var index = utf8.startIndex
+    while index < utf8.endIndex {
+      let next = utf8.index(after: index)
+      if utf8[index] == UInt8(ascii: "."), next < utf8.endIndex, utf8[next] == UInt8(ascii: ".") {
+        parts.append(text[start..<index])
+        index = utf8.index(after: next)
+        start = index
+      } else {
+        index = next
+      }
     }
-    parts.append(rest)
+    parts.append(text[start...])
     return parts
   }
 }

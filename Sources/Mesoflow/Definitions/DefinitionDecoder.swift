@@ -275,8 +275,9 @@ struct DefinitionDecoder {
       )
       return nil
     }
-    for pair in fields.values where Self.typeSpecificKeys.contains(pair.name) && !extraKeys.contains(pair.name) {
-      context.error(pair.key.location, "'\(pair.name)' does not apply to a \(typeName) step")
+    for (slot, key) in fields.allowed.enumerated()
+    where fields.slots[slot] >= 0 && Self.typeSpecificKeys.contains(key) && !extraKeys.contains(key) {
+      context.error(fields.pairs[fields.slots[slot]].key.location, "'\(key)' does not apply to a \(typeName) step")
     }
     let answer: AnswerType?
     switch typeName {

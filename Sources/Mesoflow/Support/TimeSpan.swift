@@ -18,6 +18,18 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
 
+  /// The length of one unit, by its letter's byte.
+  static func unitLength(_ byte: UInt8) -> Int? {
+    switch byte {
+    case UInt8(ascii: "w"): return 604_800
+    case UInt8(ascii: "d"): return 86_400
+    case UInt8(ascii: "h"): return 3600
+    case UInt8(ascii: "m"): return 60
+    case UInt8(ascii: "s"): return 1
+    default: return nil
+    }
+  }
+
   /// Parses `1h30m`-style text: one or more number-and-unit pairs, largest
   /// unit first, each unit at most once. Returns `nil` for anything else.
   public init?(_ text: some StringProtocol) {
@@ -25,19 +37,19 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
     var number: Int? = nil
     var lastUnit = Int.max
     var sawPair = false
-    for character in text {
-      if let digit = character.wholeNumberValue, character.isASCII {
+    for byte in text.utf8 {
+      if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
         let (times, overflow1) = (number ?? 0).multipliedReportingOverflow(by: 10)
-        let (sum, overflow2) = times.addingReportingOverflow(digit)
+        let (sum, overflow2) = times.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
         guard !overflow1, !overflow2 else { return nil }
         number = sum
-      } else if let unit = TimeSpan.units.first(where: { $0.0 == character }) {
-        guard let value = number, unit.1 < lastUnit else { return nil }
-        let (product, overflow1) = value.multipliedReportingOverflow(by: unit.1)
+      } else if let unit = TimeSpan.unitLength(byte) {
+        guard let value = number, unit < lastUnit else { return nil }
+        let (product, overflow1) = value.multipliedReportingOverflow(by: unit)
         let (sum, overflow2) = total.addingReportingOverflow(product)
         guard !overflow1, !overflow2 else { return nil }
         total = sum
-        lastUnit = unit.1
+        lastUnit = unit
         number = nil
         sawPair = true
       } else {
