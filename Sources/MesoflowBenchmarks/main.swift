@@ -134,12 +134,13 @@ guard !check.hasErrors else {
   print("the shipped definitions have errors; run mesoflow validate")
   exit(1)
 }
-if let index = arguments.firstIndex(of: "--profile-shipped"), index + 1 < arguments.count,
-  let count = Int(arguments[index + 1])
-{
-  // Only the in-process load of the shipped definitions, for a profiler.
-  for _ in 0..<count { _ = Catalog(sources: shipped) }
-  exit(0)
+// Only the in-process load, N times, for a profiler.
+for (flag, sources) in [("--profile-shipped", { shipped }), ("--profile-large", { [SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))] })] {
+  if let index = arguments.firstIndex(of: flag), index + 1 < arguments.count, let count = Int(arguments[index + 1]) {
+    let loaded = sources()
+    for _ in 0..<count { _ = Catalog(sources: loaded) }
+    exit(0)
+  }
 }
 print("shipped definitions: \(shipped.count) files, \(shippedBytes) bytes, \(iterations) iterations")
 report("  raw libyaml event scan", Measurement.of(iterations: iterations) {
@@ -160,12 +161,7 @@ print(String(format: "  load and validate / raw scan, paired: median %.2fx  best
 
 // A generated 2 MB workflow.
 let large = SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))
-if let index = arguments.firstIndex(of: "--profile-large"), index + 1 < arguments.count,
-  let count = Int(arguments[index + 1])
-{
-  for _ in 0..<count { _ = Catalog(sources: [large]) }
-  exit(0)
-}
+
 let largeCatalog = Catalog(sources: [large])
 guard !largeCatalog.hasErrors, largeCatalog.workflows["generated"]?.stages.count == 2_000 else {
   print("the generated workflow does not validate:")
