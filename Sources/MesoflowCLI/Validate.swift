@@ -16,7 +16,12 @@ extension MesoflowCommand {
     var paths: [String] = []
 
     func run() throws {
-      let catalog = Catalog.load(paths: paths.isEmpty ? ["Workflows", "Plugins"] : paths)
+      let targets = paths.isEmpty ? ["Workflows", "Plugins"] : paths
+      let catalog = Catalog.load(paths: targets)
+      if catalog.sourceNames.isEmpty, catalog.diagnostics.isEmpty {
+        Platform.printError("error: no definition files (.yaml, .yml) in \(targets.joined(separator: ", "))")
+        throw ExitCode(1)
+      }
       let color = Platform.standardErrorWantsColor
       for diagnostic in catalog.diagnostics {
         Platform.printError(diagnostic.rendered(color: color))

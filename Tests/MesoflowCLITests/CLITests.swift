@@ -119,6 +119,19 @@ struct CLITests {
     #expect(plugin.status == 0, "\(plugin.stderr)")
   }
 
+  @Test func validateRefusesAFolderWithoutDefinitions() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-empty-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let none = try run(["validate", "."], in: directory)
+    #expect(none.status == 1)
+    #expect(none.stderr == "error: no definition files (.yaml, .yml) in .\n")
+    try Data().write(to: directory.appendingPathComponent("empty.yaml"))
+    let empty = try run(["validate", "empty.yaml"], in: directory)
+    #expect(empty.status == 1)
+    #expect(empty.stderr.hasPrefix("empty.yaml:1:1: error: the file is empty; a definition starts with 'workflow:' or 'plugin:'\n"))
+  }
+
   @Test func validateReportsAMissingPath() throws {
     let result = try run(["validate", "NoSuchFolder"])
     #expect(result.status == 1)

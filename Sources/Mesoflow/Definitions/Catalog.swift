@@ -64,9 +64,18 @@ public struct Catalog: Sendable {
       } catch {
         return [error.diagnostic]
       }
-      guard let root = document.root, let first = root.mapping?.first else {
-        let at = document.root?.location ?? SourceLocation(file: source.name, line: 1, column: 1)
-        return [source.diagnostic(at: at, "not a definition: the file must be a mapping that starts with 'workflow:' or 'plugin:'")]
+      guard let root = document.root else {
+        return [
+          source.diagnostic(
+            at: SourceLocation(file: source.name, line: 1, column: 1),
+            "the file is empty; a definition starts with 'workflow:' or 'plugin:'")
+        ]
+      }
+      guard let first = root.mapping?.first else {
+        return [
+          source.diagnostic(
+            at: root.location, "not a definition: the file must be a mapping that starts with 'workflow:' or 'plugin:'")
+        ]
       }
       var decoder = DefinitionDecoder(source: source)
       switch first.name {
