@@ -173,3 +173,24 @@ struct TimeTests {
     #expect(CalendarDate(year: 2000, month: 2, day: 29)?.wholeYears(until: CalendarDate(year: 2001, month: 2, day: 28)!) == 0)
   }
 }
+
+struct ExpressionOverflowTests {
+  let environment = ExpressionEnvironment(symbols: ["d": .init(type: .date), "w": .init(type: .duration)])
+
+  func evaluate(_ text: String, _ answers: [String: Value]) throws -> Value? {
+    let expression = try Expression.parse(text)
+    _ = try expression.typeCheck(in: environment)
+    return expression.evaluate(in: EvaluationContext(today: CalendarDate(year: 2026, month: 1, day: 1)!, answers: answers))
+  }
+
+  @Test func hugeDurationsAndDatesGiveUnknownNotATrap() throws {
+    let date = Value.date(CalendarDate(year: 2026, month: 1, day: 31)!)
+    #expect(try evaluate("d + 15000000000000w", ["d": date]) == nil)
+    #expect(try evaluate("d - 15000000000000w", ["d": date]) == nil)
+    #expect(try evaluate("-w - 15000000000000w", ["w": .duration(TimeSpan(seconds: Int.max))]) == .duration(TimeSpan(seconds: Int.min)))
+    #expect(try evaluate("w + w", ["w": .duration(TimeSpan(seconds: Int.max))]) == .duration(TimeSpan(seconds: Int.max)))
+    #expect(try evaluate("1e308 * 10 > 1", [:]) == .bool(true))
+    #expect(TimeSpan(seconds: Int.min).description.hasPrefix("-"))
+    #expect((TimeRange(exactly: TimeSpan(seconds: Int.max)) + TimeRange(exactly: .hours(1))).max.seconds == Int.max)
+  }
+}

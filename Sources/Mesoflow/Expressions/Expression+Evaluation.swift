@@ -58,7 +58,7 @@ struct Evaluator {
     case .negate(let operand, _):
       switch value(of: operand) {
       case .number(let value)?: return .number(-value)
-      case .duration(let value)?: return .duration(TimeSpan(seconds: -value.seconds))
+      case .duration(let value)?: return .duration(.zero - value)
       default: return nil
       }
     case .binary(let op, let left, let right, _):
@@ -133,6 +133,15 @@ struct Evaluator {
     }
   }
 
+  /// `date` moved by `days`, or `nil` (unknown) outside the years 1 to 9999.
+  static func shifted(_ date: CalendarDate, by days: Int) -> Value? {
+    let limit = 4_000_000  // beyond the calendar's range either way
+    guard abs(days) < limit else { return nil }
+    let moved = CalendarDate(daysSinceEpoch: date.daysSinceEpoch + days)
+    guard (1...9999).contains(moved.year) else { return nil }
+    return .date(moved)
+  }
+
   static func compare(_ lhs: Value, _ rhs: Value) -> Int? {
     func order<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : a == b ? 0 : 1 }
     switch (lhs, rhs) {
@@ -150,11 +159,11 @@ struct Evaluator {
     case (.times, .number(let a), .number(let b)): return .number(a * b)
     case (.divide, .number(let a), .number(let b)): return b == 0 ? nil : .number(a / b)
     case (.plus, .duration(let a), .duration(let b)): return .duration(a + b)
-    case (.minus, .duration(let a), .duration(let b)): return .duration(TimeSpan(seconds: a.seconds - b.seconds))
+    case (.minus, .duration(let a), .duration(let b)): return .duration(a - b)
     case (.plus, .date(let date), .duration(let span)), (.plus, .duration(let span), .date(let date)):
-      return .date(CalendarDate(daysSinceEpoch: date.daysSinceEpoch + span.seconds.floorDivided(by: 86_400)))
+      return shifted(date, by: span.seconds.floorDivided(by: 86_400))
     case (.minus, .date(let date), .duration(let span)):
-      return .date(CalendarDate(daysSinceEpoch: date.daysSinceEpoch - span.seconds.floorDivided(by: 86_400)))
+      return shifted(date, by: -span.seconds.floorDivided(by: 86_400))
     case (.minus, .date(let a), .date(let b)):
       return .duration(.days(a.daysSinceEpoch - b.daysSinceEpoch))
     case (.times, .number(let factor), .duration(let span)), (.times, .duration(let span), .number(let factor)):

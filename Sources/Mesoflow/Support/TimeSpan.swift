@@ -8,11 +8,17 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
   public init(seconds: Int) { self.seconds = seconds }
 
   /// A span of `minutes`.
-  public static func minutes(_ minutes: Int) -> TimeSpan { TimeSpan(seconds: minutes * 60) }
+  public static func minutes(_ minutes: Int) -> TimeSpan { scaled(minutes, 60) }
   /// A span of `hours`.
-  public static func hours(_ hours: Int) -> TimeSpan { TimeSpan(seconds: hours * 3600) }
+  public static func hours(_ hours: Int) -> TimeSpan { scaled(hours, 3600) }
   /// A span of `days`.
-  public static func days(_ days: Int) -> TimeSpan { TimeSpan(seconds: days * 86_400) }
+  public static func days(_ days: Int) -> TimeSpan { scaled(days, 86_400) }
+
+  /// `count` units of `size` seconds, saturating rather than overflowing.
+  static func scaled(_ count: Int, _ size: Int) -> TimeSpan {
+    let (product, overflow) = count.multipliedReportingOverflow(by: size)
+    return TimeSpan(seconds: overflow ? (count < 0 ? Int.min : Int.max) : product)
+  }
   /// No time at all.
   public static let zero = TimeSpan(seconds: 0)
 
@@ -63,9 +69,10 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
   /// The span in the units it was written in: `1h30m`, `2w`, `0s`.
   public var description: String {
     if seconds == 0 { return "0s" }
-    var rest = abs(seconds)
+    var rest = seconds.magnitude
     var out = seconds < 0 ? "-" : ""
-    for (unit, size) in TimeSpan.units where rest >= size {
+    for (unit, length) in TimeSpan.units where rest >= UInt(length) {
+      let size = UInt(length)
       // Weeks only when the span is a whole number of weeks.
       if unit == "w", rest % size != 0 { continue }
       out += "\(rest / size)\(unit)"
@@ -75,8 +82,16 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
   }
 
   public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
+  /// The sum, saturating at the largest span rather than overflowing.
   public static func + (lhs: TimeSpan, rhs: TimeSpan) -> TimeSpan {
-    TimeSpan(seconds: lhs.seconds + rhs.seconds)
+    let (sum, overflow) = lhs.seconds.addingReportingOverflow(rhs.seconds)
+    return TimeSpan(seconds: overflow ? (rhs.seconds > 0 ? Int.max : Int.min) : sum)
+  }
+
+  /// The difference, saturating rather than overflowing.
+  public static func - (lhs: TimeSpan, rhs: TimeSpan) -> TimeSpan {
+    let (difference, overflow) = lhs.seconds.subtractingReportingOverflow(rhs.seconds)
+    return TimeSpan(seconds: overflow ? (rhs.seconds < 0 ? Int.max : Int.min) : difference)
   }
 }
 
