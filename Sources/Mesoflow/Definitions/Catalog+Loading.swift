@@ -20,8 +20,10 @@ extension Catalog {
     var sources: [SourceText] = []
     var unreadable: [Diagnostic] = []
     var pluginFolders: [String] = []
+    var alreadyRead = Set<String>()
     for path in paths {
-      for file in definitionFiles(at: path, problems: &unreadable) {
+      // A file named twice (directly and through its folder, say) is read once.
+      for file in definitionFiles(at: path, problems: &unreadable) where alreadyRead.insert(FileSystem.absolute(file)).inserted {
         guard let source = read(file, limits: limits, problems: &unreadable) else { continue }
         sources.append(source)
         pluginFolders.append(PathName.parent(of: file))
@@ -33,7 +35,7 @@ extension Catalog {
     }
     extraFolders.append("Workflows")
     var extras: [SourceText] = []
-    var seen = Set(sources.map { FileSystem.absolute($0.name) })
+    var seen = alreadyRead
     for folder in extraFolders where FileSystem.isFolder(folder) {
       var ignored: [Diagnostic] = []
       for file in definitionFiles(at: folder, problems: &ignored) where seen.insert(FileSystem.absolute(file)).inserted {
@@ -59,18 +61,30 @@ extension Catalog {
     }
     return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
       PathName.join(path, $0)
-    }.filter { !FileSystem.isFolder($0) }
+    }.filter {
+      if case .file? = FileSystem.kind(of: $0) { return true }
+      return false
+    }
   }
 
   /// The file's bytes, refusing oversize files before reading them.
   static func read(_ path: String, limits: YAMLLimits, problems: inout [Diagnostic]) -> SourceText? {
     let at = SourceLocation(file: path, line: 1, column: 1)
-    if case .file(let size)? = FileSystem.kind(of: path), size > limits.maxBytes {
+    guard case .file(let size)? = FileSystem.kind(of: path) else {
+      // A device or a pipe could block or never end.
+      problems.append(Diagnostic(at: at, "not a regular file"))
+      return nil
+    }
+    if size > limits.maxBytes {
       problems.append(Diagnostic(at: at, "file is \(size) bytes, more than the limit of \(limits.maxBytes) bytes"))
       return nil
     }
-    guard let bytes = FileSystem.contents(of: path) else {
+    guard let bytes = FileSystem.contents(of: path, limit: limits.maxBytes + 1) else {
       problems.append(Diagnostic(at: at, "cannot read the file"))
+      return nil
+    }
+    if bytes.count > limits.maxBytes {
+      problems.append(Diagnostic(at: at, "file is more than the limit of \(limits.maxBytes) bytes"))
       return nil
     }
     return SourceText(name: path, bytes: bytes)

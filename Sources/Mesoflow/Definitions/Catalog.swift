@@ -87,8 +87,9 @@ public struct Catalog: Sendable {
         } else if let id = root["workflow"]?.scalar?.value {
           invalidWorkflows.insert(id)
         }
-      case "plugin" where pluginsToo:
-        if let draft = decoder.plugin(root) { drafts.append((draft, source)) }
+      case "plugin":
+        // Folders searched only for workflows may hold plugins too: not ours to check.
+        if pluginsToo, let draft = decoder.plugin(root) { drafts.append((draft, source)) }
       default:
         decoder.context.error(
           first.key.location,

@@ -1,4 +1,7 @@
 extension Expression {
+  /// The most tokens (names, literals, operators, brackets) an expression may have.
+  public static let maxTokens = 512
+
   /// Parses an expression.
   ///
   /// - Parameter text: The expression, such as `age < 18 and not pregnant`.
@@ -6,7 +9,14 @@ extension Expression {
   /// - Throws: ``ExpressionError`` at the offset of the first syntax error.
   public static func parse(_ text: String) throws(ExpressionError) -> Expression {
     do throws(ExpressionError) {
-      var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(text))
+      let tokens = try ExpressionLexer.tokenize(text)
+      // Bounds the syntax tree, which is walked and freed recursively.
+      if tokens.count - 1 > maxTokens {
+        throw ExpressionError(
+          offset: tokens[maxTokens].offset,
+          "the expression is too long: \(tokens.count - 1) tokens, at most \(maxTokens); split it into several checks")
+      }
+      var parser = ExpressionParser(tokens: tokens)
       let root = try parser.parseExpression()
       guard parser.peek.kind == .end else {
         throw ExpressionError(
@@ -124,6 +134,9 @@ enum ExpressionLexer {
         } else {
           guard let number = Double(text), bytes[index - 1] != UInt8(ascii: ".") else {
             throw ExpressionError(offset: start, "'\(text)' is not a number")
+          }
+          guard number.isFinite else {
+            throw ExpressionError(offset: start, "'\(text)' is too large a number")
           }
           tokens.append(Token(kind: .number(number), offset: start))
         }
@@ -387,7 +400,12 @@ struct ExpressionParser {
     case .symbol("("):
       _ = advance()
       let inner = try parseExpression()
-      try expect(")", "to close '(' at \(token.offset + 1)")
+      guard isSymbol(")") else {
+        throw ExpressionError(
+          offset: peek.kind == .end ? token.offset : peek.offset,
+          peek.kind == .end ? "this '(' is never closed: add the closing ')'" : "expected ')', found \(peek.display)")
+      }
+      _ = advance()
       return inner
     case .symbol("["):
       _ = advance()

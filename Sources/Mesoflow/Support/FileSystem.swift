@@ -46,15 +46,17 @@ package enum FileSystem {
     return names
   }
 
-  /// The bytes of a file, or `nil` when it cannot be read.
-  package static func contents(of path: String) -> [UInt8]? {
+  /// The bytes of a file, at most `limit` of them, or `nil` when it cannot
+  /// be read. The limit also bounds endless files such as `/dev/zero`.
+  package static func contents(of path: String, limit: Int) -> [UInt8]? {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress, buffer.count) }
+    while bytes.count < limit {
+      let wanted = min(chunk.count, limit - bytes.count)
+      let count = chunk.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress, wanted) }
       if count < 0 {
         if errno == EINTR { continue }
         return nil
@@ -62,6 +64,7 @@ package enum FileSystem {
       if count == 0 { return bytes }
       bytes.append(contentsOf: chunk[0..<count])
     }
+    return bytes
   }
 
   /// The absolute, normalised form of `path` (`.` and `..` resolved), for
