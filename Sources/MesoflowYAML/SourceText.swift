@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The bytes of one source file, kept so that diagnostics can quote the line
 /// at fault.
 public final class SourceText: Sendable {
@@ -5,6 +7,8 @@ public final class SourceText: Sendable {
   public let name: String
   /// The raw bytes as read.
   public let bytes: [UInt8]
+  /// Where each line starts, built on the first look-up.
+  private let index = Mutex<[Int]?>(nil)
 
   /// Creates a source from its name and bytes.
   public init(name: String, bytes: [UInt8]) {
@@ -20,25 +24,30 @@ public final class SourceText: Sendable {
   /// The text of the 1-based `line`, without its line break, or `nil` when the
   /// source has no such line. Invalid UTF-8 is shown as U+FFFD.
   public func line(_ line: Int) -> String? {
-    guard line >= 1 else { return nil }
-    var current = 1
-    var start = 0
-    var index = 0
+    guard let start = byteOffset(ofLine: line) else { return nil }
     let count = bytes.count
-    while current < line {
-      guard index < count else { return nil }
-      if bytes[index] == UInt8(ascii: "\n") {
-        current += 1
-        start = index + 1
-      }
-      index += 1
-    }
-    if start > count { return nil }
     var end = start
     while end < count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") {
       end += 1
     }
     return String(decoding: bytes[start..<end], as: UTF8.self)
+  }
+
+  /// The offset of the first byte of the 1-based `line`, or `nil` when the
+  /// source has no such line. The first call indexes the lines; later calls
+  /// cost a look-up.
+  public func byteOffset(ofLine line: Int) -> Int? {
+    let starts = index.withLock { cached in
+      if let cached { return cached }
+      var starts = [0]
+      for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+        starts.append(offset + 1)
+      }
+      cached = starts
+      return starts
+    }
+    guard line >= 1, line <= starts.count, starts[line - 1] <= bytes.count else { return nil }
+    return starts[line - 1]
   }
 
   /// The location of byte `offset`: its line, and its column counted in

@@ -174,10 +174,13 @@ struct TimeTests {
   }
 
   @Test func calendarDatesRoundTripThroughDayNumbers() {
-    for days in stride(from: -800_000, through: 800_000, by: 997) {
-      let date = CalendarDate(daysSinceEpoch: days)
-      #expect(date.daysSinceEpoch == days)
+    for days in stride(from: -719_162, through: 2_932_896, by: 997) {
+      #expect(CalendarDate(daysSinceEpoch: days)?.daysSinceEpoch == days)
     }
+    #expect(CalendarDate(daysSinceEpoch: -719_162)?.description == "0001-01-01")
+    #expect(CalendarDate(daysSinceEpoch: 2_932_896)?.description == "9999-12-31")
+    #expect(CalendarDate(daysSinceEpoch: -719_163) == nil)
+    #expect(CalendarDate(daysSinceEpoch: Int.max) == nil)
     #expect(CalendarDate(iso: "2024-02-29")?.daysSinceEpoch == 19_782)
     #expect(CalendarDate(iso: "2023-02-29") == nil)
     #expect(CalendarDate(iso: "2024-2-29") == nil)

@@ -114,13 +114,32 @@ public struct Catalog: Sendable {
         }
       }
     }
+    // Steps and checks are found by id in a consultation that covers several
+    // areas, so two plugins of one workflow must not share one.
+    var pluginIDs: [String: (plugin: String, location: SourceLocation)] = [:]
     for (draft, source) in drafts {
       var decoder = DefinitionDecoder(source: source)
       if let workflow = workflows[draft.workflow] {
         if let plugin = decoder.link(draft, to: workflow),
           claim("plugin", plugin.id, at: plugin.location, source: source, &decoder)
         {
-          plugins[plugin.id] = plugin
+          var clashes = false
+          for addition in plugin.stages {
+            let ids = addition.steps.map { ("step", $0.id, $0.location) } + addition.checks.map { ("check", $0.id, $0.location) }
+            for (kind, id, location) in ids {
+              let key = "\(plugin.workflow)/\(kind)/\(id)"
+              if let earlier = pluginIDs[key] {
+                decoder.context.error(
+                  location,
+                  "\(kind) id '\(id)' is already a \(kind) of plugin '\(earlier.plugin)' (\(earlier.location)); the plugins of workflow '\(plugin.workflow)' may be chosen together, so their ids must differ"
+                )
+                clashes = true
+              } else {
+                pluginIDs[key] = (plugin.id, location)
+              }
+            }
+          }
+          if !clashes { plugins[plugin.id] = plugin }
         }
       } else if invalidWorkflows.contains(draft.workflow) {
         uncheckedPlugins.append((draft.id, draft.workflow))

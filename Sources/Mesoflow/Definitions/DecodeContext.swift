@@ -13,15 +13,26 @@ struct DecodeContext {
 
   init(source: SourceText) { self.source = source }
 
+  /// The most errors reported for one file; past it, one more line says so.
+  static let maxErrors = 200
+
   mutating func error(_ location: SourceLocation, _ message: String, notes: [String] = []) {
-    diagnostics.append(source.diagnostic(at: location, message, notes: notes))
+    errorCount += 1
+    if errorCount <= Self.maxErrors {
+      diagnostics.append(source.diagnostic(at: location, message, notes: notes))
+    } else if errorCount == Self.maxErrors + 1 {
+      diagnostics.append(
+        source.diagnostic(
+          .warning, at: location, "too many errors in this file; the rest are not shown (fix these first)"))
+    }
   }
 
   mutating func warning(_ location: SourceLocation, _ message: String) {
     diagnostics.append(source.diagnostic(.warning, at: location, message))
   }
 
-  var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+  /// The errors found so far, shown or not.
+  private(set) var errorCount = 0
 
   // MARK: - Mappings
 
@@ -149,6 +160,10 @@ struct DecodeContext {
         "'\(scalar.value)' is not a duration; write a number and a unit (s, m, h, d, w), such as 20m or 1h30m")
       return nil
     }
+    guard span <= TimeSpan.longest else {
+      error(node.location, "'\(scalar.value)' is longer than \(TimeSpan.longest); check the number and the unit")
+      return nil
+    }
     return span
   }
 
@@ -169,6 +184,10 @@ struct DecodeContext {
     }
     guard low <= high else {
       error(node.location, "the range \(scalar.value) starts after it ends")
+      return nil
+    }
+    guard high <= TimeSpan.longest else {
+      error(node.location, "'\(scalar.value)' is longer than \(TimeSpan.longest); check the numbers and the units")
       return nil
     }
     return TimeRange(min: low, max: high)
@@ -400,13 +419,7 @@ extension StringProtocol {
 extension SourceText {
   /// The byte offset of a 1-based line and column (in Unicode scalars).
   func byteOffset(line: Int, column: Int) -> Int? {
-    var currentLine = 1
-    var index = 0
-    while currentLine < line {
-      guard index < bytes.count else { return nil }
-      if bytes[index] == UInt8(ascii: "\n") { currentLine += 1 }
-      index += 1
-    }
+    guard var index = byteOffset(ofLine: line) else { return nil }
     var currentColumn = 1
     while currentColumn < column, index < bytes.count {
       index += 1

@@ -98,6 +98,12 @@ extension DefinitionDecoder {
     for check in draft.stages.flatMap(\.checks) where workflowCheckIDs.contains(check.id) {
       context.error(check.idLocation, "check id '\(check.id)' is already a check of workflow '\(workflow.id)'; choose another id")
     }
+    let workflowIngredients = Set(workflow.ingredients.map(\.id))
+    for ingredient in draft.ingredients where workflowIngredients.contains(ingredient.id) {
+      context.error(
+        ingredient.location,
+        "ingredient id '\(ingredient.id)' is already an ingredient of workflow '\(workflow.id)'; use the workflow's, or choose another id")
+    }
     var symbols = Self.environment(pluginSteps).symbols
     for step in workflowSteps {
       symbols[step.id] = .init(type: step.answer.valueType, options: step.answer.options?.map(\.id))

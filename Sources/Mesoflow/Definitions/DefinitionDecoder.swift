@@ -211,8 +211,12 @@ struct DefinitionDecoder {
       guard let target = context.id(node, "next") else { return [] }
       return [DecodedBranch(branch: Branch(target: target, condition: nil, location: node.location), conditionNode: nil)]
     }
-    guard let items = node.sequence, !items.isEmpty else {
+    guard let items = node.sequence else {
       context.error(node.location, "'next' must be a stage id or a list of branches ({to, when}), not \(node.kindDescription)")
+      return []
+    }
+    guard !items.isEmpty else {
+      context.error(node.location, "'next' needs at least one branch; to end the consultation here, use 'end'")
       return []
     }
     var result: [DecodedBranch] = []
@@ -247,6 +251,21 @@ struct DefinitionDecoder {
 
   static let typeSpecificKeys = Set(typeKeys.values.joined())
 
+  /// Why expressions could not read a step by this id, if they could not.
+  static func unreadableStepID(_ id: String) -> String? {
+    if ["true", "false", "and", "or", "not", "in"].contains(id) {
+      return "is a word of the expression language; choose another id"
+    }
+    let bytes = Array(id.utf8)
+    for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "-") {
+      let next = index + 1 < bytes.count ? bytes[index + 1] : nil
+      if next.map({ !ExpressionLexer.isLetter($0) }) ?? true {
+        return "cannot be read in an expression, where '-' must be followed by a letter (or it means minus); use '_'"
+      }
+    }
+    return nil
+  }
+
   mutating func stepList(_ node: Node?) -> [DecodedStep] {
     guard let node, let items = context.sequence(node, "steps") else { return [] }
     return items.compactMap { step($0) }
@@ -256,6 +275,9 @@ struct DefinitionDecoder {
     guard let fields = context.fields(node, "a step", allowed: Self.stepKeys) else { return nil }
     let idNode = context.required(fields, "id")
     let id = idNode.flatMap { context.id($0, "id") }
+    if let id, let idNode, let problem = Self.unreadableStepID(id) {
+      context.error(idNode.location, "step id '\(id)' \(problem)")
+    }
     let errorsBefore = context.errorCount
     defer {
       if let id, context.errorCount > errorsBefore { context.invalidSteps.insert(id) }
@@ -444,8 +466,8 @@ struct DefinitionDecoder {
     {
       let sessions = context.required(course, "sessions").flatMap { context.integer($0, "sessions") }
       let interval = context.required(course, "interval").flatMap { context.timeSpan($0, "interval") }
-      if let sessions, sessions < 1, let sessionsNode = course["sessions"] {
-        context.error(sessionsNode.location, "a course needs at least 1 session")
+      if let sessions, !(1...1000).contains(sessions), let sessionsNode = course["sessions"] {
+        context.error(sessionsNode.location, "a course has from 1 to 1000 sessions, not \(sessions)")
       }
       if let sessions, let interval { plan.course = .init(sessions: sessions, interval: interval) }
     }

@@ -135,10 +135,8 @@ struct Evaluator {
 
   /// `date` moved by `days`, or `nil` (unknown) outside the years 1 to 9999.
   static func shifted(_ date: CalendarDate, by days: Int) -> Value? {
-    let limit = 4_000_000  // beyond the calendar's range either way
-    guard abs(days) < limit else { return nil }
-    let moved = CalendarDate(daysSinceEpoch: date.daysSinceEpoch + days)
-    guard (1...9999).contains(moved.year) else { return nil }
+    let (target, overflow) = date.daysSinceEpoch.addingReportingOverflow(days)
+    guard !overflow, let moved = CalendarDate(daysSinceEpoch: target) else { return nil }
     return .date(moved)
   }
 

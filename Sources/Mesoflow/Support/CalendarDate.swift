@@ -1,11 +1,11 @@
 /// A day in the proleptic Gregorian calendar, with no time and no time zone.
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
-  /// The year, such as 2026.
-  public var year: Int
+  /// The year, 1 to 9999.
+  public let year: Int
   /// The month, 1 to 12.
-  public var month: Int
+  public let month: Int
   /// The day of the month, 1 to 31.
-  public var day: Int
+  public let day: Int
 
   /// Creates a date, or returns `nil` when no such day exists.
   public init?(year: Int, month: Int, day: Int) {
@@ -17,8 +17,13 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     self.day = day
   }
 
-  /// Creates the date `daysSinceEpoch` days after 1970-01-01.
-  public init(daysSinceEpoch days: Int) {
+  /// The days since 1970-01-01 of 0001-01-01 and 9999-12-31.
+  static let range = -719_162...2_932_896
+
+  /// Creates the date `daysSinceEpoch` days after 1970-01-01, or returns
+  /// `nil` outside the years 1 to 9999.
+  public init?(daysSinceEpoch days: Int) {
+    guard CalendarDate.range.contains(days) else { return nil }
     // Howard Hinnant's civil_from_days.
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097

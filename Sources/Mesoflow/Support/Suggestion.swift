@@ -4,8 +4,12 @@ enum Suggestion {
   static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
     var tied = false
+    let length = word.utf8.count
+    // Past this length a name is no typo of an id, and the distance would cost
+    // the square of it.
+    guard length <= 64 else { return nil }
     let limit = max(1, min(3, word.count / 3))
-    for candidate in candidates where candidate != word {
+    for candidate in candidates where candidate != word && abs(candidate.utf8.count - length) <= limit {
       let distance = editDistance(word.lowercased(), candidate.lowercased())
       guard distance <= limit, distance < max(word.count, candidate.count) else { continue }
       if let current = best, distance >= current.1 {

@@ -22,6 +22,10 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
   /// No time at all.
   public static let zero = TimeSpan(seconds: 0)
 
+  /// The longest span a definition may give: 100 years (5,218 weeks). Not a
+  /// clinical limit, a guard against a wrong unit or a stray digit.
+  public static let longest = TimeSpan(seconds: 5_218 * 604_800)
+
   static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
 
   /// The length of one unit, by its letter's byte.
@@ -103,10 +107,10 @@ public struct TimeRange: Sendable, Hashable, CustomStringConvertible {
   /// The longest expected time.
   public var max: TimeSpan
 
-  /// Creates a range; `min` must not exceed `max`.
+  /// Creates a range from two ends, given in either order.
   public init(min: TimeSpan, max: TimeSpan) {
-    self.min = min
-    self.max = max
+    self.min = Swift.min(min, max)
+    self.max = Swift.max(min, max)
   }
 
   /// A range of exactly `span`.
@@ -118,6 +122,7 @@ public struct TimeRange: Sendable, Hashable, CustomStringConvertible {
   /// `15m..20m`, or `15m` when both ends agree.
   public var description: String { min == max ? "\(min)" : "\(min)..\(max)" }
 
+  /// Both ends added.
   public static func + (lhs: TimeRange, rhs: TimeRange) -> TimeRange {
     TimeRange(min: lhs.min + rhs.min, max: lhs.max + rhs.max)
   }
@@ -130,10 +135,10 @@ public struct NumberRange: Sendable, Hashable, CustomStringConvertible {
   /// The upper end.
   public var max: Double
 
-  /// Creates a range.
+  /// Creates a range from two ends, given in either order.
   public init(min: Double, max: Double) {
-    self.min = min
-    self.max = max
+    self.min = Swift.min(min, max)
+    self.max = Swift.max(min, max)
   }
 
   /// `0.05..0.2`, or `10` when both ends agree.

@@ -1,0 +1,122 @@
+import Foundation
+import Mesoflow
+import Testing
+
+/// Checks that span files, and bounds on hostile definitions.
+struct CatalogTests {
+  static let workflow = """
+    workflow: demo
+    title: Demo
+    version: 1
+    procedure: treat
+    ingredients:
+      - id: base
+    outcomes:
+      completed: { title: Completed }
+      deferred: { title: Deferred }
+      referred: { title: Referred }
+    stages:
+      - id: treat
+        steps:
+          - id: age
+            ask: Age?
+            type: integer
+        end: completed
+
+    """
+
+  static func plugin(_ id: String, step: String, type: String = "yes-no", extra: String = "") -> String {
+    """
+    plugin: \(id)
+    title: \(id)
+    workflow: demo
+    version: 1
+    procedure: { duration: 10m }
+    \(extra)stages:
+      treat:
+        steps:
+          - id: \(step)
+            ask: Question?
+            type: \(type)
+
+    """
+  }
+
+  func diagnostics(_ files: [(String, String)], extra: [(String, String)] = []) -> [String] {
+    Catalog(
+      sources: files.map { SourceText(name: $0.0, text: $0.1) },
+      extraWorkflows: extra.map { SourceText(name: $0.0, text: $0.1) }
+    ).diagnostics.map(\.description)
+  }
+
+  @Test func twoPluginsOfOneWorkflowMayNotShareAStepID() {
+    let result = diagnostics([
+      ("w.yaml", Self.workflow), ("p.yaml", Self.plugin("p", step: "b")),
+      ("q.yaml", Self.plugin("q", step: "b", type: "integer")),
+    ])
+    #expect(result == [
+      "q.yaml:9:9: error: step id 'b' is already a step of plugin 'p' (p.yaml:9:9); the plugins of workflow 'demo' may be chosen together, so their ids must differ"
+    ])
+  }
+
+  @Test func aPluginIngredientMayNotReuseAWorkflowIngredientID() {
+    let result = diagnostics([
+      ("w.yaml", Self.workflow), ("p.yaml", Self.plugin("p", step: "b", extra: "ingredients: [{ id: base }]\n")),
+    ])
+    #expect(result == [
+      "p.yaml:6:21: error: ingredient id 'base' is already an ingredient of workflow 'demo'; use the workflow's, or choose another id"
+    ])
+  }
+
+  @Test func stepIDsMustBeNamesExpressionsCanRead() {
+    for (id, problem) in [
+      ("true", "is a word of the expression language; choose another id"),
+      ("dose-2", "cannot be read in an expression, where '-' must be followed by a letter (or it means minus); use '_'"),
+      ("done-", "cannot be read in an expression, where '-' must be followed by a letter (or it means minus); use '_'"),
+    ] {
+      let text = Self.workflow.replacingOccurrences(of: "id: age", with: "id: \(id)")
+      #expect(diagnostics([("w.yaml", text)]) == ["w.yaml:14:13: error: step id '\(id)' \(problem)"])
+    }
+    let fine = Self.workflow.replacingOccurrences(of: "id: age", with: "id: fish-allergy")
+    #expect(diagnostics([("w.yaml", fine)]) == [])
+  }
+
+  @Test func durationsBeyondACenturyAreRefused() {
+    let text = Self.workflow.replacingOccurrences(of: "  - id: treat\n", with: "  - id: treat\n    duration: 15000000000000w\n")
+    #expect(diagnostics([("w.yaml", text)]) == [
+      "w.yaml:13:15: error: '15000000000000w' is longer than 5218w; check the numbers and the units"
+    ])
+  }
+
+  @Test func anEmptyBranchListSaysWhatToWrite() {
+    let text = Self.workflow.replacingOccurrences(of: "end: completed", with: "next: []")
+    #expect(diagnostics([("w.yaml", text)]) == [
+      "w.yaml:17:11: error: 'next' needs at least one branch; to end the consultation here, use 'end'"
+    ])
+  }
+
+  @Test func pluginsAmongTheWorkflowsSearchedAreIgnored() {
+    let result = diagnostics(
+      [("Plugins/p.yaml", Self.plugin("p", step: "b"))],
+      extra: [("Workflows/w.yaml", Self.workflow), ("Workflows/q.yaml", Self.plugin("q", step: "c"))])
+    #expect(result == [])
+  }
+
+  @Test func aFileWithThousandsOfErrorsStopsAtTwoHundred() {
+    let text = Self.workflow + String(repeating: "  - x\n", count: 5_000)
+    let result = diagnostics([("w.yaml", text)])
+    #expect(result.count == 201)
+    #expect(result.last?.hasSuffix("warning: too many errors in this file; the rest are not shown (fix these first)") == true)
+  }
+
+  @Test func longUnknownNamesGetNoSuggestionAndNoDelay() {
+    let long = String(repeating: "b", count: 20_000)
+    let text = Self.workflow.replacingOccurrences(of: "procedure: treat", with: "procedure: \(long)")
+    #expect(diagnostics([("w.yaml", text)]) == ["w.yaml:4:12: error: unknown stage '\(long)'"])
+  }
+
+  @Test func aTabAfterNonASCIITextIsStillNamed() {
+    let text = "workflow: demo\ntitle: Démo\nstages:\n\t- x\n"
+    #expect(diagnostics([("w.yaml", text)]) == ["w.yaml:4:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces"])
+  }
+}
