@@ -39,8 +39,9 @@ public final class SourceText: Sendable {
   public func byteOffset(ofLine line: Int) -> Int? {
     let starts = index.withLock { cached in
       if let cached { return cached }
+      // Line breaks as YAML counts them: LF, CRLF, or a lone CR.
       var starts = [0]
-      for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+      for (offset, byte) in bytes.enumerated() where isLineBreak(at: offset, byte) {
         starts.append(offset + 1)
       }
       cached = starts
@@ -48,6 +49,12 @@ public final class SourceText: Sendable {
     }
     guard line >= 1, line <= starts.count, starts[line - 1] <= bytes.count else { return nil }
     return starts[line - 1]
+  }
+
+  /// Whether `byte`, at `offset`, ends a line: an LF, or a CR not followed by one.
+  private func isLineBreak(at offset: Int, _ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "\n")
+      || (byte == UInt8(ascii: "\r") && (offset + 1 == bytes.count || bytes[offset + 1] != UInt8(ascii: "\n")))
   }
 
   /// The location of byte `offset`: its line, and its column counted in
@@ -59,9 +66,11 @@ public final class SourceText: Sendable {
     let end = min(offset, bytes.count)
     while index < end {
       let byte = bytes[index]
-      if byte == UInt8(ascii: "\n") {
+      if isLineBreak(at: index, byte) {
         line += 1
         column = 1
+      } else if byte == UInt8(ascii: "\r") {
+        // The CR of a CRLF: the LF that follows ends the line.
       } else if byte & 0xC0 != 0x80 {
         column += 1
       }

@@ -210,6 +210,18 @@ struct DiagnosticRenderingTests {
     #expect(diagnostic.rendered(color: true).contains("\u{1B}[1;35mwarning:"))
   }
 
+  @Test func quotesLinesEndedByCROrCRLF() throws {
+    for breakBytes in ["\r", "\r\n"] {
+      let text = ["a: 1", "b: [1, 2", "c: 3"].joined(separator: breakBytes) + breakBytes
+      do {
+        _ = try YAML.load(text, name: "t.yaml")
+        Issue.record("accepted an unclosed list")
+      } catch {
+        #expect(error.diagnostic.rendered() == "t.yaml:2:4: error: invalid YAML: this list is never closed: add the closing ']'\nb: [1, 2\n   ^")
+      }
+    }
+  }
+
   @Test func locatesByteOffsets() {
     let source = SourceText(name: "s", text: "ab\né x\n")
     #expect(source.location(ofByte: 0) == SourceLocation(file: "s", line: 1, column: 1))
