@@ -381,6 +381,7 @@ struct TreeBuilder {
       return
     }
     if let key = stack[top].pendingKey {
+      if stack[top].pairs.isEmpty { stack[top].pairs.reserveCapacity(8) }
       stack[top].pairs.append(Node.Pair(key: key, value: node))
       stack[top].pendingKey = nil
       return
@@ -396,6 +397,7 @@ struct TreeBuilder {
         .duplicateKey, at: node.location,
         "duplicate key '\(scalar.value)' (first defined at \(earlier.line):\(earlier.column))")
     }
+    if stack[top].keyNames.isEmpty { stack[top].keyNames.reserveCapacity(8) }
     stack[top].keyNames.append(scalar.value)
     stack[top].pendingKey = node
   }

@@ -127,15 +127,13 @@ struct DefinitionDecoder {
 
   /// Reports each id seen a second time, and returns the set of ids.
   mutating func unique(_ items: [(String, SourceLocation)], _ kind: String) -> Set<String> {
-    var first: [String: SourceLocation] = [:]
-    for (id, location) in items {
-      if let earlier = first[id] {
-        context.error(location, "duplicate \(kind) id '\(id)' (first defined at \(earlier.line):\(earlier.column))")
-      } else {
-        first[id] = location
-      }
+    var seen = Set<String>(minimumCapacity: items.count)
+    for (index, (id, location)) in items.enumerated() where !seen.insert(id).inserted {
+      // Rare: find the first definition only for a duplicate.
+      let earlier = items[..<index].first { $0.0 == id }?.1 ?? location
+      context.error(location, "duplicate \(kind) id '\(id)' (first defined at \(earlier.line):\(earlier.column))")
     }
-    return Set(first.keys)
+    return seen
   }
 
   // MARK: - Outcomes
