@@ -19,18 +19,20 @@ extension Catalog {
   public static func load(paths: [String], limits: YAMLLimits = .default) -> Catalog {
     var sources: [SourceText] = []
     var unreadable: [Diagnostic] = []
-    var pluginFolders: [String] = []
+    var folders: [String] = []
     var alreadyRead = Set<String>()
     for path in paths {
       // A file named twice (directly and through its folder, say) is read once.
-      for file in definitionFiles(at: path, problems: &unreadable) where alreadyRead.insert(FileSystem.absolute(file)).inserted {
+      for file in definitionFiles(at: path, problems: &unreadable)
+      where alreadyRead.insert(FileSystem.absolute(file)).inserted {
         guard let source = read(file, limits: limits, problems: &unreadable) else { continue }
         sources.append(source)
-        pluginFolders.append(PathName.parent(of: file))
+        folders.append(PathName.parent(of: file))
       }
     }
+    // Where a plugin's workflow may be found when it was not named.
     var extraFolders: [String] = []
-    for folder in Set(pluginFolders).sorted() {
+    for folder in Set(folders).sorted() {
       extraFolders.append(PathName.join(PathName.parent(of: folder), "Workflows"))
     }
     extraFolders.append("Workflows")
