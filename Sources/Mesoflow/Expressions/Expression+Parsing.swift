@@ -70,8 +70,21 @@ enum ExpressionLexer {
   static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
   static let dateShape = Array("dddd-dd-dd".utf8)
-  static let symbols = Set("()[],.<>+-*/".utf8)
-  static let comparisonStarts = Set("=!<>".utf8)
+
+  static func isSymbol(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","),
+      UInt8(ascii: "."), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "+"), UInt8(ascii: "-"),
+      UInt8(ascii: "*"), UInt8(ascii: "/"):
+      return true
+    default:
+      return false
+    }
+  }
+
+  static func startsComparison(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "=") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+  }
 
   static func tokenize(_ text: String) throws(ExpressionError) -> [Token] {
     let bytes = Array(text.utf8)
@@ -167,13 +180,13 @@ enum ExpressionLexer {
         continue
       }
       if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "="),
-        comparisonStarts.contains(byte)
+        startsComparison(byte)
       {
         tokens.append(Token(kind: .symbol(word(index..<(index + 2))), offset: start))
         index += 2
         continue
       }
-      if symbols.contains(byte) {
+      if isSymbol(byte) {
         tokens.append(Token(kind: .symbol(word(index..<(index + 1))), offset: start))
         index += 1
         continue
@@ -218,9 +231,17 @@ struct ExpressionParser {
   var position = 0
   var depth = 0
   static let maxDepth = 64
-  static let comparisons: [String: BinaryOperator] = [
-    "==": .equal, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual,
-  ]
+  static func comparison(_ symbol: String) -> BinaryOperator? {
+    switch symbol {
+    case "==": return .equal
+    case "!=": return .notEqual
+    case "<": return .less
+    case "<=": return .lessOrEqual
+    case ">": return .greater
+    case ">=": return .greaterOrEqual
+    default: return nil
+    }
+  }
 
   init(tokens: [Token]) { self.tokens = tokens }
 
@@ -284,7 +305,7 @@ struct ExpressionParser {
 
   mutating func parseComparison() throws(ExpressionError) -> ExpressionNode {
     let left = try parseAdditive()
-    if case .symbol(let symbol) = peek.kind, let op = Self.comparisons[symbol] {
+    if case .symbol(let symbol) = peek.kind, let op = Self.comparison(symbol) {
       let offset = advance().offset
       let right = try parseAdditive()
       try rejectChainedComparison()
