@@ -51,6 +51,19 @@ public final class SourceText: Sendable {
     return starts[line - 1]
   }
 
+  /// The byte offset of a 1-based `line` and `column` (in Unicode scalars),
+  /// or `nil` when the source has no such line.
+  public func byteOffset(line: Int, column: Int) -> Int? {
+    guard var offset = byteOffset(ofLine: line) else { return nil }
+    var current = 1
+    while current < column, offset < bytes.count {
+      offset += 1
+      while offset < bytes.count, bytes[offset] & 0xC0 == 0x80 { offset += 1 }
+      current += 1
+    }
+    return offset
+  }
+
   /// Whether `byte`, at `offset`, ends a line: an LF, or a CR not followed by one.
   private func isLineBreak(at offset: Int, _ byte: UInt8) -> Bool {
     byte == UInt8(ascii: "\n")

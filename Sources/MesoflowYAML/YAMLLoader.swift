@@ -204,15 +204,8 @@ final class LibYAMLParser {
     let contextAt = SourceLocation(
       file: source.name, line: parser.pointee.context_mark.line + 1, column: parser.pointee.context_mark.column + 1)
     // libyaml's mark index counts characters, not bytes: find the byte by line and column.
-    let offending = source.byteOffset(ofLine: at.line).flatMap { start -> UInt8? in
-      var offset = start
-      var column = 1
-      while column < at.column, offset < source.bytes.count {
-        offset += 1
-        while offset < source.bytes.count, source.bytes[offset] & 0xC0 == 0x80 { offset += 1 }
-        column += 1
-      }
-      return offset < source.bytes.count ? source.bytes[offset] : nil
+    let offending = source.byteOffset(line: at.line, column: at.column).flatMap {
+      $0 < source.bytes.count ? source.bytes[$0] : nil
     }
 
     let location: SourceLocation

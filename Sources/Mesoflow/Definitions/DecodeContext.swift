@@ -310,7 +310,6 @@ struct DecodeContext {
         case "x": length = 4
         case "u": length = 6
         case "U": length = 10
-        case "\n", "\r": length = 2
         default: length = 2
         }
         let producesCharacter = text[index + 1] != "\n" && text[index + 1] != "\r"
@@ -356,9 +355,6 @@ struct Fields {
   /// Keys that are not allowed here, already reported.
   let unknownKeys: [String]
 
-  /// The pairs written with allowed keys, in the order of `allowed`.
-  var values: [Node.Pair] { slots.filter { $0 >= 0 }.map { pairs[$0] } }
-
   private func position(_ key: String) -> Int? {
     guard let slot = allowed.firstIndex(of: key), slots[slot] >= 0 else { return nil }
     return slots[slot]
@@ -379,9 +375,6 @@ struct Fields {
     guard let value = value(key), !value.isNull else { return nil }
     return value
   }
-
-  /// The keys present, in source order.
-  var keys: [String] { values.map(\.name) }
 }
 
 extension StringProtocol {
@@ -416,16 +409,3 @@ extension StringProtocol {
   }
 }
 
-extension SourceText {
-  /// The byte offset of a 1-based line and column (in Unicode scalars).
-  func byteOffset(line: Int, column: Int) -> Int? {
-    guard var index = byteOffset(ofLine: line) else { return nil }
-    var currentColumn = 1
-    while currentColumn < column, index < bytes.count {
-      index += 1
-      while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
-      currentColumn += 1
-    }
-    return index
-  }
-}
