@@ -33,7 +33,7 @@ struct ShippedDefinitionTests {
   /// A check in `merged` with `outcome` that reads `step`.
   func check(_ merged: MergedWorkflow, reading step: String, _ outcome: CheckOutcome) -> Check? {
     merged.stages.flatMap(\.checks).map(\.check).first {
-      $0.outcome == outcome && $0.condition.references.contains(step)
+      $0.outcome == outcome && $0.condition.inputs.contains(step)
     }
   }
 
@@ -63,8 +63,8 @@ struct ShippedDefinitionTests {
     let merged = try Self.shipped().merged(workflow: "mesotherapy", areas: [])
     let minor = try #require(check(merged, reading: "age", .stop))
     let today = CalendarDate(year: 2026, month: 11, day: 21)!
-    #expect(minor.condition.evaluate(in: EvaluationContext(today: today, answers: ["age": .number(17)])) == .bool(true))
-    #expect(minor.condition.evaluate(in: EvaluationContext(today: today, answers: ["age": .number(18)])) == .bool(false))
+    #expect(minor.condition.evaluate(in: EvaluationContext(today: today, answers: ["age": .number(17)])) == true)
+    #expect(minor.condition.evaluate(in: EvaluationContext(today: today, answers: ["age": .number(18)])) == false)
   }
 
   @Test func aFishAllergyExcludesSalmonDNAWhereTheFacePluginUsesIt() throws {

@@ -161,25 +161,7 @@ public struct Catalog: Sendable {
   /// - Throws: ``CatalogError`` when the workflow or an area is unknown, or an
   ///   area's plugin extends another workflow.
   public func merged(workflow id: String, areas: [String]) throws(CatalogError) -> MergedWorkflow {
-    guard let workflow = workflows[id] else {
-      throw CatalogError(
-        "unknown workflow '\(id)'\(Suggestion.didYouMean(id, in: workflows.keys.sorted()))"
-          + (workflows.isEmpty ? "" : "; workflows: \(workflows.keys.sorted().joined(separator: ", "))"))
-    }
-    var chosen: [PluginManifest] = []
-    for area in areas {
-      guard let plugin = plugins[area] else {
-        let known = plugins.values.filter { $0.workflow == id }.map(\.id).sorted()
-        throw CatalogError(
-          "unknown area '\(area)'\(Suggestion.didYouMean(area, in: known))"
-            + (known.isEmpty ? "; no plugin extends workflow '\(id)'" : "; areas: \(known.joined(separator: ", "))"))
-      }
-      guard plugin.workflow == id else {
-        throw CatalogError("area '\(area)' extends workflow '\(plugin.workflow)', not '\(id)'")
-      }
-      chosen.append(plugin)
-    }
-    return MergedWorkflow(workflow: workflow, areas: chosen)
+    try PluginRegistry(catalog: self).merged(workflow: id, areas: areas)
   }
 }
 

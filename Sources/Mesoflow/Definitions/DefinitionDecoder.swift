@@ -95,7 +95,7 @@ struct DefinitionDecoder {
       }
     }
     for check in checks {
-      context.checkCondition(check.check.condition, in: check.conditionNode, environment, "a check's 'when'")
+      context.checkCondition(check.expression, in: check.conditionNode, environment, "a check's 'when'")
     }
     if let wait, let condition = wait.wait.condition, let node = wait.conditionNode {
       context.checkCondition(condition, in: node, environment, "a wait's 'when'")
@@ -207,7 +207,7 @@ struct DefinitionDecoder {
   mutating func branches(_ node: Node) -> [DecodedBranch] {
     if let scalar = node.scalar, !scalar.isNull {
       guard let target = context.id(node, "next") else { return [] }
-      return [DecodedBranch(branch: Branch(target: target, condition: nil, location: node.location), conditionNode: nil)]
+      return [DecodedBranch(branch: Branch(to: target, location: node.location), conditionNode: nil)]
     }
     guard let items = node.sequence else {
       context.error(node.location, "'next' must be a stage id or a list of branches ({to, when}), not \(node.kindDescription)")
@@ -230,7 +230,7 @@ struct DefinitionDecoder {
         context.error(fields.keyLocation("when") ?? conditionNode.location, "the last branch must have no 'when', so that the stage always has a way out")
       }
       result.append(
-        DecodedBranch(branch: Branch(target: target, condition: condition, location: toNode.location), conditionNode: conditionNode))
+        DecodedBranch(branch: Branch(to: target, when: condition, location: toNode.location), conditionNode: conditionNode))
     }
     return result
   }
@@ -339,7 +339,7 @@ struct DefinitionDecoder {
     guard let id, let prompt, let answer else { return nil }
     return DecodedStep(
       step: Step(
-        id: id, prompt: prompt, help: help, answer: answer, condition: condition, isOptional: isOptional,
+        id: id, prompt: prompt, help: help, answer: answer, when: condition, isOptional: isOptional,
         location: node.location),
       conditionNode: conditionNode, idLocation: idNode?.location ?? node.location)
   }
@@ -408,9 +408,9 @@ struct DefinitionDecoder {
     guard let id, let condition, let conditionNode, let reason, let outcome else { return nil }
     return DecodedCheck(
       check: Check(
-        id: id, condition: condition, outcome: outcome, reason: reason, excludes: excludes.map(\.0),
+        id: id, when: .expression(condition), outcome: outcome, reason: reason, excludes: excludes.map(\.0),
         location: node.location),
-      conditionNode: conditionNode, excludes: excludes, idLocation: idNode?.location ?? node.location)
+      expression: condition, conditionNode: conditionNode, excludes: excludes, idLocation: idNode?.location ?? node.location)
   }
 
   // MARK: - Waits, ingredients, aftercare, follow-up
@@ -427,7 +427,7 @@ struct DefinitionDecoder {
     let condition = conditionNode.flatMap { context.expression($0, "when") }
     guard let since, let sinceNode, let atLeast else { return nil }
     return DecodedWait(
-      wait: Wait(since: since, atLeast: atLeast, reason: reason, condition: condition, location: node.location),
+      wait: Wait(since: since, atLeast: atLeast, reason: reason, when: condition, location: node.location),
       sinceLocation: sinceNode.location, conditionNode: conditionNode)
   }
 
@@ -450,7 +450,7 @@ struct DefinitionDecoder {
       let text = context.required(fields, "text").flatMap { context.nonEmptyString($0, "text") }
       let window = fields["for"].flatMap { context.timeSpan($0, "for") }
       guard let id, let text else { return nil }
-      return AftercareItem(id: id, text: text, window: window, location: item.location)
+      return AftercareItem(id: id, text: text, for: window, location: item.location)
     }
   }
 
@@ -497,6 +497,7 @@ struct DecodedStep {
 
 struct DecodedCheck {
   var check: Check
+  var expression: Expression
   var conditionNode: Node
   var excludes: [(String, SourceLocation)]
   var idLocation: SourceLocation

@@ -44,13 +44,19 @@ public struct MergedWorkflow: Sendable {
   /// The workflow.
   public let workflow: Workflow
   /// The chosen areas' plugins, in id order.
-  public let areas: [PluginManifest]
+  public let areas: [any AreaPlugin]
   /// The stages in the order the workflow lists them.
   public let stages: [MergedStage]
+  /// A SHA-256 hash, in hex, of everything in the workflow and the chosen
+  /// areas that changes how a consultation runs or what it records (not
+  /// comments or layout). A consultation records it when it starts, and a
+  /// replay against definitions with another hash is refused.
+  public private(set) var definitionHash: String
+  let blueprint: Blueprint
 
   /// Merges `workflow` with the plugins of the chosen areas; duplicates are
   /// dropped and the rest ordered by id.
-  public init(workflow: Workflow, areas: [PluginManifest]) {
+  public init(workflow: Workflow, areas: [any AreaPlugin]) {
     var seen = Set<String>()
     let ordered = areas.filter { seen.insert($0.id).inserted }.sorted { $0.id < $1.id }
     self.workflow = workflow
@@ -72,6 +78,9 @@ public struct MergedWorkflow: Sendable {
       }
       return merged
     }
+    blueprint = Blueprint(workflow: workflow, stages: stages, areas: ordered)
+    definitionHash = ""
+    definitionHash = DefinitionFingerprint.hash(self)
   }
 
   /// The expected duration of the whole consultation: every stage's duration
@@ -86,23 +95,23 @@ public struct MergedWorkflow: Sendable {
   /// The aftercare for the chosen areas: the workflow's items, then each
   /// area's, each id given once (the first definition wins).
   public var aftercare: [(item: AftercareItem, origin: Origin)] {
-    firstByID(workflow.aftercare, \.aftercare, id: \.id)
+    firstByID(workflow.aftercare, { $0.aftercare }, id: \.id)
   }
 
   /// The ingredients available: the workflow's, then each area's.
   public var ingredients: [(ingredient: Ingredient, origin: Origin)] {
-    firstByID(workflow.ingredients, \.ingredients, id: \.id)
+    firstByID(workflow.ingredients, { $0.ingredients }, id: \.id)
   }
 
   /// The workflow's items, then each area's, keeping the first of each id.
   private func firstByID<Item>(
-    _ own: [Item], _ areaItems: KeyPath<PluginManifest, [Item]>, id: KeyPath<Item, String>
+    _ own: [Item], _ areaItems: (any AreaPlugin) -> [Item], id: KeyPath<Item, String>
   ) -> [(Item, Origin)] {
     var seen = Set<String>()
     var items: [(Item, Origin)] = []
     for item in own where seen.insert(item[keyPath: id]).inserted { items.append((item, .workflow)) }
     for plugin in areas {
-      for item in plugin[keyPath: areaItems] where seen.insert(item[keyPath: id]).inserted {
+      for item in areaItems(plugin) where seen.insert(item[keyPath: id]).inserted {
         items.append((item, .area(plugin.id)))
       }
     }

@@ -26,6 +26,25 @@ public struct PluginManifest: Sendable {
   public var followUp: FollowUpPlan?
   /// Where the manifest starts.
   public var location: SourceLocation
+
+  /// Creates a manifest.
+  public init(
+    id: String, title: String, workflow: String, version: Int = 1, ingredients: [Ingredient] = [],
+    procedure: Procedure, limits: Limits = Limits(), stages: [StageExtension] = [], aftercare: [AftercareItem] = [],
+    followUp: FollowUpPlan? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
+    self.id = id
+    self.title = title
+    self.workflow = workflow
+    self.version = version
+    self.ingredients = ingredients
+    self.procedure = procedure
+    self.limits = limits
+    self.stages = stages
+    self.aftercare = aftercare
+    self.followUp = followUp
+    self.location = location
+  }
 }
 
 /// An area's procedure: how long it takes and how it is done.
@@ -34,6 +53,12 @@ public struct Procedure: Sendable, Hashable {
   public var duration: TimeRange
   /// The technique's parameters.
   public var technique: Technique
+
+  /// Creates a procedure.
+  public init(duration: TimeRange, technique: Technique = Technique()) {
+    self.duration = duration
+    self.technique = technique
+  }
 }
 
 /// Injection technique parameters.
@@ -48,6 +73,18 @@ public struct Technique: Sendable, Hashable {
   public var volumePerPointMillilitres: NumberRange?
   /// Distance between points in millimetres.
   public var spacingMillimetres: NumberRange?
+
+  /// Creates technique parameters.
+  public init(
+    needle: String? = nil, methods: [String] = [], depthMillimetres: NumberRange? = nil,
+    volumePerPointMillilitres: NumberRange? = nil, spacingMillimetres: NumberRange? = nil
+  ) {
+    self.needle = needle
+    self.methods = methods
+    self.depthMillimetres = depthMillimetres
+    self.volumePerPointMillilitres = volumePerPointMillilitres
+    self.spacingMillimetres = spacingMillimetres
+  }
 }
 
 /// Per-session limits of an area.
@@ -58,6 +95,13 @@ public struct Limits: Sendable, Hashable {
   public var maxVolumePerPointMillilitres: Double?
   /// The most injection points per session.
   public var maxPoints: Int?
+
+  /// Creates limits; `nil` means no limit.
+  public init(maxVolumeMillilitres: Double? = nil, maxVolumePerPointMillilitres: Double? = nil, maxPoints: Int? = nil) {
+    self.maxVolumeMillilitres = maxVolumeMillilitres
+    self.maxVolumePerPointMillilitres = maxVolumePerPointMillilitres
+    self.maxPoints = maxPoints
+  }
 }
 
 /// What a plugin adds to one stage of the workflow.
@@ -74,4 +118,16 @@ public struct StageExtension: Sendable {
   public var duration: TimeRange?
   /// Where the extension is written.
   public var location: SourceLocation
+
+  /// Creates what an area adds to `stage`.
+  public init(
+    stage: String, steps: [Step] = [], checks: [Check] = [], wait: Wait? = nil, duration: TimeRange? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
+    self.stage = stage
+    self.steps = steps
+    self.checks = checks
+    self.wait = wait
+    self.duration = duration
+    self.location = location
+  }
 }

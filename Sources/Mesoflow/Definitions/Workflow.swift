@@ -29,6 +29,26 @@ public struct Workflow: Sendable {
 
   /// The stage with `id`, if any.
   public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
+
+  /// Creates a workflow. Definitions read from YAML are checked by the
+  /// loader; one built in Swift is checked when it is merged or registered.
+  public init(
+    id: String, title: String, version: Int = 1, start: String, procedureStage: String, stages: [Stage],
+    outcomes: [Outcome: OutcomeDescription] = [:], ingredients: [Ingredient] = [], aftercare: [AftercareItem] = [],
+    followUp: FollowUpPlan? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
+    self.id = id
+    self.title = title
+    self.version = version
+    self.start = start
+    self.procedureStage = procedureStage
+    self.stages = stages
+    self.outcomes = outcomes
+    self.ingredients = ingredients
+    self.aftercare = aftercare
+    self.followUp = followUp
+    self.location = location
+  }
 }
 
 /// How a consultation ends.
@@ -47,6 +67,12 @@ public struct OutcomeDescription: Sendable, Hashable {
   public var title: String
   /// What the outcome means for the patient and staff.
   public var message: String?
+
+  /// Creates a description.
+  public init(title: String, message: String? = nil) {
+    self.title = title
+    self.message = message
+  }
 }
 
 /// One stage of a workflow.
@@ -67,6 +93,21 @@ public struct Stage: Sendable {
   public var transition: Transition
   /// Where the stage is defined.
   public var location: SourceLocation
+
+  /// Creates a stage.
+  public init(
+    id: String, title: String, duration: TimeRange? = nil, steps: [Step] = [], checks: [Check] = [], wait: Wait? = nil,
+    transition: Transition, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
+    self.id = id
+    self.title = title
+    self.duration = duration
+    self.steps = steps
+    self.checks = checks
+    self.wait = wait
+    self.transition = transition
+    self.location = location
+  }
 }
 
 /// Where a consultation goes when a stage is done.
@@ -91,6 +132,13 @@ public struct Branch: Sendable {
   public var condition: Expression?
   /// Where the branch is written.
   public var location: SourceLocation
+
+  /// Creates a branch.
+  public init(to target: String, when condition: Expression? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)) {
+    self.target = target
+    self.condition = condition
+    self.location = location
+  }
 }
 
 /// One question asked of staff.
@@ -110,6 +158,20 @@ public struct Step: Sendable {
   public var isOptional: Bool
   /// Where the step is defined.
   public var location: SourceLocation
+
+  /// Creates a step.
+  public init(
+    id: String, prompt: String, help: String? = nil, answer: AnswerType, when condition: Expression? = nil,
+    isOptional: Bool = false, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
+    self.id = id
+    self.prompt = prompt
+    self.help = help
+    self.answer = answer
+    self.condition = condition
+    self.isOptional = isOptional
+    self.location = location
+  }
 }
 
 /// The kind of answer a step takes, with its rules.
@@ -209,7 +271,7 @@ public struct Check: Sendable {
   /// The check's id, unique in the workflow and its plugins.
   public var id: String
   /// The condition under which the check fires.
-  public var condition: Expression
+  public var condition: CheckCondition
   /// What happens when it fires.
   public var outcome: CheckOutcome
   /// Why, in words for staff.
@@ -218,6 +280,19 @@ public struct Check: Sendable {
   public var excludes: [String]
   /// Where the check is defined.
   public var location: SourceLocation
+
+  /// Creates a check.
+  public init(
+    id: String, when condition: CheckCondition, outcome: CheckOutcome, reason: String, excludes: [String] = [],
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
+    self.id = id
+    self.condition = condition
+    self.outcome = outcome
+    self.reason = reason
+    self.excludes = excludes
+    self.location = location
+  }
 }
 
 /// What a check does when it fires.
@@ -245,6 +320,17 @@ public struct Wait: Sendable {
   public var condition: Expression?
   /// Where the wait is defined.
   public var location: SourceLocation
+
+  /// Creates a wait.
+  public init(
+    since: String, atLeast: TimeSpan, reason: String? = nil, when condition: Expression? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
+    self.since = since
+    self.atLeast = atLeast
+    self.reason = reason
+    self.condition = condition
+    self.location = location
+  }
 }
 
 /// An ingredient a cocktail may contain.
@@ -253,6 +339,12 @@ public struct Ingredient: Sendable, Hashable {
   public var id: String
   /// The name for people.
   public var name: String
+
+  /// Creates an ingredient.
+  public init(id: String, name: String) {
+    self.id = id
+    self.name = name
+  }
 }
 
 /// One aftercare instruction.
@@ -265,6 +357,14 @@ public struct AftercareItem: Sendable {
   public var window: TimeSpan?
   /// Where the item is defined.
   public var location: SourceLocation
+
+  /// Creates an aftercare item.
+  public init(id: String, text: String, for window: TimeSpan? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)) {
+    self.id = id
+    self.text = text
+    self.window = window
+    self.location = location
+  }
 }
 
 /// How often a patient comes back.
@@ -276,12 +376,25 @@ public struct FollowUpPlan: Sendable, Hashable {
   /// A safety review after the last session.
   public var review: Review?
 
+  /// Creates a plan.
+  public init(course: Course? = nil, maintenanceInterval: TimeSpan? = nil, review: Review? = nil) {
+    self.course = course
+    self.maintenanceInterval = maintenanceInterval
+    self.review = review
+  }
+
   /// An initial course of sessions.
   public struct Course: Sendable, Hashable {
     /// The number of sessions, this one included.
     public var sessions: Int
     /// The time between sessions.
     public var interval: TimeSpan
+
+    /// Creates a course.
+    public init(sessions: Int, interval: TimeSpan) {
+      self.sessions = sessions
+      self.interval = interval
+    }
   }
 
   /// A review after the course.
@@ -290,5 +403,11 @@ public struct FollowUpPlan: Sendable, Hashable {
     public var after: TimeSpan
     /// Why.
     public var reason: String?
+
+    /// Creates a review.
+    public init(after: TimeSpan, reason: String? = nil) {
+      self.after = after
+      self.reason = reason
+    }
   }
 }

@@ -17,6 +17,13 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     self.day = day
   }
 
+  /// A date known to exist.
+  init(uncheckedYear year: Int, month: Int, day: Int) {
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+
   /// The days since 1970-01-01 of 0001-01-01 and 9999-12-31.
   static let range = -719_162...2_932_896
 

@@ -1,0 +1,200 @@
+extension Consultation {
+  /// Checks `answer` against `step`'s type, bounds and the areas' limits, and
+  /// returns it in its stored form (an integer given to a decimal step is
+  /// stored as a decimal; text is trimmed).
+  ///
+  /// - Parameter replacing: The step whose current answer a correction
+  ///   replaces, so that its volume is not counted twice.
+  func validate(_ answer: Answer, for step: Step, at now: Timestamp, replacing: String? = nil) throws(ConsultationError)
+    -> Answer
+  {
+    func fail(_ kind: ConsultationError.Kind, _ message: String) -> ConsultationError {
+      ConsultationError(kind, step.id, message)
+    }
+    func wrongType() -> ConsultationError {
+      fail(.wrongType, "expected \(Self.expected(step.answer)), not \(Self.kindName(answer))")
+    }
+    switch (step.answer, answer) {
+    case (.yesNo, .yesNo):
+      return answer
+    case (.integer(let bounds), .integer(let value)):
+      try Self.check(Double(value), bounds, step)
+      return answer
+    case (.decimal(let bounds), .decimal(let value)):
+      guard value.isFinite else { throw fail(.invalidAnswer, "the number must be finite") }
+      try Self.check(value, bounds, step)
+      return answer
+    case (.decimal(let bounds), .integer(let value)):
+      try Self.check(Double(value), bounds, step)
+      return .decimal(Double(value))
+    case (.text(let maxLength), .text(let text)):
+      let text = text.trimmed
+      if text.isEmpty { throw fail(.invalidAnswer, "the answer is empty; type the text, or skip the question if it is optional") }
+      if let maxLength, text.count > maxLength {
+        throw fail(.outOfRange, "the text is \(text.count) characters; at most \(maxLength) are allowed")
+      }
+      return .text(text)
+    case (.choice(let options), .choice(let id)):
+      guard options.contains(where: { $0.id == id }) else {
+        throw fail(.invalidAnswer, "'\(id)' is not one of the options: \(Self.optionList(options))")
+      }
+      return answer
+    case (.multipleChoice(let options), .multipleChoice(let ids)):
+      var seen = Set<String>()
+      for id in ids {
+        guard options.contains(where: { $0.id == id }) else {
+          throw fail(.invalidAnswer, "'\(id)' is not one of the options: \(Self.optionList(options))")
+        }
+        guard seen.insert(id).inserted else { throw fail(.invalidAnswer, "'\(id)' is chosen twice") }
+      }
+      // Stored in the options' order, so that equal choices compare equal.
+      return .multipleChoice(options.map(\.id).filter(seen.contains))
+    case (.date, .date):
+      return answer
+    case (.consent, .consent(let consent)):
+      let name = consent.signedBy.trimmed
+      if name.isEmpty { throw fail(.invalidAnswer, "a consent needs the signer's name") }
+      if consent.signedAt > now {
+        throw fail(
+          .invalidAnswer,
+          "the consent is dated \(consent.signedAt.formatted(utcOffset: state.start.utcOffset)), which is in the future")
+      }
+      return .consent(Consent(signedBy: name, signedAt: consent.signedAt))
+    case (.product, .product(let product)):
+      let name = product.name.trimmed
+      let lot = product.lot.trimmed
+      if name.isEmpty { throw fail(.invalidAnswer, "the product needs its name") }
+      if lot.isEmpty { throw fail(.invalidAnswer, "the product needs its lot or batch number, for traceability") }
+      let today = now.date(utcOffset: state.start.utcOffset)
+      if product.expiry < today {
+        throw fail(.invalidAnswer, "\(name) lot \(lot) expired on \(product.expiry); an expired product must not be used")
+      }
+      return .product(Product(name: name, lot: lot, expiry: product.expiry))
+    case (.volume(let max), .volume(let entries)):
+      return .volume(try validateVolume(entries, max: max, step: step, replacing: replacing))
+    default:
+      throw wrongType()
+    }
+  }
+
+  private func validateVolume(_ entries: [VolumeEntry], max: Double?, step: Step, replacing: String?)
+    throws(ConsultationError) -> [VolumeEntry]
+  {
+    func fail(_ kind: ConsultationError.Kind, _ message: String) -> ConsultationError {
+      ConsultationError(kind, step.id, message)
+    }
+    guard !entries.isEmpty else { throw fail(.invalidAnswer, "record at least one volume") }
+    let areas = blueprint.areaIDs
+    var resolved: [VolumeEntry] = []
+    for var entry in entries {
+      guard entry.millilitres.isFinite, entry.millilitres > 0 else {
+        throw fail(.outOfRange, "a volume must be more than 0 ml")
+      }
+      if let points = entry.points, points <= 0 { throw fail(.outOfRange, "the number of points must be at least 1") }
+      if let area = entry.area {
+        guard areas.contains(area) else {
+          throw fail(
+            .unknown,
+            areas.isEmpty
+              ? "this consultation covers no area, so a volume cannot name '\(area)'"
+              : "'\(area)' is not an area of this consultation; areas: \(areas.joined(separator: ", "))")
+        }
+      } else if areas.count == 1 {
+        entry.area = areas[0]
+      } else if areas.count > 1 {
+        throw fail(.invalidAnswer, "say which area each volume is for: \(areas.joined(separator: ", "))")
+      }
+      resolved.append(entry)
+    }
+    let total = VolumeEntry.total(resolved)
+    if let max, total > max {
+      throw fail(.outOfRange, "\(formatNumber(total)) ml is more than the most this question accepts, \(formatNumber(max)) ml")
+    }
+    // What the other volume answers already hold, per area.
+    var recorded: [String: (millilitres: Double, points: Int)] = [:]
+    for (id, answer) in state.answers.sorted(by: { order(of: $0.key) < order(of: $1.key) }) where id != replacing {
+      guard case .volume(let earlier) = answer.answer else { continue }
+      for entry in earlier {
+        let area = entry.area ?? ""
+        recorded[area, default: (0, 0)].millilitres += entry.millilitres
+        recorded[area, default: (0, 0)].points += entry.points ?? 0
+      }
+    }
+    var adding: [String: (millilitres: Double, points: Int)] = [:]
+    for entry in resolved {
+      let area = entry.area ?? ""
+      adding[area, default: (0, 0)].millilitres += entry.millilitres
+      adding[area, default: (0, 0)].points += entry.points ?? 0
+      if let limit = blueprint.limits[area]?.maxVolumePerPointMillilitres, let perPoint = entry.millilitresPerPoint,
+        perPoint > limit
+      {
+        throw fail(
+          .limitExceeded,
+          "\(area): \(formatNumber(entry.millilitres)) ml over \(entry.points ?? 0) points is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point")
+      }
+    }
+    for area in adding.keys.sorted() {
+      guard let limits = blueprint.limits[area], let added = adding[area] else { continue }
+      let before = recorded[area] ?? (0, 0)
+      if let limit = limits.maxVolumeMillilitres, before.millilitres + added.millilitres > limit + 1e-9 {
+        throw fail(
+          .limitExceeded,
+          "\(area): \(formatNumber(added.millilitres)) ml more would make \(formatNumber(before.millilitres + added.millilitres)) ml, over the limit of \(formatNumber(limit)) ml per session (\(formatNumber(before.millilitres)) ml recorded so far)")
+      }
+      if let limit = limits.maxPoints, before.points + added.points > limit {
+        throw fail(
+          .limitExceeded,
+          "\(area): \(added.points) more points would make \(before.points + added.points), over the limit of \(limit) points per session (\(before.points) recorded so far)")
+      }
+    }
+    return resolved
+  }
+
+  private static func check(_ value: Double, _ bounds: NumberBounds, _ step: Step) throws(ConsultationError) {
+    let unit = bounds.unit.map { " \($0)" } ?? ""
+    let outside: Bool = (bounds.min.map { value < $0 } ?? false) || (bounds.max.map { value > $0 } ?? false)
+    guard outside else { return }
+    let range: String
+    switch (bounds.min, bounds.max) {
+    case (let min?, let max?): range = "between \(formatNumber(min)) and \(formatNumber(max))\(unit)"
+    case (let min?, nil): range = "at least \(formatNumber(min))\(unit)"
+    case (nil, let max?): range = "at most \(formatNumber(max))\(unit)"
+    case (nil, nil): range = ""
+    }
+    throw ConsultationError(.outOfRange, step.id, "\(formatNumber(value))\(unit) is out of range; the answer must be \(range)")
+  }
+
+  private static func optionList(_ options: [ChoiceOption]) -> String {
+    options.map(\.id).joined(separator: ", ")
+  }
+
+  static func expected(_ type: AnswerType) -> String {
+    switch type {
+    case .yesNo: return "yes or no"
+    case .integer: return "a whole number"
+    case .decimal: return "a number"
+    case .text: return "text"
+    case .choice: return "one option"
+    case .multipleChoice: return "a set of options"
+    case .date: return "a date"
+    case .consent: return "a consent (signer and time)"
+    case .product: return "a product (name, lot and expiry)"
+    case .volume: return "a volume in ml"
+    }
+  }
+
+  static func kindName(_ answer: Answer) -> String {
+    switch answer {
+    case .yesNo: return "yes or no"
+    case .integer: return "a whole number"
+    case .decimal: return "a decimal number"
+    case .text: return "text"
+    case .choice: return "one option"
+    case .multipleChoice: return "a set of options"
+    case .date: return "a date"
+    case .consent: return "a consent"
+    case .product: return "a product"
+    case .volume: return "a volume"
+    }
+  }
+}

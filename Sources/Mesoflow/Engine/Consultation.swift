@@ -1,0 +1,509 @@
+/// One consultation: a pure, event-sourced state machine over a
+/// ``MergedWorkflow``.
+///
+/// Every input (an answer, a correction, a decision on a check) is checked
+/// first and either refused with a ``ConsultationError``, leaving the
+/// consultation untouched, or recorded as events. What the engine decides in
+/// consequence (a check firing, a stage beginning, a wait, the end) is recorded
+/// as events too, so ``state`` is always the fold of ``events``, and
+/// ``init(replaying:workflow:clock:)`` rebuilds it exactly.
+///
+/// The engine does no I/O and reads no clock of its own: it asks the
+/// ``ConsultationClock`` it is given once per input.
+///
+/// ```swift
+/// var consultation = try Consultation(
+///   id: "c-1", workflow: merged, staff: nurse, clock: SystemClock())
+/// while case .question(let question) = consultation.prompt {
+///   try consultation.answer(question.step.id, answerFromStaff(question))
+/// }
+/// ```
+public struct Consultation: Sendable {
+  /// The workflow and areas the consultation runs.
+  public let workflow: MergedWorkflow
+  /// Where the time comes from.
+  public let clock: any ConsultationClock
+  /// Everything that happened, in order.
+  public private(set) var events: [ConsultationEvent] = []
+  /// Where the consultation stands: the fold of ``events``.
+  public private(set) var state: ConsultationState
+
+  var blueprint: Blueprint { workflow.blueprint }
+
+  /// Starts a consultation: records who started it, enters the first stage
+  /// and fires any check that reads no answer.
+  ///
+  /// - Parameters:
+  ///   - id: The consultation's id, chosen by the caller (the engine makes
+  ///     no random numbers).
+  ///   - workflow: The workflow merged with the chosen areas.
+  ///   - staff: Who starts it; inputs without a clinician are theirs.
+  ///   - clock: Where the time comes from.
+  ///   - utcOffset: The clinic's offset from UTC in seconds, for dates.
+  /// - Throws: ``ConsultationError`` when the workflow's first stage is missing.
+  public init(
+    id: String, workflow: MergedWorkflow, staff: Clinician, clock: any ConsultationClock, utcOffset: Int = 0
+  ) throws(ConsultationError) {
+    guard workflow.blueprint.stageIndex[workflow.workflow.start] != nil else {
+      throw ConsultationError(.unknown, workflow.workflow.start, "the workflow's first stage is not defined")
+    }
+    let start = ConsultationStart(
+      id: id, workflow: workflow.workflow.id, workflowVersion: workflow.workflow.version,
+      definitionHash: workflow.definitionHash, areas: workflow.areas.map(\.id), staff: staff, utcOffset: utcOffset)
+    let now = clock.now()
+    self.workflow = workflow
+    self.clock = clock
+    state = ConsultationState(start: start, at: now)
+    state.eventCount = 0
+    record(.started(start), at: now, by: staff)
+    record(.stageEntered(stage: workflow.workflow.start), at: now, by: nil)
+    evaluateChecks(blueprint.constantChecks, at: now)
+    settle(at: now)
+  }
+
+  /// Rebuilds a consultation from its events.
+  ///
+  /// - Throws: ``ConsultationError`` of kind `invalidHistory` when the events
+  ///   are out of order, do not begin with a start, name steps or checks the
+  ///   workflow lacks, or were recorded against definitions with another
+  ///   ``MergedWorkflow/definitionHash``.
+  public init(replaying events: [ConsultationEvent], workflow: MergedWorkflow, clock: any ConsultationClock)
+    throws(ConsultationError)
+  {
+    guard let first = events.first, case .started(let start) = first.kind else {
+      throw ConsultationError(.invalidHistory, nil, "the history does not begin with the consultation's start")
+    }
+    guard start.definitionHash == workflow.definitionHash else {
+      throw ConsultationError(
+        .invalidHistory, start.id,
+        "the consultation was recorded with other definitions (hash \(start.definitionHash), now \(workflow.definitionHash)); resume it with the definitions it started with"
+      )
+    }
+    self.workflow = workflow
+    self.clock = clock
+    state = ConsultationState(start: start, at: first.time)
+    let blueprint = workflow.blueprint
+    for (index, event) in events.enumerated() {
+      guard event.sequence == index + 1 else {
+        throw ConsultationError(
+          .invalidHistory, nil, "event \(index + 1) has sequence number \(event.sequence); events are missing or out of order")
+      }
+      if index > 0 { try Self.validate(event, blueprint) }
+      state.apply(event, blueprint)
+    }
+    self.events = events
+  }
+
+  static func validate(_ event: ConsultationEvent, _ blueprint: Blueprint) throws(ConsultationError) {
+    func step(_ id: String) throws(ConsultationError) {
+      if blueprint.steps[id] == nil { throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown step") }
+    }
+    func check(_ id: String) throws(ConsultationError) {
+      if blueprint.checks[id] == nil { throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown check") }
+    }
+    func stage(_ id: String) throws(ConsultationError) {
+      if blueprint.stageIndex[id] == nil { throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown stage") }
+    }
+    switch event.kind {
+    case .started: throw ConsultationError(.invalidHistory, nil, "event \(event.sequence) starts the consultation a second time")
+    case .answered(let id, _), .corrected(let id, _), .skipped(let id), .setAside(let id): try step(id)
+    case .checkFired(let id, _), .checkCleared(let id), .acknowledged(let id), .overridden(let id, _): try check(id)
+    case .stageEntered(let id), .waitStarted(let id, _), .waitOverridden(let id, _), .stageCompleted(let id): try stage(id)
+    case .ended(_, let id, _): if let id { try check(id) }
+    }
+  }
+
+  // MARK: - What comes next
+
+  /// What the consultation is waiting for.
+  public var prompt: Prompt {
+    if let outcome = state.outcome { return .finished(outcome) }
+    if let id = state.pending.first, let info = blueprint.checks[id] {
+      return .resolve(CheckAlert(check: info.check, origin: info.origin, firedAt: state.checks[id]?.firedAt ?? state.lastEventAt))
+    }
+    if let wait = state.wait {
+      return .wait(WaitNotice(stage: wait.stage, until: wait.until, reason: waitReason(wait.stage, at: wait.until)))
+    }
+    if let id = nextStep(), let info = blueprint.steps[id] {
+      return .question(Question(step: info.step, stage: stages[info.stage].id, origin: info.origin, previous: nil))
+    }
+    // Only reached when a stage leads nowhere; definitions are checked against that.
+    return .finished(state.outcome ?? .deferred)
+  }
+
+  var stages: [MergedWorkflow.MergedStage] { blueprint.stages }
+
+  /// The first applicable, unanswered step of the stages entered so far.
+  func nextStep() -> String? {
+    guard let current = state.stage, let currentIndex = blueprint.stageIndex[current] else { return nil }
+    var seen = Set<Int>()
+    for id in state.stagePath {
+      guard let index = blueprint.stageIndex[id], seen.insert(index).inserted else { continue }
+      if let step = nextStep(in: index) { return step }
+    }
+    return nextStep(in: currentIndex)
+  }
+
+  private func nextStep(in index: Int) -> String? {
+    for (step, _) in stages[index].steps
+    where state.answers[step.id] == nil && !state.skipped.contains(step.id) && isApplicable(step) {
+      return step.id
+    }
+    return nil
+  }
+
+  /// Whether a step is asked: it has no condition, or its condition holds.
+  func isApplicable(_ step: Step) -> Bool {
+    guard let condition = step.condition else { return true }
+    return condition.evaluate(in: context(at: state.lastEventAt)) == .bool(true)
+  }
+
+  func context(at time: Timestamp) -> EvaluationContext {
+    let answers = state.answers
+    return EvaluationContext(today: time.date(utcOffset: state.start.utcOffset)) { answers[$0]?.value }
+  }
+
+  // MARK: - Inputs
+
+  /// Answers the step the consultation is asking.
+  ///
+  /// - Parameters:
+  ///   - step: The id of the step; it must be the one ``prompt`` asks.
+  ///   - answer: The answer, of the step's type and within its bounds.
+  ///   - clinician: Who answers; the clinician who started the consultation
+  ///     when `nil`.
+  /// - Returns: What comes next.
+  /// - Throws: ``ConsultationError`` when the step is not the current one or
+  ///   the answer is not acceptable; nothing is recorded then.
+  @discardableResult
+  public mutating func answer(_ step: String, _ answer: Answer, by clinician: Clinician? = nil)
+    throws(ConsultationError) -> Prompt
+  {
+    try requireQuestion(step)
+    let now = clock.now()
+    guard let info = blueprint.steps[step] else { throw unknownStep(step) }
+    let accepted = try validate(answer, for: info.step, at: now)
+    record(.answered(step: step, answer: accepted), at: now, by: clinician ?? state.start.staff)
+    evaluateChecks(blueprint.checksReading[step] ?? [], at: now)
+    settle(at: now)
+    return prompt
+  }
+
+  /// Skips the optional step the consultation is asking.
+  @discardableResult
+  public mutating func skip(_ step: String, by clinician: Clinician? = nil) throws(ConsultationError) -> Prompt {
+    try requireQuestion(step)
+    guard let info = blueprint.steps[step] else { throw unknownStep(step) }
+    guard info.step.isOptional else {
+      throw ConsultationError(.notOptional, step, "this question must be answered; it cannot be skipped")
+    }
+    let now = clock.now()
+    record(.skipped(step: step), at: now, by: clinician ?? state.start.staff)
+    settle(at: now)
+    return prompt
+  }
+
+  /// Replaces an earlier answer. The earlier answer stays in the history;
+  /// the checks that read the step are evaluated again (a check may fire or
+  /// be cleared), and steps whose condition no longer holds are set aside.
+  ///
+  /// A correction is refused while a wait runs only if the step is unknown
+  /// or unanswered; it is allowed while a check waits to be resolved, so
+  /// that a wrong answer behind a stop can be put right.
+  @discardableResult
+  public mutating func correct(_ step: String, _ answer: Answer, by clinician: Clinician? = nil)
+    throws(ConsultationError) -> Prompt
+  {
+    try requireOpen()
+    guard let info = blueprint.steps[step] else { throw unknownStep(step) }
+    guard state.answers[step] != nil || state.skipped.contains(step) else {
+      throw ConsultationError(.notAnswered, step, "this question has not been answered yet, so there is nothing to correct")
+    }
+    let now = clock.now()
+    let accepted = try validate(answer, for: info.step, at: now, replacing: step)
+    record(.corrected(step: step, answer: accepted), at: now, by: clinician ?? state.start.staff)
+    var affected = [step]
+    // Steps whose condition no longer holds lose their answers, in order, so
+    // that a chain of conditions is followed to its end.
+    var changed = true
+    while changed {
+      changed = false
+      for (id, _) in state.answers.sorted(by: { order(of: $0.key) < order(of: $1.key) }) {
+        guard let other = blueprint.steps[id], !isApplicable(other.step) else { continue }
+        record(.setAside(step: id), at: now, by: nil)
+        affected.append(id)
+        changed = true
+        break
+      }
+    }
+    var checks: [String] = []
+    for id in affected { checks += blueprint.checksReading[id] ?? [] }
+    evaluateChecks(checks, at: now)
+    if let wait = state.wait { recomputeWait(wait, at: now) }
+    settle(at: now)
+    return prompt
+  }
+
+  /// Acknowledges a warning.
+  @discardableResult
+  public mutating func acknowledge(_ check: String, by clinician: Clinician? = nil) throws(ConsultationError) -> Prompt {
+    let fired = try pendingCheck(check)
+    guard fired.outcome == .warn else {
+      throw ConsultationError(
+        .notAllowed, check,
+        fired.outcome == .stop
+          ? "a stop cannot be acknowledged and passed; end the consultation as deferred or correct the answer"
+          : "a referral needs a physician's override with a written reason, not an acknowledgement")
+    }
+    let now = clock.now()
+    record(.acknowledged(check: check), at: now, by: clinician ?? state.start.staff)
+    settle(at: now)
+    return prompt
+  }
+
+  /// A physician approves what a referral asks for, with a written reason.
+  ///
+  /// - Throws: ``ConsultationError`` of kind `notAllowed` when the clinician
+  ///   is not a physician or the check is not a referral (a stop cannot be
+  ///   overridden by anyone), `reasonRequired` when the reason is blank.
+  @discardableResult
+  public mutating func override(_ check: String, reason: String, by physician: Clinician) throws(ConsultationError)
+    -> Prompt
+  {
+    let fired = try pendingCheck(check)
+    guard fired.outcome == .refer else {
+      throw ConsultationError(
+        .notAllowed, check,
+        fired.outcome == .stop
+          ? "a stop is an absolute contraindication: nobody can override it"
+          : "only a referral is overridden; acknowledge a warning instead")
+    }
+    try requirePhysician(physician, check)
+    let reason = try requireReason(reason, check)
+    let now = clock.now()
+    record(.overridden(check: check, reason: reason), at: now, by: physician)
+    settle(at: now)
+    return prompt
+  }
+
+  /// Ends the consultation because of a pending stop (as deferred) or a
+  /// referral no physician approves (as referred).
+  @discardableResult
+  public mutating func end(because check: String, note: String? = nil, by clinician: Clinician? = nil)
+    throws(ConsultationError) -> Prompt
+  {
+    let fired = try pendingCheck(check)
+    let outcome: Outcome
+    switch fired.outcome {
+    case .stop: outcome = .deferred
+    case .refer: outcome = .referred
+    case .warn, .exclude:
+      throw ConsultationError(.notAllowed, check, "a warning does not end a consultation; acknowledge it to go on")
+    }
+    let now = clock.now()
+    let note = note.flatMap { $0.trimmed.isEmpty ? nil : $0.trimmed }
+    record(.ended(outcome: outcome, check: check, note: note), at: now, by: clinician ?? state.start.staff)
+    return prompt
+  }
+
+  /// Begins the next stage once its wait has run.
+  ///
+  /// - Throws: ``ConsultationError`` of kind `waitNotOver` with the time
+  ///   left, or `notCurrent` when there is no wait.
+  @discardableResult
+  public mutating func proceed(by clinician: Clinician? = nil) throws(ConsultationError) -> Prompt {
+    try requireOpen()
+    guard let wait = state.wait else {
+      throw ConsultationError(.notCurrent, nil, "there is no wait to end")
+    }
+    let now = clock.now()
+    guard now >= wait.until else {
+      let left = TimeSpan(seconds: max(1, wait.until.seconds(since: now)))
+      throw ConsultationError(
+        .waitNotOver, wait.stage,
+        "the wait is not over: \(left) left, until \(wait.until.formatted(utcOffset: state.start.utcOffset)); a physician may override it with a reason")
+    }
+    record(.stageEntered(stage: wait.stage), at: now, by: clinician ?? state.start.staff)
+    settle(at: now)
+    return prompt
+  }
+
+  /// A physician lets the next stage begin before its wait has run, with a
+  /// written reason. The actual times are recorded.
+  @discardableResult
+  public mutating func overrideWait(reason: String, by physician: Clinician) throws(ConsultationError) -> Prompt {
+    try requireOpen()
+    guard let wait = state.wait else {
+      throw ConsultationError(.notCurrent, nil, "there is no wait to override")
+    }
+    try requirePhysician(physician, wait.stage)
+    let reason = try requireReason(reason, wait.stage)
+    let now = clock.now()
+    record(.waitOverridden(stage: wait.stage, reason: reason), at: now, by: physician)
+    record(.stageEntered(stage: wait.stage), at: now, by: nil)
+    settle(at: now)
+    return prompt
+  }
+
+  // MARK: - Guards
+
+  private func requireOpen() throws(ConsultationError) {
+    if let outcome = state.outcome {
+      throw ConsultationError(.ended, nil, "the consultation has ended (\(outcome.rawValue)); nothing more can be recorded")
+    }
+  }
+
+  private func requireQuestion(_ step: String) throws(ConsultationError) {
+    try requireOpen()
+    switch prompt {
+    case .question(let question) where question.step.id == step:
+      return
+    case .question(let question):
+      if blueprint.steps[step] == nil { throw unknownStep(step) }
+      throw ConsultationError(.notCurrent, step, "this is not the current question; the current question is '\(question.step.id)'")
+    case .resolve(let alert):
+      throw ConsultationError(
+        .notCurrent, step, "check '\(alert.check.id)' (\(alert.check.outcome.rawValue)) must be resolved first: \(alert.check.reason)")
+    case .wait(let wait):
+      throw ConsultationError(
+        .notCurrent, step, "the consultation is waiting until \(wait.until.formatted(utcOffset: state.start.utcOffset)) before stage '\(wait.stage)'")
+    case .finished(let outcome):
+      throw ConsultationError(.ended, step, "the consultation has ended (\(outcome.rawValue))")
+    }
+  }
+
+  private func pendingCheck(_ id: String) throws(ConsultationError) -> FiredCheck {
+    try requireOpen()
+    guard blueprint.checks[id] != nil else {
+      throw ConsultationError(.unknown, id, "no check has this id in this consultation")
+    }
+    guard let fired = state.checks[id], state.pending.contains(id) else {
+      throw ConsultationError(.notCurrent, id, "this check is not waiting to be resolved")
+    }
+    return fired
+  }
+
+  private func requirePhysician(_ clinician: Clinician, _ subject: String) throws(ConsultationError) {
+    guard clinician.role == .physician else {
+      throw ConsultationError(
+        .notAllowed, subject, "only a physician may override; \(clinician.name) is \(clinician.role.rawValue)")
+    }
+    guard !clinician.name.trimmed.isEmpty else {
+      throw ConsultationError(.reasonRequired, subject, "an override needs the physician's name")
+    }
+  }
+
+  private func requireReason(_ reason: String, _ subject: String) throws(ConsultationError) -> String {
+    let reason = reason.trimmed
+    guard !reason.isEmpty else {
+      throw ConsultationError(.reasonRequired, subject, "an override needs a written reason")
+    }
+    return reason
+  }
+
+  private func unknownStep(_ step: String) -> ConsultationError {
+    ConsultationError(
+      .unknown, step,
+      "no question has this id in this consultation\(Suggestion.didYouMean(step, in: blueprint.steps.keys.sorted()))")
+  }
+
+  func order(of step: String) -> Int { blueprint.steps[step]?.order ?? Int.max }
+
+  // MARK: - Recording and deciding
+
+  mutating func record(_ kind: ConsultationEvent.Kind, at time: Timestamp, by actor: Clinician?) {
+    let event = ConsultationEvent(sequence: events.count + 1, time: time, actor: actor, kind: kind)
+    events.append(event)
+    state.apply(event, blueprint)
+  }
+
+  /// Fires the checks among `ids` whose condition now holds, and clears
+  /// those that fired before and no longer hold.
+  mutating func evaluateChecks(_ ids: [String], at time: Timestamp) {
+    guard !ids.isEmpty else { return }
+    let ordered = ids.count == 1 ? ids : Array(Set(ids)).sorted { (blueprint.checks[$0]?.order ?? 0) < (blueprint.checks[$1]?.order ?? 0) }
+    let context = context(at: time)
+    for id in ordered {
+      guard let info = blueprint.checks[id] else { continue }
+      let holds = info.check.condition.evaluate(in: context) == true
+      let active = state.checks[id]?.isActive ?? false
+      if holds && !active {
+        record(.checkFired(check: id, outcome: info.check.outcome), at: time, by: nil)
+      } else if !holds && active {
+        record(.checkCleared(check: id), at: time, by: nil)
+      }
+    }
+  }
+
+  /// Moves on as far as the consultation can without an input: completes
+  /// stages whose steps are all answered, follows transitions, starts waits,
+  /// ends the consultation.
+  mutating func settle(at time: Timestamp) {
+    while state.outcome == nil, state.pending.isEmpty, state.wait == nil, nextStep() == nil {
+      guard let current = state.stage, let index = blueprint.stageIndex[current] else { return }
+      record(.stageCompleted(stage: current), at: time, by: nil)
+      switch stages[index].stage.transition {
+      case .end(let outcome, _):
+        record(.ended(outcome: outcome, check: nil, note: nil), at: time, by: nil)
+      case .branches(let branches):
+        let context = context(at: time)
+        guard let branch = branches.first(where: { $0.condition.map { $0.evaluate(in: context) == .bool(true) } ?? true }),
+          blueprint.stageIndex[branch.target] != nil
+        else {
+          // No branch holds: the definition is at fault, and the safe end is deferred.
+          record(.ended(outcome: .deferred, check: nil, note: "no transition out of stage '\(current)' applies"), at: time, by: nil)
+          return
+        }
+        if let until = waitUntil(before: branch.target, at: time), until > time {
+          record(.waitStarted(stage: branch.target, until: until), at: time, by: nil)
+        } else {
+          record(.stageEntered(stage: branch.target), at: time, by: nil)
+        }
+      }
+    }
+  }
+
+  /// When the waits before `stage` that apply now are over: each runs from
+  /// the time its `since` step was answered.
+  func waitUntil(before stage: String, at time: Timestamp) -> Timestamp? {
+    guard let index = blueprint.stageIndex[stage] else { return nil }
+    let context = context(at: time)
+    var until: Timestamp?
+    for (wait, _) in stages[index].waits {
+      if let condition = wait.condition, condition.evaluate(in: context) != .bool(true) { continue }
+      guard let since = state.answers[wait.since]?.at else { continue }
+      let end = since + wait.atLeast
+      if until.map({ end > $0 }) ?? true { until = end }
+    }
+    return until
+  }
+
+  private func waitReason(_ stage: String, at until: Timestamp) -> String? {
+    guard let index = blueprint.stageIndex[stage] else { return nil }
+    let context = context(at: state.lastEventAt)
+    for (wait, _) in stages[index].waits {
+      if let condition = wait.condition, condition.evaluate(in: context) != .bool(true) { continue }
+      if let since = state.answers[wait.since]?.at, since + wait.atLeast == until { return wait.reason }
+    }
+    return nil
+  }
+
+  /// After a correction during a wait: the wait may now end sooner, later or not at all.
+  private mutating func recomputeWait(_ wait: ActiveWait, at time: Timestamp) {
+    let until = waitUntil(before: wait.stage, at: time)
+    if let until, until > time {
+      if until != wait.until { record(.waitStarted(stage: wait.stage, until: until), at: time, by: nil) }
+    } else if state.pending.isEmpty {
+      record(.stageEntered(stage: wait.stage), at: time, by: nil)
+    }
+  }
+}
+
+extension String {
+  var trimmed: String {
+    var text = Substring(self)
+    while let first = text.first, first.isWhitespace { text.removeFirst() }
+    while let last = text.last, last.isWhitespace { text.removeLast() }
+    return String(text)
+  }
+}

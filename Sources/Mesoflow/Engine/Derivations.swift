@@ -1,0 +1,273 @@
+/// An aftercare instruction for one consultation, with when it ends.
+public struct AftercareInstruction: Sendable, Hashable {
+  /// The item's id.
+  public var id: String
+  /// The instruction, for the patient.
+  public var text: String
+  /// How long it applies; `nil` when it has no set window.
+  public var window: TimeSpan?
+  /// When it ends: the treatment time plus the window.
+  public var endsAt: Timestamp?
+  /// The workflow or the areas it comes from.
+  public var origins: [MergedWorkflow.Origin]
+}
+
+/// One date of a follow-up schedule.
+public struct FollowUpAppointment: Sendable, Hashable {
+  /// What the appointment is.
+  public enum Kind: Sendable, Hashable {
+    /// Session `number` of a course of `of` (this consultation is session 1).
+    case session(number: Int, of: Int)
+    /// The first maintenance session; later ones follow every `every`.
+    case maintenance(every: TimeSpan)
+    /// A safety review.
+    case review(reason: String?)
+  }
+
+  /// The day.
+  public var date: CalendarDate
+  /// What it is.
+  public var kind: Kind
+  /// The areas it is for; empty when the workflow's plan covers every area.
+  public var areas: [String]
+}
+
+extension MergedWorkflow {
+  /// The aftercare for the chosen areas after a treatment at `treatedAt`:
+  /// the workflow's items, then each area's, each id given once with the
+  /// longest window any of them gives.
+  public func aftercare(treatedAt: Timestamp) -> [AftercareInstruction] {
+    var instructions: [AftercareInstruction] = []
+    var index: [String: Int] = [:]
+    var all: [(AftercareItem, Origin)] = workflow.aftercare.map { ($0, .workflow) }
+    for area in areas { all += area.aftercare.map { ($0, .area(area.id)) } }
+    for (item, origin) in all {
+      if let position = index[item.id] {
+        instructions[position].origins.append(origin)
+        if let window = item.window, window > (instructions[position].window ?? .zero) {
+          instructions[position].window = window
+          instructions[position].endsAt = treatedAt + window
+        }
+        continue
+      }
+      index[item.id] = instructions.count
+      instructions.append(
+        AftercareInstruction(
+          id: item.id, text: item.text, window: item.window, endsAt: item.window.map { treatedAt + $0 }, origins: [origin]))
+    }
+    return instructions
+  }
+
+  /// The follow-up schedule after a treatment at `treatedAt`, as local dates
+  /// at `utcOffset`: each plan's remaining course sessions at their
+  /// interval, the first maintenance session after the course, and the
+  /// safety review. An area without a plan of its own follows the workflow's;
+  /// equal appointments of several areas are given once.
+  public func followUpSchedule(treatedAt: Timestamp, utcOffset: Int) -> [FollowUpAppointment] {
+    var plans: [(plan: FollowUpPlan, areas: [String])] = []
+    let own = areas.filter { $0.followUp == nil }.map(\.id)
+    if let plan = workflow.followUp, !own.isEmpty || areas.isEmpty {
+      plans.append((plan, areas.count == own.count ? [] : own))
+    }
+    for area in areas { if let plan = area.followUp { plans.append((plan, [area.id])) } }
+
+    var appointments: [FollowUpAppointment] = []
+    func add(_ span: TimeSpan, _ kind: FollowUpAppointment.Kind, _ areas: [String]) {
+      let date = (treatedAt + span).date(utcOffset: utcOffset)
+      if let same = appointments.firstIndex(where: { $0.date == date && $0.kind == kind }) {
+        appointments[same].areas = appointments[same].areas.isEmpty || areas.isEmpty
+          ? [] : Array(Set(appointments[same].areas + areas)).sorted()
+      } else {
+        appointments.append(FollowUpAppointment(date: date, kind: kind, areas: areas))
+      }
+    }
+    for (plan, areas) in plans {
+      var last = TimeSpan.zero
+      if let course = plan.course, course.sessions > 1 {
+        for number in 2...course.sessions {
+          last = TimeSpan(seconds: course.interval.seconds.multipliedReportingOverflow(by: number - 1).partialValue)
+          add(last, .session(number: number, of: course.sessions), areas)
+        }
+      }
+      if let every = plan.maintenanceInterval { add(last + every, .maintenance(every: every), areas) }
+      if let review = plan.review { add(review.after, .review(reason: review.reason), areas) }
+    }
+    return appointments.sorted { ($0.date, $0.sortKey) < ($1.date, $1.sortKey) }
+  }
+}
+
+extension FollowUpAppointment {
+  fileprivate var sortKey: Int {
+    switch kind {
+    case .session(let number, _): return number
+    case .maintenance: return 1000
+    case .review: return 2000
+    }
+  }
+}
+
+// MARK: - The record
+
+/// What a consultation recorded, for the chart and the patient: who, when,
+/// every answer, every check and how it was resolved, products and volumes,
+/// and, once treatment was given, the aftercare and follow-up.
+public struct ConsultationRecord: Sendable, CustomStringConvertible {
+  /// One answer that counts, in workflow order.
+  public struct AnswerLine: Sendable {
+    /// The stage's id.
+    public var stage: String
+    /// The step.
+    public var step: Step
+    /// The answer.
+    public var answer: RecordedAnswer
+  }
+
+  /// One check that fired, in the order it (last) fired.
+  public struct CheckLine: Sendable {
+    /// The check.
+    public var check: Check
+    /// Where it stands.
+    public var fired: FiredCheck
+  }
+
+  /// What the consultation started with.
+  public var start: ConsultationStart
+  /// When it started.
+  public var startedAt: Timestamp
+  /// When it ended, if it has.
+  public var endedAt: Timestamp?
+  /// How it ended, if it has.
+  public var outcome: Outcome?
+  /// The stop or referral that ended it.
+  public var endedBy: String?
+  /// The answers that count.
+  public var answers: [AnswerLine]
+  /// The checks that fired.
+  public var checks: [CheckLine]
+  /// The ingredients removed, in workflow order.
+  public var excludedIngredients: [Ingredient]
+  /// The products recorded.
+  public var products: [Product]
+  /// The volume injected per area, in millilitres.
+  public var volumes: [String: Double]
+  /// When treatment was given: when the procedure stage was completed.
+  public var treatedAt: Timestamp?
+  /// The aftercare, once treatment was given.
+  public var aftercare: [AftercareInstruction]
+  /// The follow-up, once treatment was given.
+  public var followUp: [FollowUpAppointment]
+  /// The expected duration of the whole consultation.
+  public var expectedDuration: TimeRange
+
+  init(_ consultation: Consultation) {
+    let state = consultation.state
+    let merged = consultation.workflow
+    let blueprint = merged.blueprint
+    start = state.start
+    startedAt = state.startedAt
+    endedAt = state.endedAt
+    outcome = state.outcome
+    endedBy = state.endedBy
+    expectedDuration = merged.expectedDuration
+    var answers: [AnswerLine] = []
+    var products: [Product] = []
+    var volumes: [String: Double] = [:]
+    for stage in merged.stages {
+      for (step, _) in stage.steps {
+        guard let answer = state.answers[step.id] else { continue }
+        answers.append(AnswerLine(stage: stage.id, step: step, answer: answer))
+        switch answer.answer {
+        case .product(let product): products.append(product)
+        case .volume(let entries):
+          for entry in entries { volumes[entry.area ?? "", default: 0] += entry.millilitres }
+        default: break
+        }
+      }
+    }
+    self.answers = answers
+    self.products = products
+    self.volumes = volumes
+    checks = state.checks.values.sorted { ($0.firedAt, blueprint.checks[$0.id]?.order ?? 0) < ($1.firedAt, blueprint.checks[$1.id]?.order ?? 0) }
+      .compactMap { fired in blueprint.checks[fired.id].map { CheckLine(check: $0.check, fired: fired) } }
+    excludedIngredients = merged.ingredients.map(\.ingredient).filter { state.excludedIngredients[$0.id] != nil }
+    treatedAt = state.completedStages[blueprint.procedureStage]
+    if let treatedAt {
+      aftercare = merged.aftercare(treatedAt: treatedAt)
+      followUp = merged.followUpSchedule(treatedAt: treatedAt, utcOffset: state.start.utcOffset)
+    } else {
+      aftercare = []
+      followUp = []
+    }
+  }
+
+  /// The record as text, for printing.
+  public var description: String {
+    let offset = start.utcOffset
+    var out = "Consultation \(start.id): \(start.workflow) v\(start.workflowVersion)"
+    out += start.areas.isEmpty ? "\n" : ", areas \(start.areas.joined(separator: ", "))\n"
+    out += "Started \(startedAt.formatted(utcOffset: offset)) by \(start.staff)\n"
+    if let outcome, let endedAt {
+      out += "Outcome: \(outcome.rawValue) at \(endedAt.formatted(utcOffset: offset))"
+      out += endedBy.map { " (check \($0))\n" } ?? "\n"
+    } else {
+      out += "Outcome: in progress\n"
+    }
+    out += "Expected duration: \(expectedDuration)\n"
+    out += "\nAnswers:\n"
+    var stage = ""
+    for line in answers {
+      if line.stage != stage {
+        stage = line.stage
+        out += "  [\(stage)]\n"
+      }
+      let corrected = line.answer.corrections > 0 ? " (corrected)" : ""
+      out += "  - \(line.step.id): \(line.answer.answer)\(corrected)\n"
+    }
+    if !checks.isEmpty {
+      out += "\nChecks:\n"
+      for line in checks {
+        out += "  - \(line.check.outcome.rawValue.uppercased()) \(line.check.id): \(line.check.reason)\n"
+        switch line.fired.status {
+        case .pending: out += "    pending\n"
+        case .applied: out += "    applied: \(line.check.excludes.joined(separator: ", ")) removed\n"
+        case .acknowledged(let by, let at): out += "    acknowledged by \(by?.description ?? "-") at \(at.formatted(utcOffset: offset))\n"
+        case .overridden(let by, let reason, let at):
+          out += "    overridden by \(by?.description ?? "-") at \(at.formatted(utcOffset: offset)): \(reason)\n"
+        case .endedConsultation(let at): out += "    ended the consultation at \(at.formatted(utcOffset: offset))\n"
+        case .cleared(let at): out += "    cleared by a correction at \(at.formatted(utcOffset: offset))\n"
+        }
+      }
+    }
+    if !excludedIngredients.isEmpty {
+      out += "\nExcluded ingredients: \(excludedIngredients.map(\.name).joined(separator: ", "))\n"
+    }
+    if !volumes.isEmpty {
+      out += "Volumes: " + volumes.keys.sorted().map { "\($0) \(formatNumber(volumes[$0] ?? 0)) ml" }.joined(separator: ", ") + "\n"
+    }
+    if let treatedAt {
+      out += "\nTreated at \(treatedAt.formatted(utcOffset: offset))\n\nAftercare:\n"
+      for item in aftercare {
+        out += "  - \(item.text)"
+        out += item.endsAt.map { " Until \($0.formatted(utcOffset: offset)).\n" } ?? "\n"
+      }
+      if !followUp.isEmpty {
+        out += "\nFollow-up:\n"
+        for appointment in followUp {
+          let areas = appointment.areas.isEmpty ? "" : " (\(appointment.areas.joined(separator: ", ")))"
+          switch appointment.kind {
+          case .session(let number, let total): out += "  - \(appointment.date): session \(number) of \(total)\(areas)\n"
+          case .maintenance(let every): out += "  - \(appointment.date): maintenance, then every \(every)\(areas)\n"
+          case .review: out += "  - \(appointment.date): safety review\(areas)\n"
+          }
+        }
+      }
+    }
+    return out
+  }
+}
+
+extension Consultation {
+  /// The consultation's record: answers, checks and their resolutions,
+  /// products and volumes, and once treated, aftercare and follow-up dates.
+  public var record: ConsultationRecord { ConsultationRecord(self) }
+}

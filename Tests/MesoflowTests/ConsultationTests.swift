@@ -1,0 +1,348 @@
+import Foundation
+import Mesoflow
+import Testing
+
+/// The state machine on the shipped workflow: outcomes, contraindications,
+/// corrections, waits, limits and replay. No test here touches the disk
+/// beyond the fixture's one read of the shipped definitions.
+struct ConsultationTests {
+  func fired(_ consultation: Consultation) -> [String] {
+    consultation.events.compactMap {
+      if case .checkFired(let id, _) = $0.kind { return id }
+      return nil
+    }
+  }
+
+  func entered(_ consultation: Consultation) -> [String] {
+    consultation.events.compactMap {
+      if case .stageEntered(let id) = $0.kind { return id }
+      return nil
+    }
+  }
+
+  // MARK: - Outcomes
+
+  @Test(arguments: [[], ["face"], ["scalp"], ["eye"], ["body"], ["face", "eye"], ["body", "eye", "face", "scalp"]])
+  func aHealthyPatientCompletes(areas: [String]) throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(areas, clock: clock)
+    let outcome = try Script().run(&consultation, clock: clock)
+    #expect(outcome == .completed)
+    #expect(entered(consultation) == ["consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up"])
+    #expect(consultation.state.pending.isEmpty)
+  }
+
+  @Test func aStopEndsAsDeferredAndNobodyCanOverrideIt() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    var script = Script(overrides: ["pregnant_or_breastfeeding": .yesNo(true)])
+    script.physicianApproves = true
+    // Drive up to the stop by hand.
+    while consultation.prompt.checkID == nil, case .question(let question) = consultation.prompt {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    #expect(consultation.prompt.checkID == "pregnancy_or_breastfeeding")
+    let refused = #expect(throws: ConsultationError.self) {
+      try consultation.override("pregnancy_or_breastfeeding", reason: "patient insists", by: Fixture.physician)
+    }
+    #expect(refused?.kind == .notAllowed)
+    #expect(throws: ConsultationError.self) { try consultation.acknowledge("pregnancy_or_breastfeeding") }
+    let next = #expect(throws: ConsultationError.self) { try consultation.answer("active_herpes", .yesNo(false)) }
+    #expect(next?.kind == .notCurrent)
+    try consultation.end(because: "pregnancy_or_breastfeeding")
+    #expect(consultation.state.outcome == .deferred)
+    #expect(consultation.state.endedBy == "pregnancy_or_breastfeeding")
+    #expect(!entered(consultation).contains("injection"))
+    let after = #expect(throws: ConsultationError.self) { try consultation.answer("active_herpes", .yesNo(false)) }
+    #expect(after?.kind == .ended)
+  }
+
+  @Test func aReferralEndsAsReferredUnlessAPhysicianOverrides() throws {
+    let clock = ManualClock(Fixture.morning)
+    var declined = try Fixture.start(["scalp"], clock: clock)
+    #expect(try Script(overrides: ["anticoagulants": .yesNo(true)], physicianApproves: false).run(&declined, clock: clock) == .referred)
+    #expect(declined.state.endedBy == "anticoagulants_refer")
+
+    var approved = try Fixture.start(["scalp"], clock: clock)
+    #expect(try Script(overrides: ["anticoagulants": .yesNo(true)]).run(&approved, clock: clock) == .completed)
+    guard case .overridden(let by, let reason, _)? = approved.state.checks["anticoagulants_refer"]?.status else {
+      Issue.record("the override is not recorded")
+      return
+    }
+    #expect(by == Fixture.physician)
+    #expect(reason == "Reviewed and approved")
+  }
+
+  @Test func onlyAPhysicianMayOverrideAReferralAndOnlyWithAReason() throws {
+    var consultation = try Fixture.start(["scalp"])
+    let script = Script(overrides: ["anticoagulants": .yesNo(true)])
+    while case .question(let question) = consultation.prompt {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    #expect(consultation.prompt.checkID == "anticoagulants_refer")
+    let byNurse = #expect(throws: ConsultationError.self) {
+      try consultation.override("anticoagulants_refer", reason: "fine", by: Fixture.nurse)
+    }
+    #expect(byNurse?.kind == .notAllowed)
+    let blank = #expect(throws: ConsultationError.self) {
+      try consultation.override("anticoagulants_refer", reason: "   ", by: Fixture.physician)
+    }
+    #expect(blank?.kind == .reasonRequired)
+    #expect(consultation.prompt.checkID == "anticoagulants_refer")
+  }
+
+  @Test func aWarningIsAcknowledgedAndRecorded() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    #expect(try Script(overrides: ["herpes_history": .yesNo(true)]).run(&consultation, clock: clock) == .completed)
+    guard case .acknowledged(let by, _)? = consultation.state.checks["herpes_reactivation_risk"]?.status else {
+      Issue.record("the acknowledgement is not recorded")
+      return
+    }
+    #expect(by == Fixture.nurse)
+  }
+
+  @Test func aFishAllergyExcludesSalmonDNAAndTheConsultationGoesOn() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    #expect(try Script(overrides: ["fish_allergy": .yesNo(true)]).run(&consultation, clock: clock) == .completed)
+    #expect(consultation.state.excludedIngredients["salmon_dna"] == "face_salmon_dna_fish_allergy")
+    #expect(consultation.record.excludedIngredients.map(\.id).contains("salmon_dna"))
+  }
+
+  // MARK: - Every contraindication of DOMAIN.md
+
+  /// (step, answer, the outcome its check must have, areas)
+  static let contraindications: [(String, Answer, CheckOutcome, [String])] = [
+    ("pregnant_or_breastfeeding", .yesNo(true), .stop, ["face"]),
+    ("age", .integer(17), .stop, ["scalp"]),
+    ("area_infection_or_wound", .yesNo(true), .stop, ["body"]),
+    ("active_herpes", .yesNo(true), .stop, ["eye"]),
+    ("bleeding_disorder", .yesNo(true), .stop, ["face"]),
+    ("anticoagulants", .yesNo(true), .refer, ["face"]),
+    ("ingredient_allergies", .multipleChoice(["other_ingredient"]), .refer, ["scalp"]),
+    ("ingredient_allergies", .multipleChoice(["hyaluronic_acid"]), .exclude, ["scalp"]),
+    ("fish_allergy", .yesNo(true), .exclude, ["face"]),
+    ("chronic_disease_uncontrolled", .yesNo(true), .refer, ["body"]),
+    ("diabetes", .yesNo(true), .stop, ["scalp"]),
+    ("cancer", .yesNo(true), .stop, ["face"]),
+    ("autoimmune_disease", .yesNo(true), .stop, ["body"]),
+    ("weakened_immunity", .yesNo(true), .stop, ["eye"]),
+  ]
+
+  @Test(arguments: Self.contraindications.indices)
+  func eachContraindicationStopsOrRefersAsTheDomainSays(index: Int) throws {
+    let (step, answer, outcome, areas) = Self.contraindications[index]
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(areas, clock: clock)
+    let script = Script(overrides: [step: answer], physicianApproves: false)
+    let result = try script.run(&consultation, clock: clock)
+    let firedOutcomes = consultation.events.compactMap { event -> CheckOutcome? in
+      if case .checkFired(_, let outcome) = event.kind { return outcome }
+      return nil
+    }
+    #expect(firedOutcomes.contains(outcome), "\(step): no \(outcome) check fired")
+    switch outcome {
+    case .stop:
+      #expect(result == .deferred)
+      #expect(!entered(consultation).contains("injection"))
+    case .refer:
+      #expect(result == .referred)
+      #expect(!entered(consultation).contains("injection"))
+    case .exclude:
+      #expect(result == .completed)
+      #expect(!consultation.state.excludedIngredients.isEmpty)
+    case .warn:
+      #expect(result == .completed)
+    }
+  }
+
+  // MARK: - Answers
+
+  @Test func answersAreCheckedAndARefusedAnswerRecordsNothing() throws {
+    var consultation = try Fixture.start(["eye"])
+    #expect(consultation.prompt.stepID == "age")
+    let before = consultation.events
+    let wrong = #expect(throws: ConsultationError.self) { try consultation.answer("age", .text("forty")) }
+    #expect(wrong?.kind == .wrongType)
+    #expect(wrong?.message == "expected a whole number, not text")
+    let range = #expect(throws: ConsultationError.self) { try consultation.answer("age", .integer(300)) }
+    #expect(range?.kind == .outOfRange)
+    let notCurrent = #expect(throws: ConsultationError.self) { try consultation.answer("diabetes", .yesNo(false)) }
+    #expect(notCurrent?.kind == .notCurrent)
+    let unknown = #expect(throws: ConsultationError.self) { try consultation.answer("diabetis", .yesNo(false)) }
+    #expect(unknown?.kind == .unknown)
+    #expect(unknown?.message.contains("did you mean 'diabetes'") == true)
+    #expect(consultation.events == before)
+  }
+
+  @Test func anExpiredProductIsRefused() throws {
+    var consultation = try Fixture.start(["face"])
+    let script = Script()
+    while case .question(let question) = consultation.prompt, question.step.id != "product" {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+      if case .wait(let wait) = consultation.prompt { _ = wait }
+    }
+    #expect(consultation.prompt.stepID == "product")
+    let expired = Product(name: "Cocktail", lot: "L-9", expiry: CalendarDate(uncheckedISO: "2026-11-20"))
+    let error = #expect(throws: ConsultationError.self) { try consultation.answer("product", .product(expired)) }
+    #expect(error?.kind == .invalidAnswer)
+    #expect(error?.message == "Cocktail lot L-9 expired on 2026-11-20; an expired product must not be used")
+    let today = Product(name: "Cocktail", lot: "L-9", expiry: CalendarDate(uncheckedISO: "2026-11-21"))
+    try consultation.answer("product", .product(today))
+  }
+
+  @Test func anAreaLimitIsEnforcedWithTheLimitAndTheRunningTotal() throws {
+    var consultation = try Fixture.start(["eye", "face"])
+    let script = Script()
+    while case .question(let question) = consultation.prompt, question.step.id != "volume" {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    let tooMuch = #expect(throws: ConsultationError.self) {
+      try consultation.answer("volume", .volume([VolumeEntry(area: "eye", millilitres: 2.5), VolumeEntry(area: "face", millilitres: 1)]))
+    }
+    #expect(tooMuch?.kind == .limitExceeded)
+    #expect(tooMuch?.message == "eye: 2.5 ml more would make 2.5 ml, over the limit of 2 ml per session (0 ml recorded so far)")
+    let unnamed = #expect(throws: ConsultationError.self) { try consultation.answer("volume", .volume([VolumeEntry(millilitres: 1)])) }
+    #expect(unnamed?.message == "say which area each volume is for: eye, face")
+    let perPoint = #expect(throws: ConsultationError.self) {
+      try consultation.answer("volume", .volume([VolumeEntry(area: "eye", millilitres: 1, points: 10)]))
+    }
+    #expect(perPoint?.kind == .limitExceeded)
+    try consultation.answer("volume", .volume([VolumeEntry(area: "eye", millilitres: 1.5, points: 30)]))
+    // A correction replaces the earlier volume instead of adding to it.
+    try consultation.correct("volume", .volume([VolumeEntry(area: "eye", millilitres: 2, points: 40)]))
+    #expect(consultation.record.volumes["eye"] == 2)
+  }
+
+  // MARK: - Corrections
+
+  @Test func aCorrectionClearsAStopThatCameFromAWrongAnswer() throws {
+    var consultation = try Fixture.start(["face"])
+    let script = Script(overrides: ["pregnant_or_breastfeeding": .yesNo(true)])
+    while case .question(let question) = consultation.prompt {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    #expect(consultation.prompt.checkID == "pregnancy_or_breastfeeding")
+    try consultation.correct("pregnant_or_breastfeeding", .yesNo(false))
+    #expect(consultation.prompt.stepID == "area_infection_or_wound")
+    #expect(consultation.state.checks["pregnancy_or_breastfeeding"]?.isActive == false)
+    // Nothing is deleted: the first answer and the stop are still in the history.
+    #expect(fired(consultation).contains("pregnancy_or_breastfeeding"))
+    #expect(consultation.events.contains { $0.kind == .answered(step: "pregnant_or_breastfeeding", answer: .yesNo(true)) })
+  }
+
+  @Test func aCorrectionFiresTheChecksThatReadTheStep() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["scalp"], clock: clock)
+    let script = Script()
+    while case .question(let question) = consultation.prompt, question.step.id != "cleansed" {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    try consultation.correct("diabetes", .yesNo(true))
+    #expect(consultation.prompt.checkID == "diabetes_stop")
+    let refused = #expect(throws: ConsultationError.self) { try consultation.answer("cleansed", .yesNo(true)) }
+    #expect(refused?.kind == .notCurrent)
+  }
+
+  @Test func aCorrectionSetsAsideAnswersWhoseConditionNoLongerHolds() throws {
+    var consultation = try Fixture.start(["scalp"])
+    let script = Script(overrides: ["herpes_history": .yesNo(true)])
+    while case .question(let question) = consultation.prompt, question.step.id != "bleeding_disorder" {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+      if let check = consultation.prompt.checkID { try consultation.acknowledge(check) }
+    }
+    #expect(consultation.state.answers["herpes_prevention"] != nil)
+    try consultation.correct("herpes_history", .yesNo(false))
+    #expect(consultation.state.answers["herpes_prevention"] == nil)
+    #expect(consultation.events.contains { $0.kind == .setAside(step: "herpes_prevention") })
+    #expect(consultation.state.checks["herpes_reactivation_risk"]?.isActive == false)
+    #expect(consultation.prompt.stepID == "bleeding_disorder")
+  }
+
+  @Test func anUnansweredStepCannotBeCorrected() throws {
+    var consultation = try Fixture.start([])
+    let error = #expect(throws: ConsultationError.self) { try consultation.correct("diabetes", .yesNo(true)) }
+    #expect(error?.kind == .notAnswered)
+  }
+
+  // MARK: - Waits
+
+  @Test func theNumbingCreamWaitHoldsTheInjectionUntilItHasRun() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["scalp"], clock: clock)
+    let script = Script(overrides: ["cream_used": .yesNo(true), "cream_applied": .yesNo(true), "cream_removed": .yesNo(true)])
+    while case .question(let question) = consultation.prompt {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+      clock.advance(by: .minutes(1))
+    }
+    guard case .wait(let wait) = consultation.prompt else {
+      Issue.record("no wait before the injection: \(consultation.prompt)")
+      return
+    }
+    #expect(wait.stage == "injection")
+    let appliedAt = try #require(consultation.state.answers["cream_applied"]?.at)
+    #expect(wait.until == appliedAt + .hours(1))
+    clock.advance(by: .minutes(10))
+    let early = #expect(throws: ConsultationError.self) { try consultation.proceed() }
+    #expect(early?.kind == .waitNotOver)
+    let byNurse = #expect(throws: ConsultationError.self) { try consultation.overrideWait(reason: "busy", by: Fixture.nurse) }
+    #expect(byNurse?.kind == .notAllowed)
+    clock.set(wait.until)
+    try consultation.proceed()
+    #expect(consultation.state.stage == "injection")
+    #expect(consultation.prompt.stepID == "cream_removed")
+  }
+
+  @Test func aPhysicianMayOverrideAWaitAndTheTimesAreRecorded() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    let script = Script(overrides: ["cream_used": .yesNo(true), "cream_applied": .yesNo(true)])
+    while case .question(let question) = consultation.prompt {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+      if let check = consultation.prompt.checkID { try consultation.acknowledge(check) }
+    }
+    clock.advance(by: .minutes(20))
+    try consultation.overrideWait(reason: "Cream applied at home an hour ago", by: Fixture.physician)
+    let override = try #require(consultation.events.first { if case .waitOverridden = $0.kind { return true } else { return false } })
+    #expect(override.actor == Fixture.physician)
+    #expect(override.time == clock.now())
+    #expect(consultation.state.stage == "injection")
+  }
+
+  // MARK: - Replay
+
+  @Test(arguments: [[], ["face", "eye"], ["body"]])
+  func replayingTheEventsGivesTheSameState(areas: [String]) throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(areas, clock: clock)
+    try Script(overrides: ["herpes_history": .yesNo(true), "anticoagulants": .yesNo(true), "fish_allergy": .yesNo(true)])
+      .run(&consultation, clock: clock)
+    let replayed = try Consultation(replaying: consultation.events, workflow: Fixture.merged(areas), clock: clock)
+    #expect(replayed.state == consultation.state)
+    #expect(replayed.events == consultation.events)
+  }
+
+  @Test func replayRefusesOtherDefinitionsAndBrokenHistories() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    try Script().run(&consultation, clock: clock)
+    let other = #expect(throws: ConsultationError.self) {
+      try Consultation(replaying: consultation.events, workflow: Fixture.merged(["eye"]), clock: clock)
+    }
+    #expect(other?.kind == .invalidHistory)
+    var gap = consultation.events
+    gap.remove(at: 3)
+    #expect(throws: ConsultationError.self) { try Consultation(replaying: gap, workflow: Fixture.merged(["face"]), clock: clock) }
+    #expect(throws: ConsultationError.self) { try Consultation(replaying: [], workflow: Fixture.merged(["face"]), clock: clock) }
+  }
+
+  @Test func eventsSurviveAJSONRoundTrip() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    try Script(overrides: ["anticoagulants": .yesNo(true)]).run(&consultation, clock: clock)
+    let data = try JSONEncoder().encode(consultation.events)
+    let decoded = try JSONDecoder().decode([ConsultationEvent].self, from: data)
+    #expect(decoded == consultation.events)
+  }
+}
