@@ -14,6 +14,7 @@ let package = Package(
   name: "Mesoflow",
   products: [
     .library(name: "Mesoflow", targets: ["Mesoflow"]),
+    .library(name: "MesoflowConformance", targets: ["MesoflowConformance"]),
     .executable(name: "mesoflow", targets: ["MesoflowCLI"]),
     .executable(name: "mesoflow-bench", targets: ["MesoflowBenchmarks"]),
   ],
@@ -28,6 +29,7 @@ let package = Package(
     ),
     .target(name: "MesoflowYAML", dependencies: ["CYAML"]),
     .target(name: "Mesoflow", dependencies: ["MesoflowYAML"]),
+    .target(name: "MesoflowConformance", dependencies: ["Mesoflow"]),
     .executableTarget(
       name: "MesoflowCLI",
       dependencies: [
@@ -40,7 +42,8 @@ let package = Package(
       dependencies: ["Mesoflow", "MesoflowYAML"]
     ),
     .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML"]),
-    .testTarget(name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML"], exclude: ["Corpus"]),
+    .testTarget(
+      name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowConformance"], exclude: ["Corpus"]),
     .testTarget(name: "MesoflowCLITests", dependencies: ["MesoflowCLI"]),
   ]
 )
