@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "MesoflowConformance", targets: ["MesoflowConformance"]),
     .executable(name: "mesoflow", targets: ["MesoflowCLI"]),
     .executable(name: "mesoflow-bench", targets: ["MesoflowBenchmarks"]),
+    .executable(name: "mesoflow-example", targets: ["HandsClinicExample"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,10 +42,11 @@ let package = Package(
       name: "MesoflowBenchmarks",
       dependencies: ["Mesoflow", "MesoflowYAML"]
     ),
+    .executableTarget(name: "HandsClinicExample", dependencies: ["Mesoflow"], path: "Examples/HandsClinic"),
     .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML"]),
     .testTarget(
       name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowConformance"], exclude: ["Corpus"]),
-    .testTarget(name: "MesoflowCLITests", dependencies: ["MesoflowCLI"]),
+    .testTarget(name: "MesoflowCLITests", dependencies: ["MesoflowCLI", "HandsClinicExample"]),
   ]
 )
 

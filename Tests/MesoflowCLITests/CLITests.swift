@@ -6,13 +6,13 @@ struct CLITests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-  static var binary: URL {
+  static func binary(_ name: String) -> URL {
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for candidate in [beside, beside.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
-      let url = candidate.appendingPathComponent("mesoflow")
+      let url = candidate.appendingPathComponent(name)
       if FileManager.default.isExecutableFile(atPath: url.path) { return url }
     }
-    return root.appendingPathComponent(".build/debug/mesoflow")
+    return root.appendingPathComponent(".build/debug/\(name)")
   }
 
   struct Result {
@@ -21,9 +21,9 @@ struct CLITests {
     var stderr: String
   }
 
-  func run(_ arguments: [String], in directory: URL = CLITests.root) throws -> Result {
+  func run(_ arguments: [String], in directory: URL = CLITests.root, program: String = "mesoflow") throws -> Result {
     let process = Process()
-    process.executableURL = Self.binary
+    process.executableURL = Self.binary(program)
     process.arguments = arguments
     process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
@@ -198,5 +198,24 @@ struct CLITests {
     #expect(broken.status == 1)
     #expect(broken.stderr.contains("error: unknown outcome 'stopp' (did you mean 'stop'?)"))
     #expect(broken.stdout == "")
+  }
+
+  /// The README's line for integrators: the example program embeds the
+  /// engine, registers a Swift plugin, runs a consultation and prints it.
+  @Test func theExampleIntegratorRunsAConsultationWithItsSwiftPlugin() throws {
+    let result = try run([], program: "mesoflow-example")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("replayed to the same state"))
+    #expect(result.stdout.contains("Consultation example-1: mesotherapy v1, areas face, hands"))
+    #expect(result.stdout.contains("Outcome: completed"))
+    #expect(result.stdout.contains("REFER hands_circulation_refer"))
+    #expect(result.stdout.contains("overridden by Dr Grace Lane (physician)"))
+    #expect(result.stdout.contains("Excluded ingredients: Salmon DNA"))
+    #expect(result.stdout.contains("Wear gloves for washing up and gardening. Until 2026-11-24"))
+    #expect(result.stdout.contains("2027-02-13: safety review"))
+
+    let elsewhere = try run([], in: FileManager.default.temporaryDirectory, program: "mesoflow-example")
+    #expect(elsewhere.status == 1)
+    #expect(elsewhere.stderr.contains("run it from the repository's root"))
   }
 }

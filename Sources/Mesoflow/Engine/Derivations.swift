@@ -74,7 +74,7 @@ extension MergedWorkflow {
     var appointments: [FollowUpAppointment] = []
     func add(_ span: TimeSpan, _ kind: FollowUpAppointment.Kind, _ areas: [String]) {
       let date = (treatedAt + span).date(utcOffset: utcOffset)
-      if let same = appointments.firstIndex(where: { $0.date == date && $0.kind == kind }) {
+      if let same = appointments.firstIndex(where: { $0.date == date && $0.kind.sameAppointment(as: kind) }) {
         appointments[same].areas = appointments[same].areas.isEmpty || areas.isEmpty
           ? [] : Array(Set(appointments[same].areas + areas)).sorted()
       } else {
@@ -93,6 +93,15 @@ extension MergedWorkflow {
       if let review = plan.review { add(review.after, .review(reason: review.reason), areas) }
     }
     return appointments.sorted { ($0.date, $0.sortKey) < ($1.date, $1.sortKey) }
+  }
+}
+
+extension FollowUpAppointment.Kind {
+  /// Whether two appointments of this kind on one day are one visit: equal
+  /// sessions or maintenance, or any two reviews.
+  fileprivate func sameAppointment(as other: Self) -> Bool {
+    if case .review = self, case .review = other { return true }
+    return self == other
   }
 }
 
