@@ -6,7 +6,9 @@
 // 2,000 stages, the median and best time per load and the throughput, beside
 // a raw libyaml event scan of the same bytes (the floor); then the time of
 // `mesoflow validate` as a whole process (start, load, validate, exit), when
-// the `mesoflow` binary sits beside this one.
+// the `mesoflow` binary sits beside this one. Between the two, the engine:
+// scripted consultations per second, and the time to resume (replay) a
+// consultation of 10,000 events. `--engine-only` runs the engine part alone.
 
 import Foundation
 import Mesoflow
@@ -142,6 +144,11 @@ for (flag, sources) in [("--profile-shipped", { shipped }), ("--profile-large", 
     exit(0)
   }
 }
+if arguments.contains("--engine-only") {
+  engineBenchmarks(catalog: check, iterations: iterations)
+  exit(0)
+}
+
 print("shipped definitions: \(shipped.count) files, \(shippedBytes) bytes, \(iterations) iterations")
 report("  raw libyaml event scan", Measurement.of(iterations: iterations) {
   for source in shipped { _ = YAML.countEvents(source.bytes) }
@@ -188,6 +195,8 @@ report("  load and validate", full, bytes: large.bytes.count)
 // it holds when the machine's speed drifts during the run.
 let ratio = pairedRatio(iterations: largeIterations, { _ = YAML.countEvents(large.bytes) }, { _ = Catalog(sources: [large]) })
 print(String(format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx (target: within 3x)", ratio.median, ratio.best))
+
+engineBenchmarks(catalog: check, iterations: iterations)
 
 // `mesoflow validate` as a whole process, started with posix_spawn and
 // reaped with waitpid, its output sent to /dev/null.
