@@ -53,17 +53,21 @@ func runScripted(_ merged: MergedWorkflow, _ answers: [String: Answer], clock: M
 
 /// Consultations per second with scripted answers, and replay: events per
 /// second and the time to resume a 10,000-event consultation.
-func engineBenchmarks(catalog: Catalog, iterations: Int) {
+/// The area is the one given with `--area`, or else the first plugin's.
+func engineBenchmarks(catalog: Catalog, iterations: Int, area: String?) {
   let start = Timestamp(millisecondsSinceEpoch: 1_795_251_600_000)
-  guard let merged = try? catalog.merged(workflow: "mesotherapy", areas: ["face"]) else {
-    print("the shipped workflow or the face area is missing")
+  guard let area = area ?? catalog.plugins.keys.sorted().first,
+    let workflow = catalog.plugins[area]?.workflow,
+    let merged = try? catalog.merged(workflow: workflow, areas: [area])
+  else {
+    print("no plugin for area \(area ?? "(none)")")
     return
   }
   let answers = scriptedAnswers(merged, at: start)
   let clock = ManualClock(start)
   let perRound = 100
   let answered = runScripted(merged, answers, clock: clock)
-  print("engine: mesotherapy with the face area, \(answered) answers a consultation")
+  print("engine: \(workflow) with the \(area) area, \(answered) answers a consultation")
   let consultations = Measurement.of(iterations: iterations) {
     for _ in 0..<perRound { runScripted(merged, answers, clock: clock) }
   }

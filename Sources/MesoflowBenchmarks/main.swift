@@ -8,7 +8,8 @@
 // `mesoflow validate` as a whole process (start, load, validate, exit), when
 // the `mesoflow` binary sits beside this one. Between the two, the engine:
 // scripted consultations per second, and the time to resume (replay) a
-// consultation of 10,000 events. `--engine-only` runs the engine part alone.
+// consultation of 10,000 events, for the area given with `--area` (else the
+// first plugin's). `--engine-only` runs the engine part alone.
 
 import Foundation
 import Mesoflow
@@ -144,8 +145,9 @@ for (flag, sources) in [("--profile-shipped", { shipped }), ("--profile-large", 
     exit(0)
   }
 }
+let engineArea = arguments.firstIndex(of: "--area").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 if arguments.contains("--engine-only") {
-  engineBenchmarks(catalog: check, iterations: iterations)
+  engineBenchmarks(catalog: check, iterations: iterations, area: engineArea)
   exit(0)
 }
 
@@ -196,7 +198,7 @@ report("  load and validate", full, bytes: large.bytes.count)
 let ratio = pairedRatio(iterations: largeIterations, { _ = YAML.countEvents(large.bytes) }, { _ = Catalog(sources: [large]) })
 print(String(format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx (target: within 3x)", ratio.median, ratio.best))
 
-engineBenchmarks(catalog: check, iterations: iterations)
+engineBenchmarks(catalog: check, iterations: iterations, area: engineArea)
 
 // `mesoflow validate` as a whole process, started with posix_spawn and
 // reaped with waitpid, its output sent to /dev/null.
