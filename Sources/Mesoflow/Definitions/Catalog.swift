@@ -3,7 +3,7 @@ public import MesoflowYAML
 /// A set of workflow and plugin definitions read together, with every
 /// problem found in them.
 ///
-/// Build one from sources with ``Catalog/init(sources:limits:)`` (no I/O), or
+/// Build one from sources with ``Catalog/init(sources:extraWorkflows:limits:)`` (no I/O), or
 /// from files and folders with ``Catalog/load(paths:limits:)``.
 public struct Catalog: Sendable {
   /// The valid workflows, by id.
