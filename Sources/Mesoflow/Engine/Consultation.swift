@@ -207,9 +207,12 @@ public struct Consultation: Sendable {
   /// the checks that read the step are evaluated again (a check may fire or
   /// be cleared), and steps whose condition no longer holds are set aside.
   ///
-  /// A correction is refused while a wait runs only if the step is unknown
-  /// or unanswered; it is allowed while a check waits to be resolved, so
-  /// that a wrong answer behind a stop can be put right.
+  /// A correction is refused only if the step is unknown or unanswered; it is
+  /// allowed during a wait and while a check waits to be resolved, so that a
+  /// wrong answer behind a stop can be put right. The stages already entered
+  /// stay entered: a correction that would change a past transition does not
+  /// re-route the consultation, though a step of an earlier stage that becomes
+  /// applicable is asked next.
   @discardableResult
   public mutating func correct(_ step: String, _ answer: Answer, by clinician: Clinician? = nil)
     throws(ConsultationError) -> Prompt
