@@ -54,7 +54,6 @@ public struct Consultation: Sendable {
     self.workflow = workflow
     self.clock = clock
     state = ConsultationState(start: start, at: now)
-    state.eventCount = 0
     record(.started(start), at: now, by: staff)
     record(.stageEntered(stage: workflow.workflow.start), at: now, by: nil)
     evaluateChecks(blueprint.constantChecks, at: now)
@@ -133,29 +132,25 @@ public struct Consultation: Sendable {
 
   var stages: [MergedWorkflow.MergedStage] { blueprint.stages }
 
-  /// The first applicable, unanswered step of the stages entered so far.
+  /// The first applicable, unanswered step of the stages entered so far
+  /// (the current one among them), each stage searched once.
   func nextStep() -> String? {
-    guard let current = state.stage, let currentIndex = blueprint.stageIndex[current] else { return nil }
-    var seen = Set<Int>()
-    for id in state.stagePath {
-      guard let index = blueprint.stageIndex[id], seen.insert(index).inserted else { continue }
-      if let step = nextStep(in: index) { return step }
-    }
-    return nextStep(in: currentIndex)
-  }
-
-  private func nextStep(in index: Int) -> String? {
-    for (step, _) in stages[index].steps
-    where state.answers[step.id] == nil && !state.skipped.contains(step.id) && isApplicable(step) {
-      return step.id
+    let context = context(at: state.lastEventAt)
+    let path = state.stagePath
+    for (position, id) in path.enumerated() where !path[..<position].contains(id) {
+      guard let index = blueprint.stageIndex[id] else { continue }
+      for (step, _) in stages[index].steps
+      where state.answers[step.id] == nil && !state.skipped.contains(step.id) && isApplicable(step, in: context) {
+        return step.id
+      }
     }
     return nil
   }
 
   /// Whether a step is asked: it has no condition, or its condition holds.
-  func isApplicable(_ step: Step) -> Bool {
+  func isApplicable(_ step: Step, in context: EvaluationContext) -> Bool {
     guard let condition = step.condition else { return true }
-    return condition.evaluate(in: context(at: state.lastEventAt)) == .bool(true)
+    return condition.evaluate(in: context) == .bool(true)
   }
 
   func context(at time: Timestamp) -> EvaluationContext {
@@ -232,7 +227,7 @@ public struct Consultation: Sendable {
     while changed {
       changed = false
       for (id, _) in state.answers.sorted(by: { order(of: $0.key) < order(of: $1.key) }) {
-        guard let other = blueprint.steps[id], !isApplicable(other.step) else { continue }
+        guard let other = blueprint.steps[id], !isApplicable(other.step, in: context(at: now)) else { continue }
         record(.setAside(step: id), at: now, by: nil)
         affected.append(id)
         changed = true
