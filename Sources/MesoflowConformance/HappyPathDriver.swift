@@ -14,29 +14,47 @@ struct HappyPathDriver {
   }
 
   func run() -> Result<Consultation, ConformanceFailure> {
+    switch drive(stoppingAt: { _ in false }) {
+    case .completed(let consultation): return .success(consultation)
+    case .failed(let failure): return .failure(failure)
+    case .stopped(_, let consultation): return .success(consultation)
+    }
+  }
+
+  enum Progress {
+    case completed(Consultation)
+    case failed(ConformanceFailure)
+    /// At the first question for which `stoppingAt` holds, before answering it.
+    case stopped(Question, Consultation)
+  }
+
+  /// Drives a fresh consultation as a patient with no contraindication, to
+  /// its end or to the first question for which `stoppingAt` holds.
+  func drive(stoppingAt: (Question) -> Bool) -> Progress {
     guard var consultation = start() else {
-      return .failure(ConformanceFailure(rule: "completes", message: "the consultation cannot start"))
+      return .failed(ConformanceFailure(rule: "completes", message: "the consultation cannot start"))
     }
     for _ in 0..<10_000 {
       clock.advance(by: TimeSpan(seconds: 20))
       switch consultation.prompt {
       case .finished(.completed):
-        return .success(consultation)
+        return .completed(consultation)
       case .finished(let outcome):
-        return .failure(ConformanceFailure(rule: "completes", message: "the consultation ended as \(outcome.rawValue)"))
+        return .failed(ConformanceFailure(rule: "completes", message: "the consultation ended as \(outcome.rawValue)"))
       case .wait(let wait):
         clock.set(wait.until)
         _ = try? consultation.proceed()
       case .resolve(let alert):
         if !resolve(alert, &consultation) {
-          return .failure(
+          return .failed(
             ConformanceFailure(rule: "completes", message: "check '\(alert.check.id)' stops a patient with no contraindication"))
         }
       case .question(let question):
-        if let failure = answer(question, in: &consultation) { return .failure(failure) }
+        if stoppingAt(question) { return .stopped(question, consultation) }
+        if let failure = answer(question, in: &consultation) { return .failed(failure) }
       }
     }
-    return .failure(ConformanceFailure(rule: "completes", message: "the consultation did not end after 10,000 inputs"))
+    return .failed(ConformanceFailure(rule: "completes", message: "the consultation did not end after 10,000 inputs"))
   }
 
   /// Acknowledges a warning or has a physician approve a referral; `false`
@@ -116,33 +134,18 @@ struct HappyPathDriver {
   /// that a volume over the plugin's limit is refused.
   func limitFailure(_ plugin: any AreaPlugin) -> String? {
     guard let limit = plugin.limits.maxVolumeMillilitres,
-      workflow.stages.contains(where: { $0.steps.contains { if case .volume = $0.step.answer { return true } else { return false } } }),
-      var consultation = start()
+      case .stopped(let question, var consultation) = drive(stoppingAt: {
+        if case .volume = $0.step.answer { return true } else { return false }
+      }),
+      case .volume(let max) = question.step.answer
     else { return nil }
-    for _ in 0..<10_000 {
-      clock.advance(by: TimeSpan(seconds: 20))
-      switch consultation.prompt {
-      case .question(let question):
-        if case .volume(let max) = question.step.answer {
-          if let max, max <= limit { return nil }  // the question itself bounds it below the limit
-          do {
-            try consultation.answer(question.step.id, .volume([VolumeEntry(area: plugin.id, millilitres: limit + 0.5)]))
-            return "a volume of \(limit + 0.5) ml was accepted over the limit of \(limit) ml"
-          } catch {
-            return error.kind == .limitExceeded || error.kind == .outOfRange
-              ? nil : "a volume over the limit was refused for another reason: \(error.message)"
-          }
-        }
-        if answer(question, in: &consultation) != nil { return nil }
-      case .wait(let wait):
-        clock.set(wait.until)
-        _ = try? consultation.proceed()
-      case .resolve(let alert):
-        if !resolve(alert, &consultation) { return nil }
-      case .finished:
-        return nil
-      }
+    if let max, max <= limit { return nil }  // the question itself bounds it below the limit
+    do {
+      try consultation.answer(question.step.id, .volume([VolumeEntry(area: plugin.id, millilitres: limit + 0.5)]))
+      return "a volume of \(limit + 0.5) ml was accepted over the limit of \(limit) ml"
+    } catch {
+      return error.kind == .limitExceeded || error.kind == .outOfRange
+        ? nil : "a volume over the limit was refused for another reason: \(error.message)"
     }
-    return nil
   }
 }
