@@ -15,12 +15,15 @@ let package = Package(
   products: [
     .library(name: "Mesoflow", targets: ["Mesoflow"]),
     .library(name: "MesoflowConformance", targets: ["MesoflowConformance"]),
+    .library(name: "MesoflowStore", targets: ["MesoflowStore"]),
+    .library(name: "MesoflowSQLite", targets: ["MesoflowSQLite"]),
     .executable(name: "mesoflow", targets: ["MesoflowCLI"]),
     .executable(name: "mesoflow-bench", targets: ["MesoflowBenchmarks"]),
     .executable(name: "mesoflow-example", targets: ["HandsClinicExample"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -31,10 +34,15 @@ let package = Package(
     .target(name: "MesoflowYAML", dependencies: ["CYAML"]),
     .target(name: "Mesoflow", dependencies: ["MesoflowYAML"]),
     .target(name: "MesoflowConformance", dependencies: ["Mesoflow"]),
+    .target(name: "MesoflowStore", dependencies: ["Mesoflow", "MesoflowYAML"]),
+    .target(
+      name: "MesoflowSQLite",
+      dependencies: ["Mesoflow", "MesoflowStore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     .executableTarget(
       name: "MesoflowCLI",
       dependencies: [
-        "Mesoflow",
+        "Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -34,33 +34,7 @@ extension MesoflowCommand {
     var plugins: String?
 
     func run() throws {
-      let isFile = FileSystem.kind(of: workflow).map { $0 != .folder } ?? false
-      let workflowPath = isFile ? workflow : "Workflows"
-      let pluginsPath = plugins ?? Self.defaultPlugins(besides: workflowPath)
-      var paths = [workflowPath]
-      if FileSystem.kind(of: pluginsPath) != nil || plugins != nil { paths.append(pluginsPath) }
-      let catalog = Catalog.load(paths: paths)
-      if catalog.hasErrors {
-        let color = Platform.standardErrorWantsColor
-        for diagnostic in catalog.diagnostics { Platform.printError(diagnostic.rendered(color: color)) }
-        Platform.printError("the definitions have errors; fix them first (mesoflow validate shows them all)")
-        throw ExitCode(1)
-      }
-      let id: String
-      if isFile {
-        guard let only = catalog.workflows.keys.sorted().first else {
-          throw ValidationError("\(workflow) holds no workflow")
-        }
-        id = only
-      } else {
-        id = workflow
-      }
-      let merged: MergedWorkflow
-      do {
-        merged = try catalog.merged(workflow: id, areas: areas)
-      } catch {
-        throw ValidationError(error.message)
-      }
+      let merged = try LoadedDefinitions.load(workflow: workflow, areas: areas, plugins: plugins).merged
       switch format {
       case .text:
         print(DescriptionText.render(merged), terminator: "")
@@ -70,12 +44,6 @@ extension MesoflowCommand {
         let data = try encoder.encode(WorkflowDescription(merged))
         print(String(decoding: data, as: UTF8.self))
       }
-    }
-
-    static func defaultPlugins(besides workflowPath: String) -> String {
-      let folder = FileSystem.isFolder(workflowPath) ? workflowPath : PathName.parent(of: workflowPath)
-      let candidate = PathName.join(PathName.parent(of: folder), "Plugins")
-      return FileSystem.isFolder(candidate) ? candidate : "Plugins"
     }
   }
 }

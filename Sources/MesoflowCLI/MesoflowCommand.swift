@@ -11,6 +11,8 @@ struct MesoflowCommand: ParsableCommand {
       consultation; see docs/DEFINITIONS.md for how to write them.
       """,
     version: "0.1.0",
-    subcommands: [Validate.self, Describe.self]
+    subcommands: [
+      Validate.self, Describe.self, Run.self, Resume.self, List.self, Show.self, Export.self, Verify.self,
+    ]
   )
 }

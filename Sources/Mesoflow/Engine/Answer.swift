@@ -1,5 +1,5 @@
 /// An answer to a step, typed by the step's ``AnswerType``.
-public enum Answer: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum Answer: Sendable, Hashable, CustomStringConvertible {
   /// For a yes/no step.
   case yesNo(Bool)
   /// For an integer step.

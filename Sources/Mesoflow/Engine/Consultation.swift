@@ -40,16 +40,19 @@ public struct Consultation: Sendable {
   ///   - staff: Who starts it; inputs without a clinician are theirs.
   ///   - clock: Where the time comes from.
   ///   - utcOffset: The clinic's offset from UTC in seconds, for dates.
+  ///   - patient: The clinic's identifier for the patient, if any.
   /// - Throws: ``ConsultationError`` when the workflow's first stage is missing.
   public init(
-    id: String, workflow: MergedWorkflow, staff: Clinician, clock: any ConsultationClock, utcOffset: Int = 0
+    id: String, workflow: MergedWorkflow, staff: Clinician, clock: any ConsultationClock, utcOffset: Int = 0,
+    patient: String? = nil
   ) throws(ConsultationError) {
     guard workflow.blueprint.stageIndex[workflow.workflow.start] != nil else {
       throw ConsultationError(.unknown, workflow.workflow.start, "the workflow's first stage is not defined")
     }
     let start = ConsultationStart(
       id: id, workflow: workflow.workflow.id, workflowVersion: workflow.workflow.version,
-      definitionHash: workflow.definitionHash, areas: workflow.areas.map(\.id), staff: staff, utcOffset: utcOffset)
+      definitionHash: workflow.definitionHash, areas: workflow.areas.map(\.id), staff: staff, utcOffset: utcOffset,
+      patient: patient)
     let now = clock.now()
     self.workflow = workflow
     self.clock = clock
@@ -109,6 +112,8 @@ public struct Consultation: Sendable {
     case .checkFired(let id, _), .checkCleared(let id), .acknowledged(let id), .overridden(let id, _): try check(id)
     case .stageEntered(let id), .waitStarted(let id, _), .waitOverridden(let id, _), .stageCompleted(let id): try stage(id)
     case .ended(_, let id, _): if let id { try check(id) }
+    case .noted(let id, _): if let id { try step(id) }
+    case .paused, .resumed: break
     }
   }
 
@@ -301,6 +306,41 @@ public struct Consultation: Sendable {
     let now = clock.now()
     let note = note.flatMap { $0.trimmed.isEmpty ? nil : $0.trimmed }
     record(.ended(outcome: outcome, check: check, note: note), at: now, by: clinician ?? state.start.staff)
+    return prompt
+  }
+
+  /// Attaches a free-text note, about `step` when one is given.
+  ///
+  /// Notes may be written at any time, also after the consultation ended.
+  ///
+  /// - Throws: ``ConsultationError`` of kind `invalidAnswer` for an empty
+  ///   note, `unknown` for a step the consultation lacks.
+  public mutating func note(_ text: String, about step: String? = nil, by clinician: Clinician? = nil)
+    throws(ConsultationError)
+  {
+    let text = text.trimmed
+    guard !text.isEmpty else { throw ConsultationError(.invalidAnswer, step, "a note cannot be empty") }
+    if let step, blueprint.steps[step] == nil { throw unknownStep(step) }
+    record(.noted(step: step, text: text), at: clock.now(), by: clinician ?? state.start.staff)
+  }
+
+  /// Records that a clinician left the consultation to resume it later.
+  /// Nothing else changes: a consultation that is not ended can always be
+  /// taken up again, paused or not.
+  public mutating func pause(by clinician: Clinician? = nil) throws(ConsultationError) {
+    try requireOpen()
+    guard !state.isPaused else { return }
+    record(.paused, at: clock.now(), by: clinician ?? state.start.staff)
+  }
+
+  /// Records that a clinician took the consultation up again, and returns
+  /// what it waits for.
+  @discardableResult
+  public mutating func resume(by clinician: Clinician? = nil) throws(ConsultationError) -> Prompt {
+    try requireOpen()
+    let now = clock.now()
+    record(.resumed, at: now, by: clinician ?? state.start.staff)
+    settle(at: now)
     return prompt
   }
 
@@ -498,7 +538,8 @@ public struct Consultation: Sendable {
 }
 
 extension String {
-  var trimmed: String {
+  /// The text without leading and trailing white space.
+  package var trimmed: String {
     var text = Substring(self)
     while let first = text.first, first.isWhitespace { text.removeFirst() }
     while let last = text.last, last.isWhitespace { text.removeLast() }

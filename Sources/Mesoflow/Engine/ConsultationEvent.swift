@@ -1,8 +1,8 @@
 /// One thing that happened in a consultation. A consultation's state is the
 /// fold of its events in order; nothing is ever removed from the list.
-public struct ConsultationEvent: Sendable, Hashable, Codable {
+public struct ConsultationEvent: Sendable, Hashable {
   /// What happened.
-  public enum Kind: Sendable, Hashable, Codable {
+  public enum Kind: Sendable, Hashable {
     /// The consultation began: always the first event, and only there.
     case started(ConsultationStart)
     /// A stage began.
@@ -33,6 +33,12 @@ public struct ConsultationEvent: Sendable, Hashable, Codable {
     /// The consultation ended; `check` is the stop or referral that ended it,
     /// `note` what the clinician wrote.
     case ended(outcome: Outcome, check: String?, note: String?)
+    /// A clinician wrote a note, about a step when `step` is given.
+    case noted(step: String?, text: String)
+    /// A clinician left the consultation to resume it later.
+    case paused
+    /// A clinician took up a paused or interrupted consultation again.
+    case resumed
   }
 
   /// The event's position, from 1.
@@ -71,11 +77,13 @@ public struct ConsultationStart: Sendable, Hashable, Codable {
   public var staff: Clinician
   /// The clinic's offset from UTC in seconds, for dates and times shown to people.
   public var utcOffset: Int
+  /// The clinic's own identifier for the patient, if one was given.
+  public var patient: String?
 
   /// Creates a start.
   public init(
     id: String, workflow: String, workflowVersion: Int, definitionHash: String, areas: [String], staff: Clinician,
-    utcOffset: Int
+    utcOffset: Int, patient: String? = nil
   ) {
     self.id = id
     self.workflow = workflow
@@ -84,5 +92,6 @@ public struct ConsultationStart: Sendable, Hashable, Codable {
     self.areas = areas
     self.staff = staff
     self.utcOffset = utcOffset
+    self.patient = patient
   }
 }

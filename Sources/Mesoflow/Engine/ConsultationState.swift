@@ -32,6 +32,10 @@ public struct ConsultationState: Sendable, Hashable {
   public internal(set) var endedAt: Timestamp?
   /// The stop or referral that ended it, if one did.
   public internal(set) var endedBy: String?
+  /// The notes clinicians wrote, in order.
+  public internal(set) var notes: [ConsultationNote] = []
+  /// Whether a clinician paused the consultation and nobody has resumed it.
+  public internal(set) var isPaused = false
   /// The number of events folded.
   public internal(set) var eventCount = 0
   /// The time of the latest event.
@@ -45,6 +49,18 @@ public struct ConsultationState: Sendable, Hashable {
     startedAt = time
     lastEventAt = time
   }
+}
+
+/// A free-text note a clinician attached to a consultation.
+public struct ConsultationNote: Sendable, Hashable {
+  /// The step it is about, if any.
+  public var step: String?
+  /// What was written.
+  public var text: String
+  /// When.
+  public var at: Timestamp
+  /// Who wrote it.
+  public var by: Clinician?
 }
 
 /// An answer as it was recorded.
@@ -113,9 +129,14 @@ extension ConsultationState {
   mutating func apply(_ event: ConsultationEvent, _ blueprint: Blueprint) {
     eventCount += 1
     lastEventAt = event.time
+    if isPaused, event.kind != .paused { isPaused = false }
     switch event.kind {
-    case .started:
+    case .started, .resumed:
       break
+    case .paused:
+      isPaused = true
+    case .noted(let step, let text):
+      notes.append(ConsultationNote(step: step, text: text, at: event.time, by: event.actor))
     case .stageEntered(let id):
       stage = id
       stagePath.append(id)

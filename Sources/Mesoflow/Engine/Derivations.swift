@@ -167,6 +167,8 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
   public var followUp: [FollowUpAppointment]
   /// The expected duration of the whole consultation.
   public var expectedDuration: TimeRange
+  /// The notes clinicians wrote, in order.
+  public var notes: [ConsultationNote]
 
   init(_ consultation: Consultation) {
     let state = consultation.state
@@ -178,6 +180,7 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
     outcome = state.outcome
     endedBy = state.endedBy
     expectedDuration = merged.expectedDuration
+    notes = state.notes
     var answers: [AnswerLine] = []
     var products: [Product] = []
     var volumes: [String: Double] = [:]
@@ -245,6 +248,13 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
         case .endedConsultation(let at): out += "    ended the consultation at \(at.formatted(utcOffset: offset))\n"
         case .cleared(let at): out += "    cleared by a correction at \(at.formatted(utcOffset: offset))\n"
         }
+      }
+    }
+    if !notes.isEmpty {
+      out += "\nNotes:\n"
+      for note in notes {
+        let about = note.step.map { " on \($0)" } ?? ""
+        out += "  - \(note.at.formatted(utcOffset: offset)) \(note.by?.description ?? "-")\(about): \(note.text)\n"
       }
     }
     if !excludedIngredients.isEmpty {

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// The engine never reads the time itself; every instant comes from the
 /// ``ConsultationClock`` a consultation is given.
-public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// Milliseconds since 1970-01-01T00:00:00Z.
   public var millisecondsSinceEpoch: Int64
 

@@ -67,6 +67,27 @@ package enum FileSystem {
     return bytes
   }
 
+  /// Writes `text` to `path`, replacing it; false when it cannot.
+  package static func writeFile(_ text: String, to path: String) -> Bool {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var text = text
+    return text.withUTF8 { buffer in
+      guard let base = buffer.baseAddress else { return true }
+      var offset = 0
+      while offset < buffer.count {
+        let written = write(descriptor, base + offset, buffer.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return false
+        }
+        offset += written
+      }
+      return true
+    }
+  }
+
   /// The absolute, normalised form of `path` (`.` and `..` resolved), for
   /// telling whether two paths name the same file.
   package static func absolute(_ path: String) -> String {

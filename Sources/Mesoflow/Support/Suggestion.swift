@@ -1,7 +1,7 @@
 /// Near-miss suggestions for "did you mean" in messages.
-enum Suggestion {
+package enum Suggestion {
   /// The candidate closest to `word`, if one is close enough to be a typo.
-  static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+  package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
     var tied = false
     let length = word.utf8.count
@@ -24,7 +24,7 @@ enum Suggestion {
   }
 
   /// ` (did you mean 'x'?)`, or nothing.
-  static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+  package static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
     closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
   }
 

@@ -1,0 +1,113 @@
+import Mesoflow
+import MesoflowYAML
+
+/// A file of answers for a scripted run: a YAML mapping from step id to
+/// answer, and from check id to how it is resolved (see docs/RUN.md).
+struct AnswerScript {
+  /// One entry: its text form and where it is in the file.
+  struct Entry {
+    var text: String
+    var node: Node
+    var keyLocation: SourceLocation
+  }
+
+  let source: SourceText
+  private(set) var entries: [String: Entry] = [:]
+  private(set) var order: [String] = []
+
+  /// The reserved key that lets a physician end a wait early, with its reason.
+  static let waitOverrideKey = "override-wait"
+
+  /// Reads `path`; every problem is a diagnostic with its location.
+  static func load(path: String) throws(DiagnosticList) -> AnswerScript {
+    guard let bytes = FileSystem.contents(of: path, limit: YAMLLimits.default.maxBytes) else {
+      throw DiagnosticList([Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "cannot read the answers file")])
+    }
+    let source = SourceText(name: path, bytes: bytes)
+    let document: YAMLDocument
+    do {
+      document = try YAML.load(source)
+    } catch {
+      throw DiagnosticList([error.diagnostic])
+    }
+    var script = AnswerScript(source: source)
+    guard let root = document.root, !root.isNull else { return script }
+    guard let pairs = root.mapping else {
+      throw DiagnosticList([source.diagnostic(at: root.location, "an answers file is a mapping from step id to answer, not a \(root.kindDescription)")])
+    }
+    var problems: [Diagnostic] = []
+    for pair in pairs {
+      do throws(Diagnostic) {
+        let text = try Self.text(of: pair.value, source)
+        script.entries[pair.name] = Entry(text: text, node: pair.value, keyLocation: pair.key.location)
+        script.order.append(pair.name)
+      } catch {
+        problems.append(error)
+      }
+    }
+    if !problems.isEmpty { throw DiagnosticList(problems) }
+    return script
+  }
+
+  subscript(key: String) -> Entry? { entries[key] }
+
+  /// Keys that name neither a step nor a check of `workflow`.
+  func unknownKeys(in workflow: MergedWorkflow) -> [Diagnostic] {
+    var known: Set<String> = [Self.waitOverrideKey]
+    for stage in workflow.stages {
+      for (step, _) in stage.steps { known.insert(step.id) }
+      for (check, _) in stage.checks { known.insert(check.id) }
+    }
+    return order.filter { !known.contains($0) }.compactMap { key in
+      guard let entry = entries[key] else { return nil }
+      return source.diagnostic(
+        at: entry.keyLocation,
+        "no step or check '\(key)' in this consultation\(Suggestion.didYouMean(key, in: known.sorted()))")
+    }
+  }
+
+  /// A diagnostic at an entry's value.
+  func diagnostic(_ key: String, _ message: String) -> Diagnostic {
+    source.diagnostic(at: entries[key]?.node.location ?? SourceLocation(file: source.name, line: 1, column: 1), message)
+  }
+
+  /// The typed form of a value: scalars as written; lists joined by commas;
+  /// a product as `name; lot; expiry`; a consent as its signer; a volume
+  /// entry as `AREA ML over N points`; an approval as its reason.
+  private static func text(of node: Node, _ source: SourceText) throws(Diagnostic) -> String {
+    switch node.content {
+    case .scalar(let scalar):
+      return scalar.value
+    case .sequence(let items):
+      var parts: [String] = []
+      for item in items { parts.append(try text(of: item, source)) }
+      return parts.joined(separator: ", ")
+    case .mapping(let pairs):
+      func field(_ names: String...) -> String? {
+        for name in names { if let value = pairs.first(where: { $0.name == name })?.value.scalar?.value { return value } }
+        return nil
+      }
+      if let name = field("name"), let lot = field("lot"), let expiry = field("expiry") {
+        return "\(name); \(lot); \(expiry)"
+      }
+      if let signer = field("signed-by", "signedBy") { return signer }
+      if let ml = field("ml", "millilitres") {
+        var text = (field("area").map { $0 + " " } ?? "") + ml
+        if let points = field("points") { text += " over \(points) points" }
+        return text
+      }
+      if let reason = field("approve") { return "approve: " + reason }
+      if let note = field("end") { return "end: " + note }
+      throw source.diagnostic(
+        at: node.location,
+        "expected an answer: a value, a list, a product (name, lot, expiry), a consent (signed-by), a volume (area, ml, points) or an approval (approve: REASON)"
+      )
+    }
+  }
+}
+
+/// Several diagnostics, thrown together.
+struct DiagnosticList: Error {
+  var diagnostics: [Diagnostic]
+  init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Mesoflow
+import MesoflowStore
+
+/// How a run ends, and its exit code (documented in docs/RUN.md).
+enum RunResult {
+  /// Ended as completed: 0.
+  case completed
+  /// Ended by a contraindication, deferred or referred: 2.
+  case contraindication(Outcome)
+  /// Left open, to be resumed: 3.
+  case paused
+  /// The input (an answers file) was invalid: 1.
+  case invalidInput
+
+  var exitCode: Int32 {
+    switch self {
+    case .completed: 0
+    case .invalidInput: 1
+    case .contraindication: 2
+    case .paused: 3
+    }
+  }
+
+  init(_ outcome: Outcome) {
+    self = outcome == .completed ? .completed : .contraindication(outcome)
+  }
+}
+
+/// One consultation being stepped through, kept in a store: every change is
+/// saved, durably, before anything more is shown.
+struct ConsultationSession {
+  var consultation: Consultation
+  var cursor: ConsultationArchive.Cursor
+  let archive: ConsultationArchive
+  let clinician: Clinician
+  let storePath: String
+  let style = Style.standardOutput
+
+  var id: String { consultation.state.start.id }
+  var offset: Int { consultation.state.start.utcOffset }
+
+  /// Saves the events not yet stored; when this fails, nothing more is asked.
+  mutating func commit() throws {
+    do {
+      try archive.save(consultation, cursor: &cursor)
+    } catch {
+      Platform.printError("error: \(error)")
+      Platform.printError("the last change was not saved; the consultation stops here (resume it with: mesoflow resume \(id))")
+      throw ExitCode(1)
+    }
+  }
+
+  /// Applies a change to the consultation; a refusal is printed and returns false.
+  mutating func attempt(_ change: (inout Consultation) throws(ConsultationError) -> Void) -> Bool {
+    do {
+      try change(&consultation)
+      return true
+    } catch {
+      print(style.red("✗ ") + error.message)
+      return false
+    }
+  }
+
+  /// Records a pause and says how to resume.
+  mutating func pause(reason: String? = nil) throws -> RunResult {
+    if !consultation.state.hasEnded {
+      let clinician = clinician
+      _ = attempt { c throws(ConsultationError) in try c.pause(by: clinician) }
+      try commit()
+    }
+    if let reason { print(reason) }
+    print("Paused. Everything answered so far is saved. Resume with: mesoflow resume \(id)")
+    return .paused
+  }
+
+  // MARK: - What is shown
+
+  /// `── Screening 3/21 ──── 12m elapsed, expected 39m..2h15m`
+  func header(for question: Question) -> String {
+    let merged = consultation.workflow
+    let stage = merged.stages.first { $0.id == question.stage }
+    let steps = stage?.steps.map(\.step.id) ?? []
+    let position = (steps.firstIndex(of: question.step.id) ?? 0) + 1
+    let title = stage?.stage.title ?? question.stage
+    let elapsed = TimeSpan(seconds: max(0, consultation.clock.now().seconds(since: consultation.state.startedAt)))
+    let progress = "\(title) \(position)/\(steps.count)"
+    return style.bold("── \(progress) ──") + style.dim(" \(elapsed) elapsed, expected \(merged.expectedDuration)")
+  }
+
+  /// The question, its options and how to answer it.
+  func render(_ question: Question) -> String {
+    var out = header(for: question) + "\n" + style.bold(question.step.prompt) + "\n"
+    switch question.step.answer {
+    case .choice(let options), .multipleChoice(let options):
+      for (index, option) in options.enumerated() { out += "  \(index + 1). \(option.label) [\(option.id)]\n" }
+    case .consent(let statement?):
+      out += "  \(statement)\n"
+    default: break
+    }
+    let optional = question.step.isOptional ? ", or skip" : ""
+    out += style.dim("  (\(question.step.inputHint)\(optional); ? for help)")
+    return out
+  }
+
+  /// A check that fired, impossible to miss.
+  func render(_ alert: CheckAlert) -> String {
+    let (label, code): (String, String)
+    switch alert.check.outcome {
+    case .stop: (label, code) = (" STOP ", "1;97;41")
+    case .refer: (label, code) = (" REFER TO PHYSICIAN ", "1;97;45")
+    case .warn: (label, code) = (" WARNING ", "1;30;43")
+    case .exclude: (label, code) = (" EXCLUDED ", "1;30;46")
+    }
+    let rule = String(repeating: "━", count: 60)
+    var out = "\n" + style.banner(rule, code == "1;30;43" ? "33" : code == "1;97;45" ? "35" : "31") + "\n"
+    out += style.banner(label, code) + " " + style.bold(alert.check.id) + "\n"
+    out += alert.check.reason + "\n"
+    switch alert.check.outcome {
+    case .stop:
+      out += "An absolute contraindication: the consultation cannot go on. It ends as deferred.\n"
+    case .refer:
+      out += "A physician must approve in writing, or the consultation ends as referred.\n"
+    case .warn:
+      out += "A caution: acknowledge it to go on; the acknowledgement is recorded.\n"
+    case .exclude:
+      break
+    }
+    out += style.banner(rule, code == "1;30;43" ? "33" : code == "1;97;45" ? "35" : "31")
+    return out
+  }
+
+  /// The summary, the aftercare sheet and the follow-up dates.
+  func renderEnd(_ outcome: Outcome) -> String {
+    let banner: String
+    switch outcome {
+    case .completed: banner = style.green("Consultation completed.")
+    case .deferred: banner = style.red("Consultation ended: DEFERRED.")
+    case .referred: banner = style.red("Consultation ended: REFERRED to a physician.")
+    }
+    var out = "\n" + banner + "\n\n" + consultation.record.description
+    out += "\nSaved as \(id) in \(storePath).\n"
+    if consultation.record.treatedAt != nil {
+      out += "Aftercare sheet: mesoflow export \(id) --format html (or markdown); calendar: mesoflow export \(id) --format ics\n"
+    }
+    return out
+  }
+
+  /// The step answered (or skipped) most recently that still counts: what `back` corrects.
+  var previousStep: Step? {
+    let state = consultation.state
+    for event in consultation.events.reversed() {
+      switch event.kind {
+      case .answered(let step, _), .corrected(let step, _), .skipped(let step):
+        guard state.answers[step] != nil || state.skipped.contains(step) else { continue }
+        return consultation.workflow.stages.lazy.flatMap(\.steps).first { $0.step.id == step }?.step
+      default: continue
+      }
+    }
+    return nil
+  }
+}

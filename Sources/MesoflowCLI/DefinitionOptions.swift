@@ -1,0 +1,62 @@
+import ArgumentParser
+import Mesoflow
+import MesoflowStore
+
+/// Loads a workflow and the plugins of the chosen areas, the way `describe`,
+/// `run` and the analyses share.
+struct LoadedDefinitions {
+  let catalog: Catalog
+  let merged: MergedWorkflow
+
+  /// The sources the merged workflow came from, to store beside a consultation.
+  var sources: [DefinitionSource] {
+    var keys = ["workflow:\(merged.workflow.id)"]
+    keys += merged.areas.map { "plugin:\($0.id)" }
+    return keys.compactMap { catalog.sources[$0] }.map { source in
+      DefinitionSource(name: source.name, text: String(decoding: source.bytes, as: UTF8.self))
+    }
+  }
+
+  /// Loads `workflow` (an id looked up in ./Workflows, or a file) with the
+  /// plugins in `plugins` (default: Plugins beside the workflow's folder, else
+  /// ./Plugins), printing every diagnostic and exiting 1 when any is an error.
+  static func load(workflow: String, areas: [String], plugins: String?) throws -> LoadedDefinitions {
+    let isFile = FileSystem.kind(of: workflow).map { $0 != .folder } ?? false
+    let workflowPath = isFile ? workflow : "Workflows"
+    if !isFile, !FileSystem.isFolder(workflowPath) {
+      throw ValidationError(
+        "no workflow file '\(workflow)' and no ./Workflows folder to look up the id in; give a workflow file or run from the folder that holds Workflows/"
+      )
+    }
+    let pluginsPath = plugins ?? defaultPlugins(besides: workflowPath)
+    var paths = [workflowPath]
+    if FileSystem.kind(of: pluginsPath) != nil || plugins != nil { paths.append(pluginsPath) }
+    let catalog = Catalog.load(paths: paths)
+    if catalog.hasErrors {
+      let color = Platform.standardErrorWantsColor
+      for diagnostic in catalog.diagnostics { Platform.printError(diagnostic.rendered(color: color)) }
+      Platform.printError("the definitions have errors; fix them first (mesoflow validate shows them all)")
+      throw ExitCode(1)
+    }
+    let id: String
+    if isFile {
+      guard let only = catalog.workflows.keys.sorted().first else {
+        throw ValidationError("\(workflow) holds no workflow")
+      }
+      id = only
+    } else {
+      id = workflow
+    }
+    do {
+      return LoadedDefinitions(catalog: catalog, merged: try catalog.merged(workflow: id, areas: areas))
+    } catch {
+      throw ValidationError(error.message)
+    }
+  }
+
+  static func defaultPlugins(besides workflowPath: String) -> String {
+    let folder = FileSystem.isFolder(workflowPath) ? workflowPath : PathName.parent(of: workflowPath)
+    let candidate = PathName.join(PathName.parent(of: folder), "Plugins")
+    return FileSystem.isFolder(candidate) ? candidate : "Plugins"
+  }
+}

@@ -1,0 +1,255 @@
+import Mesoflow
+
+/// Steps staff through a consultation at the terminal, one prompt at a time.
+struct InteractiveDriver {
+  var session: ConsultationSession
+  let input: TerminalInput
+
+  static let commandsHelp = """
+    Commands: back (correct the previous answer), ? (help on this step),
+    note [TEXT] (attach a note), pause (leave, and resume later).
+    An answer that is itself a command word is typed with a leading backslash: \\back
+    """
+
+  mutating func run() throws -> RunResult {
+    while true {
+      try session.commit()
+      switch session.consultation.prompt {
+      case .finished(let outcome):
+        print(session.renderEnd(outcome))
+        return RunResult(outcome)
+      case .question(let question):
+        if let result = try ask(question) { return result }
+      case .resolve(let alert):
+        if let result = try resolve(alert) { return result }
+      case .wait(let notice):
+        if let result = try wait(notice) { return result }
+      }
+    }
+  }
+
+  /// Reads one line after `prompt`; Ctrl-C, a hang-up or the end of input pause.
+  private mutating func read(_ prompt: String = "> ") throws -> String? {
+    print(prompt, terminator: "")
+    switch input.readLine() {
+    case .line(let line): return line
+    case .timedOut: return ""
+    case .endOfInput, .interrupted:
+      print("")
+      return nil
+    }
+  }
+
+  // MARK: - Questions
+
+  /// Asks `question` until it gets a valid answer or a command; returns a
+  /// result when the run ends.
+  private mutating func ask(_ question: Question) throws -> RunResult? {
+    print("\n" + session.render(question))
+    while true {
+      guard let line = try read() else { return try session.pause() }
+      let text = line.trimmed
+      let (word, rest) = text.splitCommand
+      switch word.lowercased() {
+      case "?", "help":
+        var help = question.step.help.map { $0 + "\n" } ?? ""
+        help += "Answer with \(question.step.inputHint)."
+        if question.step.isOptional { help += " This step is optional: type skip to leave it out." }
+        print(help + "\n" + Self.commandsHelp)
+        continue
+      case "pause":
+        return try session.pause()
+      case "note":
+        try note(rest, about: question.step.id)
+        continue
+      case "back":
+        try correctPrevious()
+        return nil
+      case "skip" where question.step.isOptional:
+        let clinician = session.clinician
+        if session.attempt({ c throws(ConsultationError) in try c.skip(question.step.id, by: clinician) }) {
+          return nil
+        }
+        continue
+      default:
+        break
+      }
+      let answerText = text.hasPrefix("\\") ? String(text.dropFirst()) : text
+      if answerText.isEmpty {
+        print("An answer is needed: \(question.step.inputHint).")
+        continue
+      }
+      let clinician = session.clinician
+      let now = session.consultation.clock.now()
+      if session.attempt({ c throws(ConsultationError) in
+        let answer = try question.step.parseAnswer(answerText, now: now)
+        try c.answer(question.step.id, answer, by: clinician)
+      }) {
+        return nil
+      }
+    }
+  }
+
+  private mutating func note(_ text: String, about step: String?) throws {
+    var text = text
+    if text.isEmpty {
+      guard let line = try read("Note: ") else { return }
+      text = line
+    }
+    let clinician = session.clinician
+    if session.attempt({ c throws(ConsultationError) in try c.note(text, about: step, by: clinician) }) {
+      try session.commit()
+      print(session.style.dim("Note saved."))
+    }
+  }
+
+  /// Corrects the previous answer; an empty line keeps it.
+  private mutating func correctPrevious() throws {
+    guard let step = session.previousStep else {
+      print("There is no earlier answer to correct.")
+      return
+    }
+    let current =
+      session.consultation.state.answers[step.id].map { "\($0.answer)" } ?? "skipped"
+    print("\nCorrecting: " + session.style.bold(step.prompt))
+    print(session.style.dim("  now: \(current); type the new answer (\(step.inputHint)), or press Enter to keep it"))
+    while true {
+      guard let line = try read() else { return }
+      let text = line.trimmed
+      if text.isEmpty { return }
+      let clinician = session.clinician
+      let now = session.consultation.clock.now()
+      if session.attempt({ c throws(ConsultationError) in
+        try c.correct(step.id, try step.parseAnswer(text, now: now), by: clinician)
+      }) {
+        print(session.style.dim("Corrected."))
+        return
+      }
+    }
+  }
+
+  // MARK: - Checks
+
+  private mutating func resolve(_ alert: CheckAlert) throws -> RunResult? {
+    print(session.render(alert))
+    let isPhysician = session.clinician.role == .physician
+    let choices: String
+    switch alert.check.outcome {
+    case .stop: choices = "end (end as deferred, with an optional note) · back (the answer was wrong: correct it)"
+    case .refer:
+      choices =
+        isPhysician
+        ? "approve (with your written reason) · end (end as referred) · back (correct the answer)"
+        : "end (end as referred) · back (correct the answer) · pause (a physician resumes it with --role physician)"
+    case .warn, .exclude: choices = "ok (acknowledge) · back (correct the answer)"
+    }
+    print(session.style.bold("Choose: ") + choices)
+    while true {
+      guard let line = try read() else { return try session.pause() }
+      let (word, rest) = line.trimmed.splitCommand
+      let clinician = session.clinician
+      switch word.lowercased() {
+      case let command where ["ok", "acknowledge", "acknowledged"].contains(command) && alert.check.outcome == .warn:
+        if session.attempt({ c throws(ConsultationError) in try c.acknowledge(alert.check.id, by: clinician) }) {
+          return nil
+        }
+      case "end" where alert.check.outcome != .warn:
+        var note = rest
+        if note.isEmpty, let line = try read("Note for the record (optional): ") { note = line }
+        if session.attempt({ c throws(ConsultationError) in
+          try c.end(because: alert.check.id, note: note, by: clinician)
+        }) {
+          return nil
+        }
+      case "approve" where alert.check.outcome == .refer:
+        guard isPhysician else {
+          print("Only a physician can approve; start or resume with --role physician.")
+          continue
+        }
+        var reason = rest
+        if reason.isEmpty, let line = try read("Your reason, for the record: ") { reason = line }
+        if session.attempt({ c throws(ConsultationError) in
+          try c.override(alert.check.id, reason: reason, by: clinician)
+        }) {
+          return nil
+        }
+      case "back":
+        try correctPrevious()
+        return nil
+      case "note":
+        try note(rest, about: nil)
+      case "pause":
+        return try session.pause()
+      case "?", "help":
+        print("Choose: " + choices)
+      default:
+        print("Choose: " + choices)
+      }
+    }
+  }
+
+  // MARK: - Waits
+
+  private mutating func wait(_ notice: WaitNotice) throws -> RunResult? {
+    let stageTitle = session.consultation.workflow.stages.first { $0.id == notice.stage }?.stage.title ?? notice.stage
+    print("\n" + session.style.yellow("⏳ Waiting before \(stageTitle) until \(notice.until.formatted(utcOffset: session.offset))"))
+    if let reason = notice.reason { print(reason) }
+    print(session.style.dim("  pause · note · skip (a physician only, with a written reason); the next stage begins when the wait is over"))
+    let live = session.style.enabled
+    while true {
+      let now = session.consultation.clock.now()
+      let left = notice.until.seconds(since: now)
+      if left <= 0 {
+        if live { print("") }
+        let clinician = session.clinician
+        _ = session.attempt { c throws(ConsultationError) in try c.proceed(by: clinician) }
+        print(session.style.green("The wait is over."))
+        return nil
+      }
+      let countdown = "  \(Self.clock(left)) left "
+      if live { print("\r\u{1B}[K" + session.style.bold(countdown), terminator: "") }
+      switch input.readLine(timeout: 1) {
+      case .timedOut:
+        continue
+      case .endOfInput, .interrupted:
+        print("")
+        return try session.pause()
+      case .line(let line):
+        let (word, rest) = line.trimmed.splitCommand
+        switch word.lowercased() {
+        case "pause": return try session.pause()
+        case "note": try note(rest, about: nil)
+        case "skip":
+          guard session.clinician.role == .physician else {
+            print("Only a physician can end a wait early; \(Self.clock(left)) left.")
+            continue
+          }
+          var reason = rest
+          if reason.isEmpty, let line = try read("Your reason, for the record: ") { reason = line }
+          let clinician = session.clinician
+          if session.attempt({ c throws(ConsultationError) in try c.overrideWait(reason: reason, by: clinician) }) {
+            return nil
+          }
+        case "": continue
+        default:
+          print("Waiting: \(Self.clock(left)) left. Type pause, note or (a physician) skip.")
+        }
+      }
+    }
+  }
+
+  /// `1:05:09` or `4:09`.
+  static func clock(_ seconds: Int) -> String {
+    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    let h = seconds / 3600, m = seconds / 60 % 60, s = seconds % 60
+    return h > 0 ? "\(h):\(two(m)):\(two(s))" : "\(m):\(two(s))"
+  }
+}
+
+extension String {
+  /// The first word and the rest, trimmed.
+  var splitCommand: (String, String) {
+    guard let space = firstIndex(where: \.isWhitespace) else { return (self, "") }
+    return (String(self[..<space]), String(self[space...]).trimmed)
+  }
+}

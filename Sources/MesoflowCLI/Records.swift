@@ -1,0 +1,258 @@
+import ArgumentParser
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Mesoflow
+import MesoflowStore
+
+extension MesoflowCommand {
+  struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Take up a paused or interrupted consultation where it stopped.",
+      discussion: """
+        The consultation goes on under the definitions it started with, kept
+        in the store, even if the YAML files have changed since.
+        Exit codes are those of `mesoflow run`.
+        """
+    )
+
+    @Argument(help: "The consultation's id.")
+    var id: String
+
+    @OptionGroup var clinician: ClinicianOptions
+
+    @Option(help: "A YAML file of answers: go on without a terminal.")
+    var answers: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+      let script = try answers.map(Run.loadScript)
+      let archive = try storeOptions.open()
+      let opened: (Consultation, ConsultationArchive.Cursor)
+      do {
+        opened = try archive.open(id, clock: SystemClock())
+      } catch {
+        throw fail(error)
+      }
+      var (consultation, cursor) = opened
+      let who = try clinician.resolved(default: consultation.state.start.staff)
+      if let outcome = consultation.state.outcome {
+        print("Consultation \(id) has already ended (\(outcome.rawValue)); mesoflow show \(id) prints its record.")
+        throw ExitCode(RunResult(outcome).exitCode)
+      }
+      do {
+        try consultation.resume(by: who)
+      } catch {
+        throw fail(error)
+      }
+      var session = ConsultationSession(
+        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path)
+      try session.commit()
+      cursor = session.cursor
+      let answered = consultation.state.answers.count
+      print("Resuming consultation \(id) (\(answered) answer\(answered == 1 ? "" : "s") so far), \(who).")
+      throw ExitCode(try Run.drive(session, script: script).exitCode)
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List consultations, or the follow-ups due.",
+      discussion: "With --due-before, lists each follow-up date before DATE with its consultation."
+    )
+
+    enum Status: String, ExpressibleByArgument, CaseIterable {
+      case open, completed, deferred, referred
+    }
+
+    @Option(help: "Only consultations with this status: open, completed, deferred or referred.")
+    var status: Status?
+
+    @Option(name: .customLong("due-before"), help: "Only follow-ups due before this date (YYYY-MM-DD).", transform: {
+      guard let date = CalendarDate(iso: $0) else { throw ValidationError("'\($0)' is not a date: expected YYYY-MM-DD") }
+      return date
+    })
+    var dueBefore: CalendarDate?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+      let archive = try storeOptions.open()
+      let filter = ConsultationFilter(
+        status: status.flatMap { ConsultationStatus(rawValue: $0.rawValue) }, followUpBefore: dueBefore)
+      let summaries: [ConsultationSummary]
+      do {
+        summaries = try archive.store.summaries(filter)
+      } catch {
+        throw fail(error)
+      }
+      if summaries.isEmpty {
+        print("No consultations" + (status.map { " with status \($0.rawValue)" } ?? "") + (dueBefore.map { " with a follow-up due before \($0)" } ?? "") + ".")
+        return
+      }
+      if let dueBefore {
+        var rows: [[String]] = [["DUE", "CONSULTATION", "PATIENT", "AREAS"]]
+        let due = summaries.flatMap { summary in summary.followUps.filter { $0 < dueBefore }.map { ($0, summary) } }
+        for (date, summary) in due.sorted(by: { ($0.0, $0.1.id) < ($1.0, $1.1.id) }) {
+          rows.append([date.description, summary.id, summary.patient ?? "-", summary.areas.joined(separator: ",")])
+        }
+        print(Table.render(rows), terminator: "")
+        return
+      }
+      var rows: [[String]] = [["ID", "STARTED (UTC)", "STATUS", "PATIENT", "AREAS", "STAFF", "NEXT FOLLOW-UP"]]
+      for summary in summaries {
+        let started = summary.startedAt.formatted(utcOffset: 0)
+        rows.append([
+          summary.id, started, summary.status.rawValue, summary.patient ?? "-", summary.areas.joined(separator: ","),
+          summary.staff, summary.followUps.first?.description ?? "-",
+        ])
+      }
+      print(Table.render(rows), terminator: "")
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print a consultation's record.",
+      discussion: "The JSON form holds the summary, the record and every event as stored; see docs/STORE.md."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+      case text, json, markdown
+    }
+
+    @Argument(help: "The consultation's id.")
+    var id: String
+
+    @Option(help: "text, json or markdown.")
+    var format: Format = .text
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+      let consultation = try storeOptions.consultation(id)
+      switch format {
+      case .text:
+        print(consultation.record.description, terminator: "")
+      case .markdown:
+        print(RecordDocuments.markdownRecord(consultation), terminator: "")
+      case .json:
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(RecordJSON(consultation, summary: ConsultationSummary(consultation)))
+        print(String(decoding: data, as: UTF8.self))
+      }
+    }
+  }
+
+  struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Export a consultation's follow-up calendar or the patient's aftercare sheet.",
+      discussion: """
+        ics: the follow-up schedule as an RFC 5545 calendar (one all-day event
+        per appointment). markdown, html: the aftercare sheet for the patient.
+        Written to standard output unless --output is given.
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+      case ics, markdown, html
+    }
+
+    @Argument(help: "The consultation's id.")
+    var id: String
+
+    @Option(help: "ics, markdown or html.")
+    var format: Format
+
+    @Option(name: [.short, .long], help: "A file to write instead of standard output.")
+    var output: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+      let consultation = try storeOptions.consultation(id)
+      let record = consultation.record
+      guard record.treatedAt != nil else {
+        let outcome = consultation.state.outcome.map { "it ended \($0.rawValue)" } ?? "it is still open"
+        Platform.printError("error: consultation \(id) has no treatment to export: \(outcome), so there is no aftercare or follow-up")
+        throw ExitCode(1)
+      }
+      let text: String
+      switch format {
+      case .ics: text = RecordDocuments.calendar(consultation, stamp: SystemClock().now())
+      case .markdown: text = RecordDocuments.markdownSheet(consultation)
+      case .html: text = RecordDocuments.htmlSheet(consultation)
+      }
+      if let output {
+        guard FileSystem.writeFile(text, to: output) else {
+          Platform.printError("error: \(output): cannot write the file")
+          throw ExitCode(1)
+        }
+      } else {
+        print(text, terminator: "")
+      }
+    }
+  }
+
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check that stored consultations were not edited behind the engine's back.",
+      discussion: """
+        Recomputes each consultation's hash chain, checks the stored
+        definitions against their hashes, replays the events and compares the
+        summary. Exits 0 when everything is intact, 1 when anything is not.
+        """
+    )
+
+    @Argument(help: "One consultation's id; every consultation when left out.")
+    var id: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+      let archive = try storeOptions.open()
+      let results: [ConsultationArchive.Verification]
+      do {
+        results = try archive.verify(id)
+      } catch {
+        throw fail(error)
+      }
+      let style = Style.standardOutput
+      var broken = 0
+      for result in results {
+        if result.isIntact {
+          print("\(style.green("ok"))   \(result.id): \(result.eventCount) events, chain head \(result.head)")
+        } else {
+          broken += 1
+          print("\(style.red("FAIL")) \(result.id):")
+          for problem in result.problems { print("       \(problem)") }
+        }
+      }
+      let total = results.count
+      print("\(total - broken) of \(total) consultation\(total == 1 ? "" : "s") intact")
+      if broken > 0 { throw ExitCode(1) }
+    }
+  }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum Table {
+  static func render(_ rows: [[String]]) -> String {
+    guard let columns = rows.map(\.count).max() else { return "" }
+    var widths = [Int](repeating: 0, count: columns)
+    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+    var out = ""
+    for row in rows {
+      var line = ""
+      for (index, cell) in row.enumerated() {
+        line += index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+      }
+      out += line + "\n"
+    }
+    return out
+  }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Mesoflow
+import MesoflowStore
+
+extension MesoflowCommand {
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Step through one consultation, one prompt at a time.",
+      discussion: """
+        Every answer is saved durably before the next prompt is shown, so
+        Ctrl-C, a closed terminal or a killed process loses nothing that was
+        confirmed: resume with `mesoflow resume ID`.
+
+        With --answers FILE, runs without a terminal from a YAML mapping of
+        step id to answer (see docs/RUN.md), and stops where the answers run out.
+
+        Exit codes: 0 completed; 1 invalid input or definitions; 2 ended by a
+        contraindication (deferred or referred); 3 paused.
+        """
+    )
+
+    @Argument(help: "A workflow id (looked up in ./Workflows) or a workflow file.")
+    var workflow: String = "mesotherapy"
+
+    @Option(name: .customLong("area"), help: "A treatment area; repeat for several. At least one.")
+    var areas: [String] = []
+
+    @OptionGroup var clinician: ClinicianOptions
+
+    @Option(help: "The clinic's identifier for the patient.")
+    var patient: String?
+
+    @Option(help: "A YAML file of answers: run without a terminal.")
+    var answers: String?
+
+    @Option(help: "The folder of area plugins. Default: Plugins beside the workflow's folder, else ./Plugins.")
+    var plugins: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func validate() throws {
+      if areas.isEmpty {
+        throw ValidationError("name at least one treatment area with --area (mesoflow describe lists a workflow's steps)")
+      }
+      guard clinician.staff != nil else { throw ValidationError("say who is running the consultation with --staff NAME") }
+    }
+
+    func run() throws {
+      let script = try answers.map(Self.loadScript)
+      let definitions = try LoadedDefinitions.load(workflow: workflow, areas: areas, plugins: plugins)
+      let archive = try storeOptions.open()
+      let clock = SystemClock()
+      let who = try clinician.resolved(default: nil)
+      let now = clock.now()
+      var consultation: Consultation
+      var cursor: ConsultationArchive.Cursor?
+      var attempts = 0
+      repeat {
+        attempts += 1
+        do {
+          consultation = try Consultation(
+          id: ConsultationID.make(at: now, utcOffset: SystemClock.utcOffset(at: now)), workflow: definitions.merged,
+          staff: who, clock: clock, utcOffset: SystemClock.utcOffset(at: now), patient: patient)
+        } catch {
+          throw fail(error)
+        }
+        do {
+          cursor = try archive.begin(consultation, definitions: definitions.sources)
+        } catch let error as StoreError where error.kind == .alreadyExists && attempts < 5 {
+          continue
+        } catch {
+          throw fail(error)
+        }
+      } while cursor == nil
+      guard let cursor else { throw ExitCode(1) }
+      let session = ConsultationSession(
+        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path)
+      print(
+        "Consultation \(session.id): \(definitions.merged.workflow.title), "
+          + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")
+      throw ExitCode(try Self.drive(session, script: script).exitCode)
+    }
+
+    static func loadScript(_ path: String) throws -> AnswerScript {
+      do throws(DiagnosticList) {
+        return try AnswerScript.load(path: path)
+      } catch {
+        for diagnostic in error.diagnostics { Platform.printError(diagnostic.rendered(color: Platform.standardErrorWantsColor)) }
+        throw ExitCode(1)
+      }
+    }
+
+    /// Runs the session from a script or at the terminal.
+    static func drive(_ session: ConsultationSession, script: AnswerScript?) throws -> RunResult {
+      if let script {
+        var driver = ScriptedDriver(session: session, script: script)
+        return try driver.run()
+      }
+      var driver = InteractiveDriver(session: session, input: TerminalInput())
+      return try driver.run()
+    }
+  }
+}
+
+/// `--staff NAME [--role staff|physician]`.
+struct ClinicianOptions: ParsableArguments {
+  @Option(help: "Who is at the chair: recorded with every answer.")
+  var staff: String?
+
+  @Option(help: "staff or physician: only a physician may approve a referral or end a wait early.")
+  var role: Role = .staff
+
+  enum Role: String, ExpressibleByArgument, CaseIterable {
+    case staff, physician
+    var role: Clinician.Role { self == .physician ? .physician : .staff }
+  }
+
+  /// The clinician, or `fallback` when no name was given.
+  func resolved(default fallback: Clinician?) throws -> Clinician {
+    if let staff {
+      let name = staff.trimmed
+      guard !name.isEmpty else { throw ValidationError("--staff needs a name") }
+      return Clinician(name: name, role: role.role)
+    }
+    guard let fallback else { throw ValidationError("say who is running the consultation with --staff NAME") }
+    return fallback
+  }
+}
+
+/// Consultation ids: the local date and six random letters and digits,
+/// easy to read out and type (`20261121-K7QF2M`).
+enum ConsultationID {
+  static func make(at now: Timestamp, utcOffset: Int) -> String {
+    let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    var generator = SystemRandomNumberGenerator()
+    let suffix = String((0..<6).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    let date = now.date(utcOffset: utcOffset).description.filter { $0 != "-" }
+    return "\(date)-\(suffix)"
+  }
+}

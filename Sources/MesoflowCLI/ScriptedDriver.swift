@@ -1,0 +1,99 @@
+import Mesoflow
+
+/// Runs a consultation from a file of answers, without a terminal: it stops
+/// (paused) where the answers run out and says why.
+struct ScriptedDriver {
+  var session: ConsultationSession
+  let script: AnswerScript
+
+  mutating func run() throws -> RunResult {
+    let unknown = script.unknownKeys(in: session.consultation.workflow)
+    if !unknown.isEmpty {
+      for diagnostic in unknown { Platform.printError(diagnostic.rendered(color: Platform.standardErrorWantsColor)) }
+      _ = try session.pause(reason: "The answers file names steps or checks this consultation does not have.")
+      return .invalidInput
+    }
+    while true {
+      try session.commit()
+      let clinician = session.clinician
+      switch session.consultation.prompt {
+      case .finished(let outcome):
+        print(session.renderEnd(outcome))
+        return RunResult(outcome)
+
+      case .question(let question):
+        let step = question.step
+        guard let entry = script[step.id] else {
+          if step.isOptional {
+            if session.attempt({ c throws(ConsultationError) in try c.skip(step.id, by: clinician) }) { continue }
+            return .invalidInput
+          }
+          return try session.pause(
+            reason: "The answers ran out: nothing for step '\(step.id)' (\(step.prompt)).")
+        }
+        let now = session.consultation.clock.now()
+        do throws(ConsultationError) {
+          let answer = try step.parseAnswer(entry.text, now: now)
+          try session.consultation.answer(step.id, answer, by: clinician)
+          print("\(step.id): \(answer)")
+        } catch {
+          Platform.printError(
+            script.diagnostic(step.id, "step '\(step.id)': \(error.message)").rendered(color: Platform.standardErrorWantsColor))
+          _ = try session.pause(reason: "The answer to '\(step.id)' was refused; nothing after it was recorded.")
+          return .invalidInput
+        }
+
+      case .resolve(let alert):
+        let check = alert.check
+        print(session.render(alert))
+        let entry = script[check.id]?.text.trimmed
+        if check.outcome == .warn || check.outcome == .exclude,
+          !["acknowledge", "acknowledged", "ok", "yes", "true"].contains(entry?.lowercased() ?? "")
+        {
+          return try session.pause(
+            reason: "Warning '\(check.id)' needs acknowledging: add `\(check.id): acknowledged` to the answers.")
+        }
+        let note = entry.flatMap { $0.hasPrefix("end: ") ? String($0.dropFirst(5)) : nil }
+        do throws(ConsultationError) {
+          switch check.outcome {
+          case .warn, .exclude:
+            try session.consultation.acknowledge(check.id, by: clinician)
+          case .stop:
+            // Nothing in a script can correct the answer, so the stop ends it.
+            try session.consultation.end(because: check.id, note: note, by: clinician)
+          case .refer:
+            if let entry, entry.hasPrefix("approve: ") {
+              try session.consultation.override(check.id, reason: String(entry.dropFirst(9)), by: clinician)
+            } else {
+              try session.consultation.end(because: check.id, note: note, by: clinician)
+            }
+          }
+        } catch {
+          Platform.printError(script.diagnostic(check.id, "check '\(check.id)': \(error.message)").rendered())
+          _ = try session.pause(reason: "The resolution of '\(check.id)' was refused.")
+          return .invalidInput
+        }
+
+      case .wait(let notice):
+        let now = session.consultation.clock.now()
+        if now >= notice.until {
+          _ = session.attempt { c throws(ConsultationError) in try c.proceed(by: clinician) }
+          continue
+        }
+        guard let entry = script[AnswerScript.waitOverrideKey] else {
+          return try session.pause(
+            reason:
+              "Waiting until \(notice.until.formatted(utcOffset: session.offset)) before '\(notice.stage)'; resume then, or have a physician add `override-wait: REASON`."
+          )
+        }
+        do throws(ConsultationError) {
+          try session.consultation.overrideWait(reason: entry.text, by: clinician)
+        } catch {
+          Platform.printError(script.diagnostic(AnswerScript.waitOverrideKey, error.message).rendered())
+          _ = try session.pause(reason: "The wait could not be ended early.")
+          return .invalidInput
+        }
+      }
+    }
+  }
+}
