@@ -54,7 +54,10 @@ let package = Package(
     .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML"]),
     .testTarget(
       name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowConformance"], exclude: ["Corpus"]),
-    .testTarget(name: "MesoflowCLITests", dependencies: ["MesoflowCLI", "HandsClinicExample"]),
+    .testTarget(
+      name: "MesoflowCLITests", dependencies: ["MesoflowCLI", "HandsClinicExample"], exclude: ["Answers"]),
+    .testTarget(
+      name: "MesoflowStoreTests", dependencies: ["Mesoflow", "MesoflowStore", "MesoflowSQLite", "MesoflowYAML"]),
   ]
 )
 
