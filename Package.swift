@@ -48,7 +48,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "MesoflowBenchmarks",
-      dependencies: ["Mesoflow", "MesoflowYAML"]
+      dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite"]
     ),
     .executableTarget(name: "HandsClinicExample", dependencies: ["Mesoflow"], path: "Examples/HandsClinic"),
     .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML"]),

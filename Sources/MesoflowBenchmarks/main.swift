@@ -150,6 +150,12 @@ if arguments.contains("--engine-only") {
   engineBenchmarks(catalog: check, iterations: iterations, area: engineArea)
   exit(0)
 }
+let runBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mesoflow").path
+if arguments.contains("--run-only") {
+  commitBenchmarks(catalog: check, consultations: max(5, iterations / 10), area: engineArea)
+  firstPromptBenchmark(binary: runBinary, runs: max(20, iterations / 5), area: engineArea ?? check.plugins.keys.sorted().first ?? "")
+  exit(0)
+}
 
 print("shipped definitions: \(shipped.count) files, \(shippedBytes) bytes, \(iterations) iterations")
 report("  raw libyaml event scan", Measurement.of(iterations: iterations) {
@@ -199,6 +205,8 @@ let ratio = pairedRatio(iterations: largeIterations, { _ = YAML.countEvents(larg
 print(String(format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx (target: within 3x)", ratio.median, ratio.best))
 
 engineBenchmarks(catalog: check, iterations: iterations, area: engineArea)
+commitBenchmarks(catalog: check, consultations: max(5, iterations / 10), area: engineArea)
+firstPromptBenchmark(binary: runBinary, runs: max(20, iterations / 5), area: engineArea ?? check.plugins.keys.sorted().first ?? "")
 
 // `mesoflow validate` as a whole process, started with posix_spawn and
 // reaped with waitpid, its output sent to /dev/null.
