@@ -130,6 +130,28 @@ struct RunCommandTests {
     #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
   }
 
+  @Test func aWaitPausesTheRunUnlessAPhysicianEndsItWithAReason() throws {
+    let store = Self.storePath()
+    let cream = try Self.answers(
+      replacing: ["cream_used": "yes"], adding: "\ncream_applied: yes\ncream_removed: yes\n")
+    let waiting = try run(["--answers", cream], store: store)
+    #expect(waiting.status == 3, "\(waiting.stdout)\(waiting.stderr)")
+    #expect(waiting.stdout.contains("Waiting until "))
+    #expect(waiting.stdout.contains("before 'injection'; resume then, or have a physician add `override-wait: REASON`."))
+    let id = try Self.id(in: waiting.stdout)
+    let staffOverride = try Self.answers(
+      replacing: ["cream_used": "yes"], adding: "\ncream_applied: yes\ncream_removed: yes\noverride-wait: Applied at home\n")
+    let refused = try cli.run(["resume", id, "--answers", staffOverride, "--store", store])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("physician"), "\(refused.stderr)")
+    let physician = try cli.run(
+      ["resume", id, "--staff", "Dr Lane", "--role", "physician", "--answers", staffOverride, "--store", store])
+    #expect(physician.status == 0, "\(physician.stdout)\(physician.stderr)")
+    let json = try cli.run(["show", id, "--format", "json", "--store", store])
+    #expect(json.stdout.contains("\"type\" : \"wait-overridden\""))
+    #expect(json.stdout.contains("\"reason\" : \"Applied at home\""))
+  }
+
   @Test func badAnswersAreLocatedAndNothingAfterThemIsRecorded() throws {
     let store = Self.storePath()
     let file = try Self.answers(replacing: ["skin_type": "vii"])
