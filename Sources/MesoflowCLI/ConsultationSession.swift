@@ -35,6 +35,8 @@ struct ConsultationSession {
   let archive: ConsultationArchive
   let clinician: Clinician
   let storePath: String
+  /// `--store PATH` when the store is not the default one, else empty.
+  var storeArgument = ""
   let style = Style.standardOutput
 
   var id: String { consultation.state.start.id }
@@ -44,9 +46,13 @@ struct ConsultationSession {
   mutating func commit() throws {
     do {
       try archive.save(consultation, cursor: &cursor)
+    } catch let error as StoreError where error.kind == .conflict {
+      Platform.printError(
+        "error: consultation \(id) was changed by another session while this one was open, so the last change here was not saved; see it with: mesoflow show \(id)\(storeArgument.isEmpty ? "" : " " + storeArgument)")
+      throw ExitCode(1)
     } catch {
       Platform.printError("error: \(error)")
-      Platform.printError("the last change was not saved; the consultation stops here (resume it with: mesoflow resume \(id))")
+      Platform.printError("the last change was not saved; the consultation stops here (resume it with: \(resumeCommand))")
       throw ExitCode(1)
     }
   }
@@ -70,7 +76,7 @@ struct ConsultationSession {
       try commit()
     }
     if let reason { print(reason) }
-    print("Paused. Everything answered so far is saved. Resume with: mesoflow resume \(id)")
+    print("Paused. Everything answered so far is saved. Resume with: \(resumeCommand)")
     return .paused
   }
 
@@ -90,17 +96,28 @@ struct ConsultationSession {
 
   /// The question, its options and how to answer it.
   func render(_ question: Question) -> String {
-    var out = header(for: question) + "\n" + style.bold(question.step.prompt) + "\n"
-    switch question.step.answer {
+    var out = header(for: question) + "\n" + style.bold(question.step.prompt) + "\n" + renderOptions(of: question.step)
+    let optional = question.step.isOptional ? ", or skip" : ""
+    out += style.dim("  (\(question.step.inputHint)\(optional); ? for help)")
+    return out
+  }
+
+  /// A choice's numbered options, or a consent's statement, one per line.
+  func renderOptions(of step: Step) -> String {
+    var out = ""
+    switch step.answer {
     case .choice(let options), .multipleChoice(let options):
       for (index, option) in options.enumerated() { out += "  \(index + 1). \(option.label) [\(option.id)]\n" }
     case .consent(let statement?):
       out += "  \(statement)\n"
     default: break
     }
-    let optional = question.step.isOptional ? ", or skip" : ""
-    out += style.dim("  (\(question.step.inputHint)\(optional); ? for help)")
     return out
+  }
+
+  /// The command that resumes this consultation, with the store when it is not the default.
+  var resumeCommand: String {
+    "mesoflow resume \(id)" + (storeArgument.isEmpty ? "" : " " + storeArgument)
   }
 
   /// A check that fired, impossible to miss.
@@ -141,7 +158,8 @@ struct ConsultationSession {
     var out = "\n" + banner + "\n\n" + consultation.record.description
     out += "\nSaved as \(id) in \(storePath).\n"
     if consultation.record.treatedAt != nil {
-      out += "Aftercare sheet: mesoflow export \(id) --format html (or markdown); calendar: mesoflow export \(id) --format ics\n"
+      let store = storeArgument.isEmpty ? "" : " " + storeArgument
+      out += "Aftercare sheet: mesoflow export \(id) --format html\(store) (or markdown); calendar: mesoflow export \(id) --format ics\(store)\n"
     }
     return out
   }

@@ -63,8 +63,10 @@ struct InteractiveDriver {
         try note(rest, about: question.step.id)
         continue
       case "back":
-        try correctPrevious()
-        return nil
+        return try correctPrevious()
+      case "skip" where !question.step.isOptional:
+        print("This step cannot be skipped: \(question.step.inputHint) is needed. (An answer that is the word itself is typed \\skip.)")
+        continue
       case "skip" where question.step.isOptional:
         let clinician = session.clinician
         if session.attempt({ c throws(ConsultationError) in try c.skip(question.step.id, by: clinician) }) {
@@ -103,27 +105,37 @@ struct InteractiveDriver {
     }
   }
 
-  /// Corrects the previous answer; an empty line keeps it.
-  private mutating func correctPrevious() throws {
+  /// Corrects the previous answer; an empty line keeps it. Returns a result
+  /// when the run ends there (a pause, Ctrl-C, the end of input).
+  private mutating func correctPrevious() throws -> RunResult? {
     guard let step = session.previousStep else {
       print("There is no earlier answer to correct.")
-      return
+      return nil
     }
     let current =
       session.consultation.state.answers[step.id].map { "\($0.answer)" } ?? "skipped"
     print("\nCorrecting: " + session.style.bold(step.prompt))
+    print(session.renderOptions(of: step), terminator: "")
     print(session.style.dim("  now: \(current); type the new answer (\(step.inputHint)), or press Enter to keep it"))
     while true {
-      guard let line = try read() else { return }
+      guard let line = try read() else { return try session.pause() }
       let text = line.trimmed
-      if text.isEmpty { return }
+      switch text.lowercased() {
+      case "": return nil
+      case "pause": return try session.pause()
+      case "?", "help":
+        print((step.help.map { $0 + "\n" } ?? "") + "Answer with \(step.inputHint), or press Enter to keep \(current).")
+        continue
+      default: break
+      }
+      let answerText = text.hasPrefix("\\") ? String(text.dropFirst()) : text
       let clinician = session.clinician
       let now = session.consultation.clock.now()
       if session.attempt({ c throws(ConsultationError) in
-        try c.correct(step.id, try step.parseAnswer(text, now: now), by: clinician)
+        try c.correct(step.id, try step.parseAnswer(answerText, now: now), by: clinician)
       }) {
         print(session.style.dim("Corrected."))
-        return
+        return nil
       }
     }
   }
@@ -174,8 +186,7 @@ struct InteractiveDriver {
           return nil
         }
       case "back":
-        try correctPrevious()
-        return nil
+        return try correctPrevious()
       case "note":
         try note(rest, about: nil)
       case "pause":

@@ -249,9 +249,16 @@ struct RecordJSON: Encodable {
     var corrections: Int
   }
 
+  struct Note: Encodable {
+    var text: String
+    var step: String?
+    var at: Timestamp
+    var by: Clinician?
+  }
+
   var summary: Summary
   var answers: [Answer]
-  var notes: [String]
+  var notes: [Note]
   var events: [ConsultationEvent]
 
   struct Summary: Encodable {
@@ -278,7 +285,7 @@ struct RecordJSON: Encodable {
     answers = record.answers.map {
       Answer(stage: $0.stage, step: $0.step.id, answer: $0.answer.answer, corrections: $0.answer.corrections)
     }
-    notes = record.notes.map(\.text)
+    notes = record.notes.map { Note(text: $0.text, step: $0.step, at: $0.at, by: $0.by) }
     events = consultation.events
   }
 }

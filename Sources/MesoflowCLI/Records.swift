@@ -49,7 +49,8 @@ extension MesoflowCommand {
         throw fail(error)
       }
       var session = ConsultationSession(
-        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path)
+        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path,
+        storeArgument: storeOptions.argument)
       try session.commit()
       cursor = session.cursor
       let answered = consultation.state.answers.count

@@ -74,7 +74,8 @@ extension MesoflowCommand {
       } while cursor == nil
       guard let cursor else { throw ExitCode(1) }
       let session = ConsultationSession(
-        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path)
+        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path,
+        storeArgument: storeOptions.argument)
       print(
         "Consultation \(session.id): \(definitions.merged.workflow.title), "
           + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")

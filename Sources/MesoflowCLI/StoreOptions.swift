@@ -22,6 +22,14 @@ struct StoreOptions: ParsableArguments {
     return "mesoflow-consultations.sqlite"
   }
 
+  /// `--store PATH` (quoted for a shell when needed) when the store is not
+  /// the default one, for the commands the program suggests; else empty.
+  var argument: String {
+    guard store != nil || Platform.environment("MESOFLOW_STORE") != nil else { return "" }
+    let safe = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) }
+    return "--store " + (safe ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'")
+  }
+
   /// Opens the store, creating it when absent.
   func open() throws -> ConsultationArchive {
     do {

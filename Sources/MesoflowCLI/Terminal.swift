@@ -47,6 +47,11 @@ final class TerminalInput {
   private var buffer: [UInt8] = []
 
   init() {
+    // A parent may have started us with these blocked; Ctrl-C must pause.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for signal in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&unblock, signal) }
+    sigprocmask(SIG_UNBLOCK, &unblock, nil)
     for signal in [SIGINT, SIGHUP, SIGTERM] {
       var action = sigaction()
       #if canImport(Glibc)
