@@ -90,7 +90,7 @@ struct RunCommandTests {
     #expect(first.status == 3, "\(first.stdout)\(first.stderr)")
     #expect(first.stdout.contains("The answers ran out: nothing for step 'consent' (Explain the treatment and take the patient's signed consent.)."))
     let id = try Self.id(in: first.stdout)
-    #expect(first.stdout.contains("Resume with: mesoflow resume \(id)"))
+    #expect(first.stdout.contains("Resume with: mesoflow resume \(id) --store \(store)\n"))
     #expect(try cli.run(["list", "--status", "open", "--store", store]).stdout.contains(id))
     let second = try cli.run(["resume", id, "--answers", Self.answers.path, "--store", store])
     #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
@@ -128,6 +128,23 @@ struct RunCommandTests {
     let acknowledged = try Self.answers(replacing: ["vial_type": "multi_dose"], adding: "\nmulti_dose_vial: acknowledged\n")
     let resumed = try cli.run(["resume", try Self.id(in: result.stdout), "--answers", acknowledged, "--store", store])
     #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+  }
+
+  @Test func commandWordsAreCommandsAlsoWhileCorrecting() throws {
+    let store = Self.storePath()
+    let typed = "34\nskip\nFresher skin\nback\n?\npause\n"
+    let result = try CLITests.shell(
+      "printf '\(typed)' | NO_COLOR=1 '\(CLITests.binary("mesoflow").path)' run --area face --staff Kim --store '\(store)'; echo EXIT=$?")
+    #expect(result.contains("This step cannot be skipped: text, at most 2000 characters is needed."))
+    #expect(result.contains("Correcting: What does the patient want to achieve?"))
+    #expect(result.contains("Answer with text, at most 2000 characters, or press Enter to keep Fresher skin."))
+    #expect(result.contains("Paused. Everything answered so far is saved."))
+    #expect(result.hasSuffix("EXIT=3\n"))
+    let id = try Self.id(in: result)
+    let json = try cli.run(["show", id, "--format", "json", "--store", store])
+    #expect(json.stdout.contains("\"text\" : \"Fresher skin\""))
+    #expect(!json.stdout.contains("\"text\" : \"pause\""))
+    #expect(!json.stdout.contains("\"text\" : \"skip\""))
   }
 
   @Test func aWaitPausesTheRunUnlessAPhysicianEndsItWithAReason() throws {
