@@ -122,16 +122,16 @@ struct ConsultationSession {
 
   /// A check that fired, impossible to miss.
   func render(_ alert: CheckAlert) -> String {
-    let (label, code): (String, String)
+    // The label on a coloured background, the rules around it in its colour.
+    let (label, background, foreground): (String, String, String)
     switch alert.check.outcome {
-    case .stop: (label, code) = (" STOP ", "1;97;41")
-    case .refer: (label, code) = (" REFER TO PHYSICIAN ", "1;97;45")
-    case .warn: (label, code) = (" WARNING ", "1;30;43")
-    case .exclude: (label, code) = (" EXCLUDED ", "1;30;46")
+    case .stop: (label, background, foreground) = (" STOP ", "1;97;41", "31")
+    case .refer: (label, background, foreground) = (" REFER TO PHYSICIAN ", "1;97;45", "35")
+    case .warn: (label, background, foreground) = (" WARNING ", "1;30;43", "33")
+    case .exclude: (label, background, foreground) = (" EXCLUDED ", "1;30;46", "36")
     }
-    let rule = String(repeating: "━", count: 60)
-    var out = "\n" + style.banner(rule, code == "1;30;43" ? "33" : code == "1;97;45" ? "35" : "31") + "\n"
-    out += style.banner(label, code) + " " + style.bold(alert.check.id) + "\n"
+    let rule = style.banner(String(repeating: "━", count: 60), foreground)
+    var out = "\n" + rule + "\n" + style.banner(label, background) + " " + style.bold(alert.check.id) + "\n"
     out += alert.check.reason + "\n"
     switch alert.check.outcome {
     case .stop:
@@ -143,7 +143,7 @@ struct ConsultationSession {
     case .exclude:
       break
     }
-    out += style.banner(rule, code == "1;30;43" ? "33" : code == "1;97;45" ? "35" : "31")
+    out += rule
     return out
   }
 

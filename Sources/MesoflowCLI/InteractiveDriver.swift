@@ -29,7 +29,7 @@ struct InteractiveDriver {
   }
 
   /// Reads one line after `prompt`; Ctrl-C, a hang-up or the end of input pause.
-  private mutating func read(_ prompt: String = "> ") throws -> String? {
+  private func read(_ prompt: String = "> ") -> String? {
     print(prompt, terminator: "")
     switch input.readLine() {
     case .line(let line): return line
@@ -47,7 +47,7 @@ struct InteractiveDriver {
   private mutating func ask(_ question: Question) throws -> RunResult? {
     print("\n" + session.render(question))
     while true {
-      guard let line = try read() else { return try session.pause() }
+      guard let line = read() else { return try session.pause() }
       let text = line.trimmed
       let (word, rest) = text.splitCommand
       switch word.lowercased() {
@@ -95,7 +95,7 @@ struct InteractiveDriver {
   private mutating func note(_ text: String, about step: String?) throws {
     var text = text
     if text.isEmpty {
-      guard let line = try read("Note: ") else { return }
+      guard let line = read("Note: ") else { return }
       text = line
     }
     let clinician = session.clinician
@@ -118,7 +118,7 @@ struct InteractiveDriver {
     print(session.renderOptions(of: step), terminator: "")
     print(session.style.dim("  now: \(current); type the new answer (\(step.inputHint)), or press Enter to keep it"))
     while true {
-      guard let line = try read() else { return try session.pause() }
+      guard let line = read() else { return try session.pause() }
       let text = line.trimmed
       switch text.lowercased() {
       case "": return nil
@@ -157,7 +157,7 @@ struct InteractiveDriver {
     }
     print(session.style.bold("Choose: ") + choices)
     while true {
-      guard let line = try read() else { return try session.pause() }
+      guard let line = read() else { return try session.pause() }
       let (word, rest) = line.trimmed.splitCommand
       let clinician = session.clinician
       switch word.lowercased() {
@@ -167,7 +167,7 @@ struct InteractiveDriver {
         }
       case "end" where alert.check.outcome != .warn:
         var note = rest
-        if note.isEmpty, let line = try read("Note for the record (optional): ") { note = line }
+        if note.isEmpty, let line = read("Note for the record (optional): ") { note = line }
         if session.attempt({ c throws(ConsultationError) in
           try c.end(because: alert.check.id, note: note, by: clinician)
         }) {
@@ -179,7 +179,7 @@ struct InteractiveDriver {
           continue
         }
         var reason = rest
-        if reason.isEmpty, let line = try read("Your reason, for the record: ") { reason = line }
+        if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
         if session.attempt({ c throws(ConsultationError) in
           try c.override(alert.check.id, reason: reason, by: clinician)
         }) {
@@ -236,7 +236,7 @@ struct InteractiveDriver {
             continue
           }
           var reason = rest
-          if reason.isEmpty, let line = try read("Your reason, for the record: ") { reason = line }
+          if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
           let clinician = session.clinician
           if session.attempt({ c throws(ConsultationError) in try c.overrideWait(reason: reason, by: clinician) }) {
             return nil

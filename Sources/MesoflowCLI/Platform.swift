@@ -10,11 +10,7 @@
 enum Platform {
   /// Whether standard error is a terminal that should get colour: not when
   /// NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
-  static var standardErrorWantsColor: Bool {
-    if let noColor = getenv("NO_COLOR"), noColor.pointee != 0 { return false }
-    if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
-    return isatty(2) == 1
-  }
+  static var standardErrorWantsColor: Bool { wantsColor(fd: 2) }
 
   /// Writes `text` and a newline to standard error.
   static func printError(_ text: String) {

@@ -90,11 +90,9 @@ enum RecordDocuments {
     CalendarDate(daysSinceEpoch: date.daysSinceEpoch + 1) ?? date
   }
 
+  /// `20261121T093000Z`, from `2026-11-21T09:30:00.000Z`.
   private static func utcStamp(_ time: Timestamp) -> String {
-    // "2026-11-21 09:30" at UTC, with seconds.
-    let seconds = Int(((time.millisecondsSinceEpoch / 1000) % 60 + 60) % 60)
-    let text = time.formatted(utcOffset: 0).filter { $0 != "-" && $0 != ":" }.replacingSpace(with: "T")
-    return text + (seconds < 10 ? "0\(seconds)" : "\(seconds)") + "Z"
+    time.description.prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"
   }
 
   // MARK: - Aftercare sheet
@@ -233,12 +231,6 @@ enum RecordDocuments {
   }
 }
 
-extension String {
-  fileprivate func replacingSpace(with replacement: String) -> String {
-    map { $0 == " " ? replacement : String($0) }.joined()
-  }
-
-}
 
 /// `mesoflow show --format json`: the summary, the record, and the events.
 struct RecordJSON: Encodable {

@@ -37,7 +37,7 @@ extension MesoflowCommand {
       } catch {
         throw fail(error)
       }
-      var (consultation, cursor) = opened
+      var consultation = opened.0
       let who = try clinician.resolved(default: consultation.state.start.staff)
       if let outcome = consultation.state.outcome {
         print("Consultation \(id) has already ended (\(outcome.rawValue)); mesoflow show \(id) prints its record.")
@@ -49,10 +49,9 @@ extension MesoflowCommand {
         throw fail(error)
       }
       var session = ConsultationSession(
-        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path,
+        consultation: consultation, cursor: opened.1, archive: archive, clinician: who, storePath: storeOptions.path,
         storeArgument: storeOptions.argument)
       try session.commit()
-      cursor = session.cursor
       let answered = consultation.state.answers.count
       print("Resuming consultation \(id) (\(answered) answer\(answered == 1 ? "" : "s") so far), \(who).")
       throw ExitCode(try Run.drive(session, script: script).exitCode)

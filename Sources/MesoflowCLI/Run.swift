@@ -52,34 +52,31 @@ extension MesoflowCommand {
       let clock = SystemClock()
       let who = try clinician.resolved(default: nil)
       let now = clock.now()
-      var consultation: Consultation
-      var cursor: ConsultationArchive.Cursor?
-      var attempts = 0
-      repeat {
-        attempts += 1
+      let utcOffset = SystemClock.utcOffset(at: now)
+      // Ids are random; a clash with a stored one (rare) draws another.
+      var attempt = 1
+      while true {
+        let consultation: Consultation
+        let cursor: ConsultationArchive.Cursor
         do {
           consultation = try Consultation(
-          id: ConsultationID.make(at: now, utcOffset: SystemClock.utcOffset(at: now)), workflow: definitions.merged,
-          staff: who, clock: clock, utcOffset: SystemClock.utcOffset(at: now), patient: patient)
-        } catch {
-          throw fail(error)
-        }
-        do {
+            id: ConsultationID.make(at: now, utcOffset: utcOffset), workflow: definitions.merged, staff: who,
+            clock: clock, utcOffset: utcOffset, patient: patient)
           cursor = try archive.begin(consultation, definitions: definitions.sources)
-        } catch let error as StoreError where error.kind == .alreadyExists && attempts < 5 {
+        } catch let error as StoreError where error.kind == .alreadyExists && attempt < 5 {
+          attempt += 1
           continue
         } catch {
           throw fail(error)
         }
-      } while cursor == nil
-      guard let cursor else { throw ExitCode(1) }
-      let session = ConsultationSession(
-        consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path,
-        storeArgument: storeOptions.argument)
-      print(
-        "Consultation \(session.id): \(definitions.merged.workflow.title), "
-          + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")
-      throw ExitCode(try Self.drive(session, script: script).exitCode)
+        let session = ConsultationSession(
+          consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path,
+          storeArgument: storeOptions.argument)
+        print(
+          "Consultation \(session.id): \(definitions.merged.workflow.title), "
+            + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")
+        throw ExitCode(try Self.drive(session, script: script).exitCode)
+      }
     }
 
     static func loadScript(_ path: String) throws -> AnswerScript {

@@ -104,7 +104,8 @@ final class TerminalInput {
 }
 
 extension Platform {
-  /// Whether `fd` is a terminal that should get colour.
+  /// Whether `fd` is a terminal that should get colour: not when NO_COLOR is
+  /// set (https://no-color.org) or TERM is `dumb`.
   static func wantsColor(fd: Int32) -> Bool {
     if let noColor = getenv("NO_COLOR"), noColor.pointee != 0 { return false }
     if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }

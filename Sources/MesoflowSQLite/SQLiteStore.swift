@@ -222,9 +222,8 @@ public final class SQLiteStore: ConsultationStore {
   /// Creates the folder (owner only) and an empty file readable by its owner
   /// only, unless the file exists.
   private static func prepareFile(at path: String) throws {
-    var folder = path
-    if let slash = folder.lastIndex(of: "/") { folder = String(folder[..<slash]) } else { folder = "" }
-    if !folder.isEmpty { try makeFolders(folder) }
+    let folder = PathName.parent(of: path)
+    if folder != "." { try makeFolders(folder) }
     let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
     if fd >= 0 {
       close(fd)

@@ -149,12 +149,17 @@ public struct ConsultationSummary: Sendable, Hashable {
   /// The summary of `consultation` as it stands.
   public init(_ consultation: Consultation) {
     let state = consultation.state
-    let record = consultation.record
+    // Saved after every answer: derive only the follow-up dates, and only once treated.
+    let merged = consultation.workflow
+    let followUps =
+      state.completedStages[merged.workflow.procedureStage].map {
+        merged.followUpSchedule(treatedAt: $0, utcOffset: state.start.utcOffset).map(\.date)
+      } ?? []
     self.init(
       id: state.start.id, patient: state.start.patient, workflow: state.start.workflow, areas: state.start.areas,
       staff: state.start.staff.name, startedAt: state.startedAt, updatedAt: state.lastEventAt,
       status: ConsultationStatus(state.outcome), eventCount: consultation.events.count,
-      followUps: record.followUp.map(\.date), definitionHash: state.start.definitionHash)
+      followUps: followUps, definitionHash: state.start.definitionHash)
   }
 }
 
