@@ -240,7 +240,9 @@ struct DecodeContext {
       return nil
     }
     do {
-      return try Expression.parse(scalar.value)
+      var expression = try Expression.parse(scalar.value)
+      expression.anchor = ScalarAnchor(source: source, location: node.location, scalar: scalar)
+      return expression
     } catch {
       self.error(location(in: node, offset: error.offset), error.message)
       return nil
@@ -266,21 +268,35 @@ struct DecodeContext {
   }
 
   /// The source location of the character at `offset` in a scalar's value.
+  func location(in node: Node, offset: Int) -> SourceLocation {
+    guard let scalar = node.scalar else { return node.location }
+    return ScalarAnchor(source: source, location: node.location, scalar: scalar).location(ofOffset: offset)
+  }
+}
+
+/// Where a scalar's value sits in its source: enough to find the line and
+/// column of any character of the value later, only when a message needs it.
+struct ScalarAnchor: Sendable {
+  let source: SourceText
+  /// Where the scalar starts (its quote or block indicator included).
+  let location: SourceLocation
+  let scalar: Scalar
+
+  /// The source location of the character at `offset` in the value.
   ///
   /// Walks the source from the scalar's start beside its value, skipping what
   /// the YAML reader removed (quotes, escapes, line folds, indentation), so
   /// that a column inside an expression is exact even in quoted, folded or
   /// block scalars.
-  func location(in node: Node, offset: Int) -> SourceLocation {
-    guard let scalar = node.scalar else { return node.location }
-    var start = node.location
+  func location(ofOffset offset: Int) -> SourceLocation {
+    var start = location
     let isBlock = scalar.style == .literal || scalar.style == .folded
     let isQuoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
     if isBlock {
       // The text of a block scalar starts on the line after its indicator.
       start = SourceLocation(file: start.file, line: start.line + 1, column: 1)
     }
-    guard let byte = source.byteOffset(line: start.line, column: start.column) else { return node.location }
+    guard let byte = source.byteOffset(line: start.line, column: start.column) else { return location }
     let value = Array(scalar.value.unicodeScalars)
     let text = Array(
       String(decoding: source.bytes[byte..<min(source.bytes.count, byte + 65_536)], as: UTF8.self).unicodeScalars)

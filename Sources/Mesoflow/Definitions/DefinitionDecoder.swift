@@ -10,7 +10,7 @@ struct DefinitionDecoder {
   // MARK: - Workflow
 
   static let workflowKeys = [
-    "workflow", "title", "version", "start", "procedure", "ingredients", "outcomes", "stages",
+    "workflow", "title", "version", "start", "procedure", "screening", "ingredients", "outcomes", "stages",
     "aftercare", "follow-up",
   ]
 
@@ -50,6 +50,16 @@ struct DefinitionDecoder {
       stageReference(name, at: node.location, known: stageIDs)
       return name
     }
+    var screening: [String] = []
+    if let node = fields["screening"] {
+      let items = node.sequence ?? [node]
+      for item in items {
+        guard let name = context.id(item, "screening") else { continue }
+        stageReference(name, at: item.location, known: stageIDs)
+        screening.append(name)
+      }
+      if items.isEmpty { context.error(node.location, "'screening' needs at least one stage id") }
+    }
     for stage in stages {
       for branch in stage.transitionBranches {
         stageReference(branch.target, at: branch.location, known: stageIDs)
@@ -73,7 +83,7 @@ struct DefinitionDecoder {
     guard context.errorCount == 0, let id, let title, let version, let outcomes, let start, let procedure
     else { return nil }
     return Workflow(
-      id: id, title: title, version: version, start: start, procedureStage: procedure,
+      id: id, title: title, version: version, start: start, procedureStage: procedure, screeningStages: screening,
       stages: stages.map(\.stage), outcomes: outcomes, ingredients: ingredients.map(\.ingredient),
       aftercare: aftercare, followUp: followUp, location: root.location)
   }
@@ -151,7 +161,9 @@ struct DefinitionDecoder {
       guard let title = context.required(item, "title").flatMap({ context.nonEmptyString($0, "title") }) else {
         continue
       }
-      result[outcome] = OutcomeDescription(title: title, message: item["message"].flatMap { context.string($0, "message") })
+      result[outcome] = OutcomeDescription(
+        title: title, message: item["message"].flatMap { context.string($0, "message") },
+        location: fields.keyLocation(outcome.rawValue) ?? value.location)
     }
     return result.count == Outcome.allCases.count ? result : nil
   }
@@ -427,7 +439,9 @@ struct DefinitionDecoder {
     let condition = conditionNode.flatMap { context.expression($0, "when") }
     guard let since, let sinceNode, let atLeast else { return nil }
     return DecodedWait(
-      wait: Wait(since: since, atLeast: atLeast, reason: reason, when: condition, location: node.location),
+      wait: Wait(
+        since: since, atLeast: atLeast, reason: reason, when: condition, location: node.location,
+        sinceLocation: sinceNode.location),
       sinceLocation: sinceNode.location, conditionNode: conditionNode)
   }
 

@@ -14,6 +14,9 @@ public struct Workflow: Sendable {
   public var start: String
   /// The id of the stage in which treatment is given.
   public var procedureStage: String
+  /// The stages whose checks must all be decided, and passed, before the
+  /// procedure stage begins; `mesoflow check` proves it for every path.
+  public var screeningStages: [String]
   /// The stages, in the order they are listed.
   public var stages: [Stage]
   /// How each terminal outcome is presented.
@@ -33,7 +36,8 @@ public struct Workflow: Sendable {
   /// Creates a workflow. Definitions read from YAML are checked by the
   /// loader; one built in Swift is checked when it is merged or registered.
   public init(
-    id: String, title: String, version: Int = 1, start: String, procedureStage: String, stages: [Stage],
+    id: String, title: String, version: Int = 1, start: String, procedureStage: String, screeningStages: [String] = [],
+    stages: [Stage],
     outcomes: [Outcome: OutcomeDescription] = [:], ingredients: [Ingredient] = [], aftercare: [AftercareItem] = [],
     followUp: FollowUpPlan? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
   ) {
@@ -42,6 +46,7 @@ public struct Workflow: Sendable {
     self.version = version
     self.start = start
     self.procedureStage = procedureStage
+    self.screeningStages = screeningStages
     self.stages = stages
     self.outcomes = outcomes
     self.ingredients = ingredients
@@ -67,11 +72,14 @@ public struct OutcomeDescription: Sendable, Hashable {
   public var title: String
   /// What the outcome means for the patient and staff.
   public var message: String?
+  /// Where the outcome is described, when it was read from a definition.
+  public var location: SourceLocation?
 
   /// Creates a description.
-  public init(title: String, message: String? = nil) {
+  public init(title: String, message: String? = nil, location: SourceLocation? = nil) {
     self.title = title
     self.message = message
+    self.location = location
   }
 }
 
@@ -320,11 +328,15 @@ public struct Wait: Sendable {
   public var condition: Expression?
   /// Where the wait is defined.
   public var location: SourceLocation
+  /// Where the wait names its `since` step.
+  public var sinceLocation: SourceLocation
 
   /// Creates a wait.
   public init(
-    since: String, atLeast: TimeSpan, reason: String? = nil, when condition: Expression? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+    since: String, atLeast: TimeSpan, reason: String? = nil, when condition: Expression? = nil,
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column), sinceLocation: SourceLocation? = nil
   ) {
+    self.sinceLocation = sinceLocation ?? location
     self.since = since
     self.atLeast = atLeast
     self.reason = reason

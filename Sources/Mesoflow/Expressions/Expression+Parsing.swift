@@ -22,7 +22,7 @@ extension Expression {
         throw ExpressionError(
           offset: parser.peek.offset, "unexpected \(parser.peek.display) after the end of the expression")
       }
-      return Expression(text: text, root: root)
+      return Expression(text: text, root: root, anchor: nil)
     } catch {
       throw error.convertingByteOffset(in: text)
     }

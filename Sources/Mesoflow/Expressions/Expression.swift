@@ -47,6 +47,22 @@ public struct Expression: Sendable, CustomStringConvertible {
   /// The expression as written.
   public let text: String
   let root: ExpressionNode
+  /// Where the expression was written, when it was read from a definition.
+  var anchor: ScalarAnchor?
+
+  /// Where the expression starts in its definition; `nil` for one built in Swift.
+  public var location: SourceLocation? { anchor?.location(ofOffset: 0) }
+
+  /// The source location of the character at `offset` (in Unicode scalars)
+  /// of the expression's text; `nil` for an expression built in Swift.
+  public func location(ofOffset offset: Int) -> SourceLocation? { anchor?.location(ofOffset: offset) }
+
+  /// The source location of the character at UTF-8 `offset` of the text, as
+  /// syntax tree nodes count.
+  func location(ofByteOffset offset: Int) -> SourceLocation? {
+    guard let anchor else { return nil }
+    return anchor.location(ofOffset: ExpressionError(offset: offset, "").convertingByteOffset(in: text).offset)
+  }
 
   /// The expression as written.
   public var description: String { text }
