@@ -21,6 +21,18 @@ struct LoadedDefinitions {
   /// plugins in `plugins` (default: Plugins beside the workflow's folder, else
   /// ./Plugins), printing every diagnostic and exiting 1 when any is an error.
   static func load(workflow: String, areas: [String], plugins: String?) throws -> LoadedDefinitions {
+    let (catalog, id) = try loadCatalog(workflow: workflow, plugins: plugins)
+    do {
+      return LoadedDefinitions(catalog: catalog, merged: try catalog.merged(workflow: id, areas: areas))
+    } catch {
+      throw ValidationError(error.message)
+    }
+  }
+
+  /// Loads the definitions `workflow` needs and returns them with the
+  /// workflow's id. With no `workflow`, ./Workflows must hold exactly one.
+  static func loadCatalog(workflow: String?, plugins: String?) throws -> (Catalog, String) {
+    let workflow = workflow ?? "Workflows"
     let isFile = FileSystem.kind(of: workflow).map { $0 != .folder } ?? false
     let workflowPath = isFile ? workflow : "Workflows"
     if !isFile, !FileSystem.isFolder(workflowPath) {
@@ -38,20 +50,24 @@ struct LoadedDefinitions {
       Platform.printError("the definitions have errors; fix them first (mesoflow validate shows them all)")
       throw ExitCode(1)
     }
-    let id: String
-    if isFile {
-      guard let only = catalog.workflows.keys.sorted().first else {
-        throw ValidationError("\(workflow) holds no workflow")
+    if isFile || workflow == workflowPath {
+      let ids = catalog.workflows.keys.sorted()
+      guard let only = ids.first else { throw ValidationError("\(workflow) holds no workflow") }
+      if ids.count > 1 {
+        throw ValidationError("\(workflow) holds \(ids.count) workflows (\(ids.joined(separator: ", "))); name the one to use")
       }
-      id = only
-    } else {
-      id = workflow
+      return (catalog, only)
     }
-    do {
-      return LoadedDefinitions(catalog: catalog, merged: try catalog.merged(workflow: id, areas: areas))
-    } catch {
-      throw ValidationError(error.message)
+    guard catalog.workflows[workflow] != nil else {
+      throw ValidationError(
+        "no workflow '\(workflow)' in ./Workflows\(Suggestion.didYouMean(workflow, in: catalog.workflows.keys.sorted()))")
     }
+    return (catalog, workflow)
+  }
+
+  /// The ids of the areas whose plugins extend workflow `id`, in id order.
+  static func areas(of id: String, in catalog: Catalog) -> [String] {
+    catalog.plugins.values.filter { $0.workflow == id }.map(\.id).sorted()
   }
 
   static func defaultPlugins(besides workflowPath: String) -> String {
