@@ -1,0 +1,231 @@
+public import MesoflowYAML
+
+/// A sample patient and what their consultation must produce: a test a
+/// clinic writes in YAML beside its definitions and runs with
+/// `mesoflow test`. See docs/TESTING.md for the format.
+public struct Scenario: Sendable {
+  /// One answer, as it would be typed, and where it is written.
+  public struct Entry: Sendable {
+    /// The step or check id.
+    public var key: String
+    /// The answer as staff would type it.
+    public var text: String
+    /// Where the key is written.
+    public var keyLocation: SourceLocation
+    /// Where the answer is written.
+    public var location: SourceLocation
+  }
+
+  /// What must come out.
+  public struct Expectations: Sendable {
+    /// How the consultation ends, or `nil` when it must pause (the answers ran out).
+    public var outcome: Outcome??
+    /// The stage the consultation is in when it ends or pauses.
+    public var stage: String?
+    /// Checks that must fire.
+    public var fired: [String]?
+    /// Checks that must not fire.
+    public var notFired: [String]?
+    /// Steps that must be asked.
+    public var asked: [String]?
+    /// Steps that must not be asked.
+    public var notAsked: [String]?
+    /// Ingredients that must be excluded.
+    public var excluded: [String]?
+    /// Answers that must be refused, each tried when its step is asked.
+    public var rejected: [Entry] = []
+    /// Answers that must be refused because they exceed an area's limit.
+    public var limitRefused: [Entry] = []
+    /// Aftercare items that must be given.
+    public var aftercare: [String]?
+    /// The number of follow-up sessions of the course that must be booked.
+    public var followUpSessions: Int?
+    /// Where each expectation is written, by key.
+    public var locations: [String: SourceLocation] = [:]
+  }
+
+  /// What the scenario is about, in words.
+  public var name: String
+  /// The workflow's id, or `nil` for the only workflow loaded.
+  public var workflow: String?
+  /// The areas chosen.
+  public var areas: [String]
+  /// The role of the clinician who runs it.
+  public var role: Clinician.Role
+  /// The day the consultation takes place.
+  public var date: CalendarDate
+  /// The answers, in the order written: step ids with their answers, check
+  /// ids with how they are resolved, and `override-wait`.
+  public var answers: [Entry]
+  /// What must come out.
+  public var expect: Expectations
+  /// Where the scenario starts.
+  public var location: SourceLocation
+  /// Where its areas are written.
+  public var areasLocation: SourceLocation
+
+  /// The answer for `key`, if the scenario gives one.
+  public func answer(_ key: String) -> Entry? { answers.first { $0.key == key } }
+}
+
+/// The scenarios of one file, and every problem found reading it.
+public struct ScenarioFile: Sendable {
+  /// The file's name.
+  public var name: String
+  /// The scenarios that could be read.
+  public var scenarios: [Scenario]
+  /// Every problem in the file, at its line and column.
+  public var diagnostics: [Diagnostic]
+
+  /// The day scenarios take place on unless they say otherwise.
+  public static let defaultDate = CalendarDate(year: 2026, month: 1, day: 5) ?? .epoch
+
+  static let fileKeys = ["workflow", "areas", "role", "date", "scenarios"]
+  static let scenarioKeys = ["name", "workflow", "areas", "role", "date", "answers", "expect"]
+  static let expectKeys = [
+    "outcome", "stage", "fired", "not-fired", "asked", "not-asked", "excluded", "rejected", "limit-refused",
+    "aftercare", "follow-up-sessions",
+  ]
+
+  /// Reads the scenarios in `source`. Defaults for every scenario (workflow,
+  /// areas, role, date) may be given at the top of the file.
+  public init(source: SourceText, limits: YAMLLimits = .default) {
+    name = source.name
+    scenarios = []
+    var context = DecodeContext(source: source)
+    defer { diagnostics = context.diagnostics }
+    diagnostics = []
+    let document: YAMLDocument
+    do {
+      document = try YAML.load(source, limits: limits)
+    } catch {
+      context.diagnostics.append(error.diagnostic)
+      return
+    }
+    guard let root = document.root, !root.isNull else {
+      context.error(SourceLocation(file: source.name, line: 1, column: 1), "a scenario file needs a 'scenarios' list")
+      return
+    }
+    guard let file = context.fields(root, "a scenario file", allowed: Self.fileKeys) else { return }
+    let defaults = Defaults(
+      workflow: file["workflow"].flatMap { context.id($0, "workflow") },
+      areas: file["areas"].flatMap { Self.ids($0, "areas", &context) }, areasLocation: file["areas"]?.location,
+      role: file["role"].flatMap { Self.role($0, &context) } ?? .staff,
+      date: file["date"].flatMap { Self.date($0, &context) } ?? Self.defaultDate)
+    guard let list = context.required(file, "scenarios").flatMap({ context.sequence($0, "scenarios") }) else { return }
+    if list.isEmpty, let node = file["scenarios"] { context.error(node.location, "'scenarios' is empty") }
+    for node in list {
+      if let scenario = Self.scenario(node, defaults, &context) { scenarios.append(scenario) }
+    }
+  }
+
+  struct Defaults {
+    var workflow: String?
+    var areas: [String]?
+    var areasLocation: SourceLocation?
+    var role: Clinician.Role
+    var date: CalendarDate
+  }
+
+  static func scenario(_ node: Node, _ defaults: Defaults, _ context: inout DecodeContext) -> Scenario? {
+    let before = context.errorCount
+    guard let fields = context.fields(node, "a scenario", allowed: scenarioKeys) else { return nil }
+    let name = context.required(fields, "name").flatMap { context.nonEmptyString($0, "name") }
+    let workflow = fields["workflow"].flatMap { context.id($0, "workflow") } ?? defaults.workflow
+    let areas = fields["areas"].flatMap { ids($0, "areas", &context) } ?? defaults.areas
+    if areas == nil, fields["areas"] == nil {
+      context.error(node.location, "a scenario is missing required key 'areas' (give it here or at the top of the file)")
+    }
+    let role = fields["role"].flatMap { self.role($0, &context) } ?? defaults.role
+    let date = fields["date"].flatMap { self.date($0, &context) } ?? defaults.date
+    let answers = fields["answers"].map { entries($0, "answers", &context) } ?? []
+    let expect = context.required(fields, "expect").flatMap { expectations($0, &context) }
+    guard context.errorCount == before, let name, let areas, let expect else { return nil }
+    return Scenario(
+      name: name, workflow: workflow, areas: areas, role: role, date: date, answers: answers, expect: expect,
+      location: node.location, areasLocation: fields["areas"]?.location ?? defaults.areasLocation ?? node.location)
+  }
+
+  static func expectations(_ node: Node, _ context: inout DecodeContext) -> Scenario.Expectations? {
+    guard let fields = context.fields(node, "'expect'", allowed: expectKeys) else { return nil }
+    var expect = Scenario.Expectations()
+    for pair in fields.pairs { expect.locations[pair.name] = pair.value.location }
+    if let value = fields["outcome"], let text = context.string(value, "outcome") {
+      if text == "paused" {
+        expect.outcome = .some(nil)
+      } else if let outcome = Outcome(rawValue: text) {
+        expect.outcome = outcome
+      } else {
+        let names = Outcome.allCases.map(\.rawValue) + ["paused"]
+        context.error(
+          value.location,
+          "unknown outcome '\(text)'\(Suggestion.didYouMean(text, in: names)); expected one of: \(names.joined(separator: ", "))")
+      }
+    }
+    expect.stage = fields["stage"].flatMap { context.id($0, "stage") }
+    expect.fired = fields["fired"].flatMap { ids($0, "fired", &context) }
+    expect.notFired = fields["not-fired"].flatMap { ids($0, "not-fired", &context) }
+    expect.asked = fields["asked"].flatMap { ids($0, "asked", &context) }
+    expect.notAsked = fields["not-asked"].flatMap { ids($0, "not-asked", &context) }
+    expect.excluded = fields["excluded"].flatMap { ids($0, "excluded", &context) }
+    expect.aftercare = fields["aftercare"].flatMap { ids($0, "aftercare", &context) }
+    expect.rejected = fields["rejected"].map { entries($0, "rejected", &context) } ?? []
+    expect.limitRefused = fields["limit-refused"].map { entries($0, "limit-refused", &context) } ?? []
+    if let value = fields["follow-up-sessions"], let count = context.integer(value, "follow-up-sessions") {
+      if count < 0 { context.error(value.location, "'follow-up-sessions' must not be negative") }
+      expect.followUpSessions = count
+    }
+    return expect
+  }
+
+  /// A list of ids, or one id.
+  static func ids(_ node: Node, _ key: String, _ context: inout DecodeContext) -> [String]? {
+    if node.scalar != nil, !node.isNull { return context.id(node, key).map { [$0] } }
+    guard let items = context.sequence(node, key) else { return nil }
+    var ids: [String] = []
+    for item in items { if let id = context.id(item, key) { ids.append(id) } }
+    return ids.count == items.count ? ids : nil
+  }
+
+  /// A mapping from step or check id to an answer, in order.
+  static func entries(_ node: Node, _ key: String, _ context: inout DecodeContext) -> [Scenario.Entry] {
+    if node.isNull { return [] }
+    guard let pairs = node.mapping else {
+      context.error(node.location, "'\(key)' must be a mapping from step id to answer, not \(node.kindDescription)")
+      return []
+    }
+    var entries: [Scenario.Entry] = []
+    for pair in pairs {
+      // A list under `rejected` gives several answers to try, each refused.
+      let values = key == "answers" ? [pair.value] : (pair.value.sequence.map { $0.isEmpty ? [pair.value] : $0 } ?? [pair.value])
+      for value in values {
+        do throws(Diagnostic) {
+          let text = try AnswerText.text(of: value, context.source)
+          entries.append(Scenario.Entry(key: pair.name, text: text, keyLocation: pair.key.location, location: value.location))
+        } catch {
+          context.diagnostics.append(error)
+        }
+      }
+    }
+    return entries
+  }
+
+  static func role(_ node: Node, _ context: inout DecodeContext) -> Clinician.Role? {
+    guard let text = context.string(node, "role") else { return nil }
+    if let role = Clinician.Role(rawValue: text) { return role }
+    if text == "nurse" { return .staff }
+    let names = Clinician.Role.allCases.map(\.rawValue)
+    context.error(
+      node.location, "unknown role '\(text)'\(Suggestion.didYouMean(text, in: names)); expected staff (or nurse) or physician")
+    return nil
+  }
+
+  static func date(_ node: Node, _ context: inout DecodeContext) -> CalendarDate? {
+    guard let text = context.string(node, "date") else { return nil }
+    guard let date = CalendarDate(iso: text) else {
+      context.error(node.location, "'\(text)' is not a date; write YYYY-MM-DD")
+      return nil
+    }
+    return date
+  }
+}

@@ -1,0 +1,273 @@
+public import MesoflowYAML
+
+/// What running one scenario gave.
+public struct ScenarioResult: Sendable {
+  /// One expectation that did not hold: what was expected, what came out.
+  public struct Mismatch: Sendable, Hashable, CustomStringConvertible {
+    /// The expectation's key, such as `outcome` or `fired`.
+    public var key: String
+    /// What the scenario expects.
+    public var expected: String
+    /// What came out.
+    public var actual: String
+    /// Where the expectation is written.
+    public var location: SourceLocation
+
+    /// `KEY: expected EXPECTED, got ACTUAL`.
+    public var description: String { "\(key): expected \(expected), got \(actual)" }
+  }
+
+  /// The scenario.
+  public var scenario: Scenario
+  /// The expectations that did not hold, and problems that stopped the run
+  /// (an unknown step, an answer refused that should not be).
+  public var mismatches: [Mismatch]
+  /// Problems in the scenario itself, such as an id the consultation lacks.
+  public var diagnostics: [Diagnostic]
+  /// How the consultation ended, or `nil` when it paused.
+  public var outcome: Outcome?
+  /// The stage it ended or paused in.
+  public var stage: String?
+  /// The step it paused at, when the answers ran out.
+  public var pausedAt: String?
+
+  /// Whether every expectation held.
+  public var passed: Bool { mismatches.isEmpty && diagnostics.isEmpty }
+}
+
+extension Scenario {
+  /// Runs the scenario against `catalog`: starts a consultation for its
+  /// areas, answers each question from its answers (trying the answers that
+  /// must be refused first), acknowledges warnings and exclusions, ends at a
+  /// stop, ends at a referral unless a physician's approval is given, waits
+  /// out each wait unless `override-wait` is given, and compares what came
+  /// out with what is expected. Nothing is read from a clock or a file.
+  public func run(in catalog: Catalog) -> ScenarioResult {
+    var result = ScenarioResult(scenario: self, mismatches: [], diagnostics: [])
+    func problem(_ location: SourceLocation, _ message: String) {
+      result.diagnostics.append(Diagnostic(at: location, message))
+    }
+    guard let workflowID = workflow ?? (catalog.workflows.count == 1 ? catalog.workflows.keys.first : nil) else {
+      problem(location, "say which workflow the scenario runs ('workflow:'); the definitions hold \(catalog.workflows.count)")
+      return result
+    }
+    let merged: MergedWorkflow
+    do {
+      merged = try catalog.merged(workflow: workflowID, areas: areas)
+    } catch {
+      problem(areasLocation, error.message)
+      return result
+    }
+    checkIDs(merged, problem)
+    guard result.diagnostics.isEmpty else { return result }
+
+    let clock = ManualClock(Timestamp(date, hour: 9))
+    let clinician = Clinician(name: "scenario (\(role.rawValue))", role: role)
+    var consultation: Consultation
+    do {
+      consultation = try Consultation(id: "scenario", workflow: merged, staff: clinician, clock: clock)
+    } catch {
+      problem(location, error.message)
+      return result
+    }
+    var rejectedTried = Set<Int>()
+    var limitTried = Set<Int>()
+    var mismatches: [ScenarioResult.Mismatch] = []
+    func mismatch(_ key: String, _ expected: String, _ actual: String, at place: SourceLocation? = nil) {
+      mismatches.append(
+        ScenarioResult.Mismatch(key: key, expected: expected, actual: actual, location: place ?? expect.locations[key] ?? location))
+    }
+
+    run: while true {
+      switch consultation.prompt {
+      case .finished:
+        break run
+      case .question(let question):
+        let step = question.step
+        // Answers that must be refused are tried first, while the step is asked.
+        for (index, entry) in expect.rejected.enumerated() where entry.key == step.id {
+          rejectedTried.insert(index)
+          // The trial runs on a copy, so the consultation goes on either way.
+          if let accepted = tryRefused(entry, step, consultation, clock) {
+            mismatch("rejected", "'\(entry.text)' for \(step.id) refused", "accepted as \(accepted)", at: entry.location)
+          }
+        }
+        for (index, entry) in expect.limitRefused.enumerated() where entry.key == step.id {
+          limitTried.insert(index)
+          switch refusal(entry, step, consultation, clock) {
+          case .accepted(let answer):
+            mismatch("limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "accepted as \(answer)", at: entry.location)
+          case .refused(let error) where error.kind != .limitExceeded:
+            mismatch("limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "refused: \(error.message)", at: entry.location)
+          case .refused:
+            break
+          }
+        }
+        guard let entry = answer(step.id) else {
+          if step.isOptional, (try? consultation.skip(step.id, by: clinician)) != nil { continue }
+          result.pausedAt = step.id
+          break run
+        }
+        clock.advance(by: TimeSpan(seconds: 30))
+        do throws(ConsultationError) {
+          let parsed = try step.parseAnswer(entry.text, now: clock.now())
+          try consultation.answer(step.id, parsed, by: clinician)
+        } catch {
+          mismatch("answers", "'\(entry.text)' accepted for \(step.id)", "refused: \(error.message)", at: entry.location)
+          break run
+        }
+      case .resolve(let alert):
+        let check = alert.check
+        let entry = answer(check.id)?.text.trimmed
+        do throws(ConsultationError) {
+          switch check.outcome {
+          case .warn, .exclude:
+            try consultation.acknowledge(check.id, by: clinician)
+          case .stop:
+            try consultation.end(because: check.id, note: nil, by: clinician)
+          case .refer:
+            if let entry, entry.hasPrefix("approve:") {
+              let reason = String(entry.dropFirst("approve:".count)).trimmed
+              try consultation.override(check.id, reason: reason, by: clinician)
+            } else {
+              try consultation.end(because: check.id, note: nil, by: clinician)
+            }
+          }
+        } catch {
+          mismatch("answers", "check '\(check.id)' resolved", "refused: \(error.message)", at: answer(check.id)?.location)
+          break run
+        }
+      case .wait(let notice):
+        if let entry = answer("override-wait") {
+          do throws(ConsultationError) {
+            try consultation.overrideWait(reason: entry.text, by: clinician)
+          } catch {
+            mismatch("answers", "the wait before '\(notice.stage)' ended early", "refused: \(error.message)", at: entry.location)
+            break run
+          }
+        } else {
+          clock.set(notice.until)
+          do throws(ConsultationError) {
+            _ = try consultation.proceed(by: clinician)
+          } catch {
+            mismatch("answers", "the wait before '\(notice.stage)' over", "refused: \(error.message)")
+            break run
+          }
+        }
+      }
+    }
+
+    for (index, entry) in expect.rejected.enumerated() where !rejectedTried.contains(index) {
+      mismatch("rejected", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked", at: entry.location)
+    }
+    for (index, entry) in expect.limitRefused.enumerated() where !limitTried.contains(index) {
+      mismatch("limit-refused", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked", at: entry.location)
+    }
+
+    let state = consultation.state
+    result.outcome = state.outcome
+    result.stage = state.stage
+    compare(consultation, result.pausedAt) { mismatch($0, $1, $2) }
+    result.mismatches = mismatches
+    return result
+  }
+
+  enum Refusal {
+    case accepted(Answer)
+    case refused(ConsultationError)
+  }
+
+  /// Tries `entry` at `step`; an accepted answer is taken back, so the
+  /// consultation goes on as if it had been refused.
+  func refusal(_ entry: Entry, _ step: Step, _ consultation: Consultation, _ clock: ManualClock) -> Refusal {
+    var trial = consultation
+    do throws(ConsultationError) {
+      let parsed = try step.parseAnswer(entry.text, now: clock.now())
+      try trial.answer(step.id, parsed)
+      return .accepted(parsed)
+    } catch {
+      return .refused(error)
+    }
+  }
+
+  func tryRefused(_ entry: Entry, _ step: Step, _ consultation: Consultation, _ clock: ManualClock) -> Answer? {
+    if case .accepted(let answer) = refusal(entry, step, consultation, clock) { return answer }
+    return nil
+  }
+
+  /// Reports ids the consultation does not have.
+  func checkIDs(_ merged: MergedWorkflow, _ problem: (SourceLocation, String) -> Void) {
+    let stepIDs = merged.stages.flatMap { $0.steps.map(\.step.id) }
+    let checkIDs = merged.stages.flatMap { $0.checks.map(\.check.id) }
+    let stageIDs = merged.stages.map(\.id)
+    let ingredientIDs = merged.ingredients.map(\.ingredient.id)
+    let aftercareIDs = merged.aftercare.map(\.item.id)
+    func require(_ id: String, in known: [String], _ kind: String, at place: SourceLocation) {
+      if !known.contains(id) {
+        problem(place, "no \(kind) '\(id)' in this consultation\(Suggestion.didYouMean(id, in: known))")
+      }
+    }
+    for entry in answers where entry.key != "override-wait" {
+      require(entry.key, in: stepIDs + checkIDs, "step or check", at: entry.keyLocation)
+    }
+    for entry in expect.rejected + expect.limitRefused { require(entry.key, in: stepIDs, "step", at: entry.keyLocation) }
+    func each(_ ids: [String]?, _ key: String, _ known: [String], _ kind: String) {
+      for id in ids ?? [] { require(id, in: known, kind, at: expect.locations[key] ?? location) }
+    }
+    each(expect.stage.map { [$0] }, "stage", stageIDs, "stage")
+    each(expect.fired, "fired", checkIDs, "check")
+    each(expect.notFired, "not-fired", checkIDs, "check")
+    each(expect.asked, "asked", stepIDs, "step")
+    each(expect.notAsked, "not-asked", stepIDs, "step")
+    each(expect.excluded, "excluded", ingredientIDs, "ingredient")
+    each(expect.aftercare, "aftercare", aftercareIDs, "aftercare item")
+  }
+
+  func compare(_ consultation: Consultation, _ pausedAt: String?, _ mismatch: (String, String, String) -> Void) {
+    let state = consultation.state
+    var fired: [String] = []
+    var asked: [String] = []
+    for event in consultation.events {
+      switch event.kind {
+      case .checkFired(let check, _) where !fired.contains(check): fired.append(check)
+      case .answered(let step, _) where !asked.contains(step), .skipped(let step) where !asked.contains(step):
+        asked.append(step)
+      default: break
+      }
+    }
+    if pausedAt.map({ !asked.contains($0) }) ?? false { asked.append(pausedAt ?? "") }
+    func list(_ ids: [String]) -> String { ids.isEmpty ? "none" : ids.joined(separator: ", ") }
+    func outcomeName(_ outcome: Outcome?) -> String {
+      outcome.map(\.rawValue) ?? "paused" + (pausedAt.map { " at step \($0)" } ?? "")
+    }
+
+    if let expected = expect.outcome, expected != state.outcome {
+      mismatch("outcome", expected.map(\.rawValue) ?? "paused", outcomeName(state.outcome))
+    }
+    if let expected = expect.stage, expected != state.stage {
+      mismatch("stage", expected, state.stage ?? "none")
+    }
+    func contains(_ key: String, _ expected: [String]?, _ actual: [String], present: Bool) {
+      guard let expected else { return }
+      let wrong = expected.filter { actual.contains($0) != present }
+      if !wrong.isEmpty {
+        mismatch(key, list(expected), (present ? "missing " : "present ") + list(wrong) + " (\(key.hasSuffix("fired") ? "fired" : key.hasSuffix("asked") ? "asked" : "got"): \(list(actual)))")
+      }
+    }
+    contains("fired", expect.fired, fired, present: true)
+    contains("not-fired", expect.notFired, fired, present: false)
+    contains("asked", expect.asked, asked, present: true)
+    contains("not-asked", expect.notAsked, asked, present: false)
+    contains("excluded", expect.excluded, state.excludedIngredients.keys.sorted(), present: true)
+    let record = consultation.record
+    contains("aftercare", expect.aftercare, record.aftercare.map(\.id), present: true)
+    if let expected = expect.followUpSessions {
+      let sessions = record.followUp.filter { if case .session = $0.kind { return true } else { return false } }
+      if sessions.count != expected {
+        mismatch(
+          "follow-up-sessions", "\(expected)",
+          "\(sessions.count)" + (record.treatedAt == nil ? " (no treatment was given)" : ""))
+      }
+    }
+  }
+}

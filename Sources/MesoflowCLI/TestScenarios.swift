@@ -1,0 +1,112 @@
+import ArgumentParser
+import Mesoflow
+import MesoflowYAML
+
+extension MesoflowCommand {
+  struct TestScenarios: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "test",
+      abstract: "Run test scenarios: sample patients and what their consultation must produce.",
+      discussion: """
+        Each scenario file names a workflow, areas, a role, a patient's answers
+        in order, and what must come out: the outcome, the stage reached, checks
+        fired, answers refused, aftercare given, follow-up sessions booked.
+        Prints each scenario's result, the difference between expected and
+        actual for each that fails, and a closing line `N passed, N failed`.
+        Exits 0 when every scenario passes and 1 when any fails.
+        See docs/TESTING.md for the format.
+        """
+    )
+
+    @Argument(help: "Scenario files or folders. Default: Workflows/tests and Plugins/tests.")
+    var paths: [String] = []
+
+    @Option(help: "The folder (or file) of workflows.")
+    var workflows: String = "Workflows"
+
+    @Option(help: "The folder of area plugins.")
+    var plugins: String = "Plugins"
+
+    func run() throws {
+      let targets = paths.isEmpty ? ["Workflows/tests", "Plugins/tests"].filter { FileSystem.kind(of: $0) != nil } : paths
+      var files: [String] = []
+      for target in targets {
+        guard FileSystem.kind(of: target) != nil else {
+          throw ValidationError("no scenario file or folder '\(target)'")
+        }
+        files += Self.scenarioFiles(at: target)
+      }
+      guard !files.isEmpty else {
+        throw ValidationError(
+          "no scenario files (.yaml, .yml) in \(targets.isEmpty ? "Workflows/tests or Plugins/tests" : targets.joined(separator: ", "))")
+      }
+
+      let catalog = Catalog.load(paths: [workflows, plugins].filter { FileSystem.kind(of: $0) != nil })
+      let errorColor = Platform.standardErrorWantsColor
+      if catalog.hasErrors {
+        for diagnostic in catalog.diagnostics { Platform.printError(diagnostic.rendered(color: errorColor)) }
+        Platform.printError("the definitions have errors; fix them first (mesoflow validate shows them all)")
+        throw ExitCode(1)
+      }
+
+      let color = Platform.wantsColor(fd: 1)
+      let (green, red, dim, reset) = color ? ("\u{1B}[32m", "\u{1B}[1;31m", "\u{1B}[2m", "\u{1B}[0m") : ("", "", "", "")
+      var passed = 0
+      var failed = 0
+      for file in files {
+        guard let bytes = FileSystem.contents(of: file, limit: YAMLLimits.default.maxBytes) else {
+          Platform.printError("\(file):1:1: error: cannot read the scenario file")
+          failed += 1
+          continue
+        }
+        let scenarios = ScenarioFile(source: SourceText(name: file, bytes: bytes))
+        print(file)
+        let source = SourceText(name: file, bytes: bytes)
+        for diagnostic in scenarios.diagnostics {
+          Platform.printError(diagnostic.rendered(color: errorColor))
+        }
+        if scenarios.diagnostics.hasErrors {
+          print("  \(red)FAIL\(reset)  the file has errors (above); none of its scenarios ran")
+          failed += max(1, scenarios.scenarios.count)
+          continue
+        }
+        for scenario in scenarios.scenarios {
+          let result = scenario.run(in: catalog)
+          if result.passed {
+            passed += 1
+            print("  \(green)ok\(reset)    \(scenario.name)")
+            continue
+          }
+          failed += 1
+          print("  \(red)FAIL\(reset)  \(scenario.name) \(dim)(\(scenario.location))\(reset)")
+          for diagnostic in result.diagnostics {
+            let rendered = source.diagnostic(at: diagnostic.location, diagnostic.message).rendered(color: color)
+            print(rendered.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n"))
+          }
+          for mismatch in result.mismatches {
+            print("        \(dim)\(mismatch.location)\(reset)")
+            print("        \(red)- \(mismatch.key): \(mismatch.expected)\(reset)")
+            print("        \(green)+ \(mismatch.key): \(mismatch.actual)\(reset)")
+          }
+        }
+      }
+      print("\(passed) passed, \(failed) failed")
+      if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// `path` itself, or the scenario files in it and its subfolders, in order.
+    static func scenarioFiles(at path: String) -> [String] {
+      guard FileSystem.isFolder(path) else { return [path] }
+      var files: [String] = []
+      for name in (FileSystem.names(in: path) ?? []).sorted() where !name.hasPrefix(".") {
+        let child = PathName.join(path, name)
+        if FileSystem.isFolder(child) {
+          files += scenarioFiles(at: child)
+        } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+          files.append(child)
+        }
+      }
+      return files
+    }
+  }
+}
