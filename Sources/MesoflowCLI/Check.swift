@@ -40,8 +40,8 @@ extension MesoflowCommand {
       if combinations.isEmpty { combinations = [[]] }
 
       let today = SystemClock().now().date(utcOffset: SystemClock.utcOffset(at: SystemClock().now()))
-      // One finding per rule, place and message, whatever the path; its first
-      // path is kept (a single area's, the shortest to read).
+      // One finding per rule, place and message, whatever the path; the
+      // shortest path to read is kept.
       struct Key: Hashable {
         var rule: WorkflowAnalysis.Finding.Rule
         var location: SourceLocation
@@ -60,7 +60,13 @@ extension MesoflowCommand {
         stageCount = merged.stages.count
         for finding in WorkflowAnalysis(merged, today: today).findings {
           let key = Key(rule: finding.rule, location: finding.location, message: finding.message)
-          if seenIn[key] == nil { order.append(finding) }
+          if seenIn[key] == nil {
+            order.append(finding)
+          } else if let index = order.firstIndex(where: { Key(rule: $0.rule, location: $0.location, message: $0.message) == key }),
+            Self.length(finding.path) < Self.length(order[index].path)
+          {
+            order[index] = finding
+          }
           seenIn[key, default: []].append(combination)
         }
       }
@@ -88,6 +94,8 @@ extension MesoflowCommand {
         "ok: \(id) is safe \(scope) (\(Self.count(stageCount, "stage")) checked on every path)"
           + (warnings == 0 ? "" : "; \(Self.count(warnings, "warning"))"))
     }
+
+    static func length(_ path: [WorkflowAnalysis.PathStage]) -> Int { path.reduce(0) { $0 + 1 + $1.steps.count } }
 
     static func describe(_ areas: [String]) -> String {
       switch areas.count {
