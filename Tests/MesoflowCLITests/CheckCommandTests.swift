@@ -74,7 +74,7 @@ struct CheckCommandTests {
       """))
     let consentLine = try cli.line(of: "- id: consent", in: workflow)
     #expect(result.stderr.contains(
-      "Workflows/mesotherapy.yaml:\(consentLine):9: error: stage 'injection' can begin before consent 'consent' is taken: it is asked only later, in stage 'screening'\n"))
+      "Workflows/mesotherapy.yaml:\(consentLine):9: error: stage 'injection' can begin before any consent is taken: consent 'consent' is asked only after it, in stage 'screening'; take consent before the procedure\n"))
     // The age is asked in the consultation, so the under-18 check is still decided in time.
     #expect(!result.stderr.contains("'under_18'"))
 
@@ -126,20 +126,37 @@ struct CheckCommandTests {
     #expect(workflow.stderr.hasPrefix("Error: no workflow 'mesotheraphy' in ./Workflows (did you mean 'mesotherapy'?)\n"), "\(workflow.stderr)")
   }
 
-  @Test func aCheckThatCanNeverFireIsAWarningOnly() throws {
+  @Test func aContraindicationThatCanNeverFireIsAnError() throws {
     let directory = try cli.scratchCopy()
     defer { try? FileManager.default.removeItem(at: directory) }
     let workflow = directory.appendingPathComponent("Workflows/mesotherapy.yaml")
-    try cli.replace("when: age < 18\n", with: "when: age < 0\n", in: workflow)
-    let line = try cli.line(of: "- id: under_18", in: workflow)
+    try cli.replace("when: age < 18\n", with: "when: age > 180\n", in: workflow)
+    let line = try cli.line(of: "when: age > 180", in: workflow)
+
+    let result = try cli.run(["check"], in: directory)
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("""
+      Workflows/mesotherapy.yaml:\(line):15: error: check 'under_18' can never fire: no answers to 'age' make `age > 180` hold; the stop it stands for is never applied
+      \(try text(ofLine: line, in: workflow))
+                    ^
+
+      """))
+  }
+
+  @Test func aWarningThatCanNeverFireIsAWarningOnly() throws {
+    let directory = try cli.scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let workflow = directory.appendingPathComponent("Workflows/mesotherapy.yaml")
+    try cli.replace("when: not review_booked\n", with: "when: not review_booked and review_booked\n", in: workflow)
+    let line = try cli.line(of: "when: not review_booked and review_booked", in: workflow)
 
     let result = try cli.run(["check"], in: directory)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout == "ok: mesotherapy is safe \(Self.everyArea) (6 stages checked on every path); 1 warning\n")
     #expect(result.stderr == """
-      Workflows/mesotherapy.yaml:\(line):9: warning: check 'under_18' can never fire: no answers to 'age' make `age < 0` hold
+      Workflows/mesotherapy.yaml:\(line):15: warning: check 'review_not_booked' can never fire: no answers to 'review_booked' make `not review_booked and review_booked` hold
       \(try text(ofLine: line, in: workflow))
-              ^
+                    ^
 
       """)
   }

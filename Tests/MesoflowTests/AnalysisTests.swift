@@ -331,7 +331,7 @@ struct AnalysisTests {
     let text = Self.variant(("when: pregnant\n", "when: age < 0\n"))
     #expect(try findings(text) == [
       "unreachable-outcome w.yaml:10:3: error: outcome 'referred' can never be reached: no reachable stage ends with it and no refer check can fire",
-      "never-fires \(Self.location(of: "id: pregnancy", in: text)): warning: check 'pregnancy' can never fire: no answers to 'age' make `age < 0` hold",
+      "never-fires \(Self.location(of: "age < 0", in: text)): error: check 'pregnancy' can never fire: no answers to 'age' make `age < 0` hold; the refer it stands for is never applied",
     ])
   }
 
@@ -345,7 +345,7 @@ struct AnalysisTests {
     let analysis = try analyse(text)
     // `minor` reads only the age, asked in intake: it is decided before treat.
     #expect(analysis.findings.map(Self.summary) == [
-      "consent-missing \(Self.location(of: "id: consent", in: text)): error: stage 'treat' can begin before consent 'consent' is taken: it is asked only later, in stage 'screen'",
+      "consent-missing \(Self.location(of: "id: consent", in: text)): error: stage 'treat' can begin before any consent is taken: consent 'consent' is asked only after it, in stage 'screen'; take consent before the procedure",
       "unscreened-procedure \(Self.location(of: "pregnant", after: "id: pregnancy", in: text)): error: screening check 'pregnancy' is not decided before stage 'treat' on every path: it reads 'pregnant', which is asked only later, in stage 'screen'",
     ])
     #expect(analysis.findings.map(\.pathDescription) == [
@@ -423,8 +423,10 @@ struct AnalysisTests {
     ])
     let afterwards = Self.variant(
       (consent, ""), (Self.treatEnd, "    next: after\n  - id: after\n    steps:\n" + consent + Self.treatEnd))
+    // A consent asked only after the procedure (photos for the record, say) is not about it:
+    // what is missing is a consent before it.
     #expect(try findings(afterwards) == [
-      "consent-missing \(Self.location(of: "id: consent", in: afterwards)): error: stage 'treat' can begin before consent 'consent' is taken: it is asked only later, in stage 'after'"
+      "consent-missing \(Self.location(of: "id: consent", in: afterwards)): error: stage 'treat' can begin before any consent is taken: consent 'consent' is asked only after it, in stage 'after'; take consent before the procedure"
     ])
   }
 
@@ -614,8 +616,8 @@ struct AnalysisTests {
          + Self.intakeNext))
     let analysis = try analyse(text)
     #expect(analysis.findings.map(Self.summary) == [
-      "never-fires \(Self.location(of: "id: impossible", in: text)): warning: check 'impossible' can never fire: no answers to 'age' make `age < 0` hold",
-      "always-fires \(Self.location(of: "id: certain", in: text)): warning: check 'certain' always fires, whatever the answers to 'age': `age >= 0` always holds",
+      "never-fires \(Self.location(of: "age < 0", in: text)): warning: check 'impossible' can never fire: no answers to 'age' make `age < 0` hold",
+      "always-fires \(Self.location(of: "age >= 0", in: text)): warning: check 'certain' always fires, whatever the answers to 'age': `age >= 0` always holds",
     ])
     #expect(analysis.isSafe)
   }
@@ -685,5 +687,66 @@ extension AnalysisTests {
       findings == [
         "read-before-asked \(Self.location(of: "extra_q", after: "id: sib", in: text)): error: check 'sib' reads 'extra_q', which is not asked on every path to stage 'other': one reaches 'other' without passing stage 'extra', where it is asked"
       ])
+  }
+}
+
+extension AnalysisTests {
+  /// A stop outside the named screening stages still may not be bypassed on
+  /// the way to the procedure.
+  @Test func aStopInAStageABranchBypassesIsReported() throws {
+    let text = Self.variant(
+      (Self.screenNext,
+       """
+           next:
+             - to: treat
+               when: age > 90
+             - to: prep
+         - id: prep
+           steps:
+             - id: cleansed
+               ask: Cleansed?
+               type: yes-no
+           checks:
+             - id: not_cleansed
+               when: not cleansed
+               outcome: stop
+               reason: Never inject skin that was not cleansed.
+           next: treat
+         - id: treat
+
+       """))
+    #expect(try findings(.unscreenedProcedure, text) == [
+      "unscreened-procedure \(Self.location(of: "cleansed", after: "when: not ", in: text)): error: stop check 'not_cleansed' is not decided before stage 'treat' on every path: it reads 'cleansed', which is not asked on every path to stage 'treat': one reaches 'treat' without passing stage 'prep', where it is asked"
+    ])
+    // Without the branch around it, the stop is decided in time.
+    let linear = text.replacing("    next:\n      - to: treat\n        when: age > 90\n      - to: prep\n", with: "    next: prep\n")
+    #expect(try findings(.unscreenedProcedure, linear) == [])
+  }
+
+  /// A consent asked only under a condition is the author's intent; the
+  /// general consent must still be taken on every path.
+  @Test func aConditionalConsentBesideAGeneralOneIsSound() throws {
+    let extra = "      - id: drug_consent\n        ask: Consent to the off-label drug?\n        type: consent\n        when: cream_used\n"
+    let text = Self.variant(("      - id: consent\n", extra + "      - id: consent\n"))
+    #expect(try findings(.consentMissing, text) == [])
+    let onlyConditional = Self.variant(("        type: consent\n", "        type: consent\n        when: age > 30\n"))
+    #expect(try findings(.consentMissing, onlyConditional) == [
+      "consent-missing \(Self.location(of: "id: consent", in: onlyConditional)): error: stage 'treat' can begin before consent 'consent' is taken: it is asked only when `age > 30`; ask it on every path (remove its 'when')"
+    ])
+  }
+
+  /// `answered(x)` is false until x is asked, and a check is decided as soon
+  /// as its answers come in.
+  @Test func answeredIsReadOnlyWhereItCanBeTrue() throws {
+    let negative = Self.variant(Self.intakeCheck("no_notes", when: "not answered(notes)", outcome: "stop"))
+    #expect(try findings(.readBeforeAsked, negative) == [
+      "read-before-asked \(Self.location(of: "notes", after: "answered(", in: negative)): error: check 'no_notes' fires when 'notes' has no answer, but a check is decided as soon as its answers come in: it would fire before 'notes' is asked, and never see it skipped. Ask a yes-no question instead"
+    ])
+    let positive = Self.variant(Self.intakeCheck("long_notes", when: "answered(notes) and notes != \"\""))
+    #expect(try findings(.readBeforeAsked, positive) == [])
+    let early = Self.variant(("        when: cream_used\n", "        when: answered(pregnant)\n"))
+    #expect(try findings(.readBeforeAsked, early) == [
+      "read-before-asked \(Self.location(of: "pregnant", after: "answered(", in: early)): error: the condition of step 'cream_applied' reads answered(pregnant), which is false until 'pregnant' is asked, and 'pregnant' is asked only later, in stage 'screen'"
+    ])
   }
 }

@@ -1,5 +1,6 @@
 /// Whether a check can fire, and whether it always does, found by trying its
-/// condition on sample answers.
+/// condition on sample answers. A stop or refer check that can never fire is
+/// an error (a contraindication switched off); anything else is a warning.
 ///
 /// The samples cover every case the condition can tell apart when its steps
 /// are compared with constants: each bound of a number, each constant the
@@ -17,16 +18,20 @@ extension Analyser {
       for (check, _) in stages[index].checks {
         guard let expression = check.condition.expression, let verdict = firing(of: expression) else { continue }
         let inputs = expression.references.map { "'\($0)'" }.joined(separator: ", ")
+        let location = expression.location ?? check.location
         if !verdict.canFire {
           neverFiring.insert(check.id)
+          // A contraindication that can never fire is a rule silently switched off.
+          let isContraindication = check.outcome == .stop || check.outcome == .refer
+          let consequence = isContraindication ? "; the \(check.outcome.rawValue) it stands for is never applied" : ""
           report(
-            .neverFires, .warning, at: check.location,
-            inputs.isEmpty
+            .neverFires, isContraindication ? .error : .warning, at: location,
+            (inputs.isEmpty
               ? "check '\(check.id)' can never fire: `\(expression.text)` never holds"
-              : "check '\(check.id)' can never fire: no answers to \(inputs) make `\(expression.text)` hold")
+              : "check '\(check.id)' can never fire: no answers to \(inputs) make `\(expression.text)` hold") + consequence)
         } else if verdict.alwaysFires {
           report(
-            .alwaysFires, .warning, at: check.location,
+            .alwaysFires, .warning, at: location,
             inputs.isEmpty
               ? "check '\(check.id)' always fires: `\(expression.text)` always holds"
               : "check '\(check.id)' always fires, whatever the answers to \(inputs): `\(expression.text)` always holds")

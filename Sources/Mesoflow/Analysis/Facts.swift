@@ -170,4 +170,37 @@ extension ExpressionNode {
       right.forEachRead(facts, guards: guards, read)
     }
   }
+
+  /// Calls `visit` for each `answered(step)` in the node, with whether it
+  /// counts positively (the node is more likely to hold when the step is
+  /// answered) or not; under anything but `and`, `or`, `not` and a comparison
+  /// with `true` or `false` it counts as negative, to be safe.
+  func forEachAnsweredCall(positive: Bool = true, _ visit: (_ step: String, _ offset: Int, _ positive: Bool) -> Void) {
+    switch self {
+    case .call("answered", let arguments, _):
+      if case .reference(let step, let offset)? = arguments.first { visit(step, offset, positive) }
+    case .not(let operand, _):
+      operand.forEachAnsweredCall(positive: !positive, visit)
+    case .binary(.and, let left, let right, _), .binary(.or, let left, let right, _):
+      left.forEachAnsweredCall(positive: positive, visit)
+      right.forEachAnsweredCall(positive: positive, visit)
+    case .binary(let op, let left, let right, _) where op == .equal || op == .notEqual:
+      if case .literal(.bool(let value), _) = right {
+        left.forEachAnsweredCall(positive: positive == ((op == .equal) == value), visit)
+      } else if case .literal(.bool(let value), _) = left {
+        right.forEachAnsweredCall(positive: positive == ((op == .equal) == value), visit)
+      } else {
+        left.forEachAnsweredCall(positive: false, visit)
+        right.forEachAnsweredCall(positive: false, visit)
+      }
+    case .literal, .reference: return
+    case .list(let items, _), .call(_, let items, _):
+      for item in items { item.forEachAnsweredCall(positive: false, visit) }
+    case .member(let base, _, _), .negate(let base, _):
+      base.forEachAnsweredCall(positive: false, visit)
+    case .binary(_, let left, let right, _):
+      left.forEachAnsweredCall(positive: false, visit)
+      right.forEachAnsweredCall(positive: false, visit)
+    }
+  }
 }

@@ -395,7 +395,7 @@ struct Analyser {
       }
       for (check, _) in stage.checks {
         if let expression = check.condition.expression {
-          checkReads(expression, at: .end(index), facts, "check '\(check.id)'", check.location)
+          checkReads(expression, at: .end(index), facts, "check '\(check.id)'", check.location, isCheck: true)
         } else {
           for input in check.condition.inputs {
             checkRead(input, at: .end(index), facts, "check '\(check.id)'", check.location)
@@ -421,8 +421,10 @@ struct Analyser {
   }
 
   mutating func checkReads(
-    _ expression: Expression, at point: Point, _ facts: Facts, _ subject: String, _ fallback: SourceLocation
+    _ expression: Expression, at point: Point, _ facts: Facts, _ subject: String, _ fallback: SourceLocation,
+    isCheck: Bool = false
   ) {
+    checkAnsweredCalls(expression, at: point, subject, fallback, isCheck: isCheck)
     var reads: [(String, Int, Facts)] = []
     expression.root.forEachRead(facts, guards: guardOf) { reads.append(($0, $1, $2)) }
     // Like a compiler with a variable, only the first read of a step that can find no answer is reported.
@@ -430,6 +432,35 @@ struct Analyser {
     for (step, offset, known) in reads where !reported.contains(step) {
       if readProblem(step, at: point, known) != nil { reported.insert(step) }
       checkRead(step, at: point, known, subject, expression.location(ofByteOffset: offset) ?? fallback)
+    }
+  }
+
+  /// `answered(step)` is false until the step is asked, and stays false if it
+  /// is skipped. A check is decided as soon as one of its answers comes in
+  /// and again at each change, never at the end of a stage: so a check must
+  /// not fire on a missing answer, which it would do before the step is
+  /// asked. Anywhere else, the step must be asked before the point where the
+  /// condition is evaluated.
+  mutating func checkAnsweredCalls(
+    _ expression: Expression, at point: Point, _ subject: String, _ fallback: SourceLocation, isCheck: Bool
+  ) {
+    var calls: [(String, Int, Bool)] = []
+    expression.root.forEachAnsweredCall { calls.append(($0, $1, $2)) }
+    for (step, offset, positive) in calls {
+      let location = expression.location(ofByteOffset: offset) ?? fallback
+      if isCheck {
+        guard !positive else { continue }
+        report(
+          .readBeforeAsked, at: location,
+          "\(subject) fires when '\(step)' has no answer, but a check is decided as soon as its answers come in: it would fire before '\(step)' is asked, and never see it skipped. Ask a yes-no question instead")
+      } else if let info = steps[step], !isOrdered(info, before: point),
+        let problem = readProblem(step, at: point, Facts())
+      {
+        report(
+          .readBeforeAsked, at: location,
+          "\(subject) reads answered(\(step)), which is false until '\(step)' is asked, and '\(step)' \(problem.reason(for: .expression))",
+          path: problem.path)
+      }
     }
   }
 
@@ -573,36 +604,48 @@ struct Analyser {
     }
     let point = Point.entry(procedure)
     let facts = entryFacts[procedure] ?? Facts()
+    // The checks of the screening stages, and every stop and referral of a
+    // stage that comes before the procedure on some path: none may be
+    // bypassed on the way to it.
+    var guarded: [(check: Check, stage: Int, label: String)] = []
+    var named = Set<Int>()
     for name in workflow.screeningStages {
       guard let screening = stageIndex[name] else {
         report(.unscreenedProcedure, at: workflow.location, "the screening stage '\(name)' is not a stage of the workflow")
         continue
       }
-      for (check, _) in stages[screening].checks {
-        var reads: [(String, SourceLocation, Facts)] = []
-        if let expression = check.condition.expression {
-          expression.root.forEachRead(facts, guards: guardOf) { step, offset, known in
-            reads.append((step, expression.location(ofByteOffset: offset) ?? check.location, known))
-          }
-        } else {
-          reads = check.condition.inputs.map { ($0, check.location, facts) }
+      named.insert(screening)
+      guarded += stages[screening].checks.map { ($0.check, screening, "screening check") }
+    }
+    for index in stages.indices where !named.contains(index) && index != procedure && canReach(procedure, from: index) {
+      for (check, _) in stages[index].checks where check.outcome == .stop || check.outcome == .refer {
+        guarded.append((check, index, check.outcome == .stop ? "stop check" : "referral check"))
+      }
+    }
+    for (check, stage, label) in guarded {
+      var reads: [(String, SourceLocation, Facts)] = []
+      if let expression = check.condition.expression {
+        expression.root.forEachRead(facts, guards: guardOf) { step, offset, known in
+          reads.append((step, expression.location(ofByteOffset: offset) ?? check.location, known))
         }
-        // A read already reported where the check itself is decided is not reported again.
-        let ownFacts = entryFacts[screening] ?? Facts()
-        var reported = Set<String>()
-        if reachable.contains(screening), let expression = check.condition.expression {
-          expression.root.forEachRead(ownFacts, guards: guardOf) { step, _, known in
-            if readProblem(step, at: .end(screening), known) != nil { reported.insert(step) }
-          }
+      } else {
+        reads = check.condition.inputs.map { ($0, check.location, facts) }
+      }
+      // A read already reported where the check itself is decided is not reported again.
+      let ownFacts = entryFacts[stage] ?? Facts()
+      var reported = Set<String>()
+      if reachable.contains(stage), let expression = check.condition.expression {
+        expression.root.forEachRead(ownFacts, guards: guardOf) { step, _, known in
+          if readProblem(step, at: .end(stage), known) != nil { reported.insert(step) }
         }
-        for (step, location, known) in reads where !reported.contains(step) {
-          guard let problem = readProblem(step, at: point, known) else { continue }
-          reported.insert(step)
-          report(
-            .unscreenedProcedure, at: location,
-            "screening check '\(check.id)' is not decided before stage '\(workflow.procedureStage)' on every path: it reads '\(step)', which \(problem.reason(for: .expression))",
-            path: problem.path)
-        }
+      }
+      for (step, location, known) in reads where !reported.contains(step) {
+        guard let problem = readProblem(step, at: point, known) else { continue }
+        reported.insert(step)
+        report(
+          .unscreenedProcedure, at: location,
+          "\(label) '\(check.id)' is not decided before stage '\(workflow.procedureStage)' on every path: it reads '\(step)', which \(problem.reason(for: .expression))",
+          path: problem.path)
       }
     }
   }
@@ -619,12 +662,27 @@ struct Analyser {
         path: path(to: procedure).map { describe($0, upTo: .entry(procedure)) } ?? [])
       return
     }
-    for consent in consents {
+    // A consent asked only under a condition (an off-label drug's, say) is
+    // the author's intent, and one asked after the procedure (photos for the
+    // record) is not about it; every other consent before the procedure must
+    // be taken on every path, and at least one must be.
+    let before = consents.filter { consent in
+      guard let stage = steps[consent.id]?.stage else { return false }
+      return stage == procedure || canReach(procedure, from: stage)
+    }
+    let required = before.filter { $0.condition == nil && !$0.isOptional }
+    for consent in required.isEmpty ? Array(before.prefix(1)) : required {
       guard let problem = readProblem(consent.id, at: .entry(procedure), Facts()) else { continue }
       report(
         .consentMissing, at: consent.location,
         "stage '\(stages[procedure].id)' can begin before consent '\(consent.id)' is taken: it \(problem.reason(for: .consent))",
         path: problem.path)
+    }
+    if before.isEmpty, let first = consents.first {
+      report(
+        .consentMissing, at: first.location,
+        "stage '\(stages[procedure].id)' can begin before any consent is taken: consent '\(first.id)' is asked only after it, in stage '\(stages[steps[first.id]?.stage ?? procedure].id)'; take consent before the procedure",
+        path: path(to: procedure).map { describe($0, upTo: .entry(procedure)) } ?? [])
     }
   }
 }
