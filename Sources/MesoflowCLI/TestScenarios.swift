@@ -62,11 +62,12 @@ extension MesoflowCommand {
         let scenarios = ScenarioFile(source: SourceText(name: file, bytes: bytes))
         print(file)
         let source = SourceText(name: file, bytes: bytes)
-        for diagnostic in scenarios.diagnostics {
-          Platform.printError(diagnostic.rendered(color: errorColor))
-        }
         if scenarios.diagnostics.hasErrors {
-          print("  \(red)FAIL\(reset)  the file has errors (above); none of its scenarios ran")
+          print("  \(red)FAIL\(reset)  the file has errors; none of its scenarios ran")
+        }
+        // On standard output, in order with the results they explain.
+        for diagnostic in scenarios.diagnostics { print(Self.indented(diagnostic.rendered(color: color))) }
+        if scenarios.diagnostics.hasErrors {
           failed += max(1, scenarios.scenarios.count)
           continue
         }
@@ -80,8 +81,7 @@ extension MesoflowCommand {
           failed += 1
           print("  \(red)FAIL\(reset)  \(scenario.name) \(dim)(\(scenario.location))\(reset)")
           for diagnostic in result.diagnostics {
-            let rendered = source.diagnostic(at: diagnostic.location, diagnostic.message).rendered(color: color)
-            print(rendered.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n"))
+            print(Self.indented(source.diagnostic(at: diagnostic.location, diagnostic.message).rendered(color: color)))
           }
           for mismatch in result.mismatches {
             print("        \(dim)\(mismatch.location)\(reset)")
@@ -92,6 +92,10 @@ extension MesoflowCommand {
       }
       print("\(passed) passed, \(failed) failed")
       if failed > 0 { throw ExitCode(1) }
+    }
+
+    static func indented(_ text: String) -> String {
+      text.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n")
     }
 
     /// `path` itself, or the scenario files in it and its subfolders, in order.

@@ -107,6 +107,7 @@ import Testing
         "s.yaml:7:16: error: unknown outcome 'finished'; expected one of: completed, deferred, referred, paused",
         "s.yaml:9:5: error: a scenario is missing required key 'name'",
         "s.yaml:9:5: error: a scenario is missing required key 'areas' (give it here or at the top of the file)",
+        "s.yaml:10:13: error: 'expect' says nothing to check; give at least one expectation (outcome, stage, fired, ...)",
       ])
   }
 
@@ -291,6 +292,58 @@ import Testing
       failing.mismatches.map(\.description) == [
         "limit-refused: expected 'abc' for volume refused by a limit, got refused: \(failing.mismatches.first?.actual.dropFirst("refused: ".count) ?? "")",
         "follow-up-sessions: expected 5, got 2",
+      ])
+  }
+}
+
+extension ScenarioTests {
+  @Test func answersTheConsultationNeverUsesFailTheScenario() throws {
+    let result = try run(
+      """
+      scenarios:
+        - name: the age defers before pregnancy is asked
+          areas: [face]
+          answers:
+            age: 17
+            pregnant_or_breastfeeding: yes
+            override-wait: No time
+          expect: { outcome: deferred }
+      """)
+    #expect(result.outcome == .deferred)
+    #expect(
+      result.mismatches.map(\.description) == [
+        "answers: expected 'pregnant_or_breastfeeding' used, got the step was never asked, so this answer tests nothing",
+        "answers: expected 'override-wait' used, got no wait began, so this answer tests nothing",
+      ])
+    #expect(result.mismatches.first?.location == SourceLocation(file: "s.yaml", line: 6, column: 7))
+  }
+
+  @Test func entriesForChecksMustResolveThemTheWayTheirOutcomeAllows() throws {
+    let result = try run(
+      """
+      scenarios:
+        - name: wrong resolutions
+          areas: [face]
+          answers:
+            age: 34
+            under_18: { approve: Looks older }
+            anticoagulants_refer: approve
+            dark_skin_pigmentation: maybe
+          expect: { outcome: paused }
+      """)
+    #expect(
+      result.diagnostics.map(\.description) == [
+        "s.yaml:6:7: error: 'under_18' is a stop, which nobody can pass; remove this entry (the scenario ends the consultation when it fires)",
+        "s.yaml:7:29: error: resolve referral 'anticoagulants_refer' with { approve: REASON } (a physician) or { end: NOTE }",
+        "s.yaml:8:31: error: a scenario acknowledges 'dark_skin_pigmentation' by itself; write 'acknowledged' or remove this entry",
+      ])
+  }
+
+  @Test func anEmptyAnswerIsAnErrorNotTheText() {
+    let file = file("areas: [face]\nscenarios:\n  - name: empty\n    answers: { age: 34, goals: ~ }\n    expect: { outcome: paused }\n")
+    #expect(
+      file.diagnostics.map(\.description) == [
+        "s.yaml:4:32: error: the answer is empty; write it, or leave the step out (an optional step is then skipped)"
       ])
   }
 }

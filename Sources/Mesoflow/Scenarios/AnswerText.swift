@@ -10,6 +10,10 @@ package enum AnswerText {
   package static func text(of node: Node, _ source: SourceText) throws(Diagnostic) -> String {
     switch node.content {
     case .scalar(let scalar):
+      if scalar.isNull {
+        throw source.diagnostic(
+          at: node.location, "the answer is empty; write it, or leave the step out (an optional step is then skipped)")
+      }
       return scalar.value
     case .sequence(let items):
       var parts: [String] = []

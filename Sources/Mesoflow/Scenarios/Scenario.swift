@@ -148,6 +148,10 @@ public struct ScenarioFile: Sendable {
 
   static func expectations(_ node: Node, _ context: inout DecodeContext) -> Scenario.Expectations? {
     guard let fields = context.fields(node, "'expect'", allowed: expectKeys) else { return nil }
+    if fields.pairs.isEmpty {
+      context.error(node.location, "'expect' says nothing to check; give at least one expectation (outcome, stage, fired, ...)")
+      return nil
+    }
     var expect = Scenario.Expectations()
     for pair in fields.pairs { expect.locations[pair.name] = pair.value.location }
     if let value = fields["outcome"], let text = context.string(value, "outcome") {

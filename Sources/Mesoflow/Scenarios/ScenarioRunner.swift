@@ -164,6 +164,25 @@ extension Scenario {
       mismatch("limit-refused", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked", at: entry.location)
     }
 
+    // Answers the consultation never used test nothing: say so, unless the
+    // run was already cut short by a refusal reported above.
+    if !mismatches.contains(where: { $0.key == "answers" }) {
+      var used = Set<String>()
+      var waited = false
+      for event in consultation.events {
+        switch event.kind {
+        case .answered(let step, _), .skipped(let step): used.insert(step)
+        case .checkFired(let check, _): used.insert(check)
+        case .waitStarted: waited = true
+        default: break
+        }
+      }
+      for entry in answers where !used.contains(entry.key) && (entry.key != "override-wait" || !waited) {
+        let what = entry.key == "override-wait" ? "no wait began" : checks(merged).contains(entry.key) ? "the check never fired" : "the step was never asked"
+        mismatch("answers", "'\(entry.key)' used", "\(what), so this answer tests nothing", at: entry.keyLocation)
+      }
+    }
+
     let state = consultation.state
     result.outcome = state.outcome
     result.stage = state.stage
@@ -171,6 +190,9 @@ extension Scenario {
     result.mismatches = mismatches
     return result
   }
+
+  /// Words that acknowledge a warning or an exclusion.
+  static let acknowledgements: Set<String> = ["acknowledged", "acknowledge", "ok", "yes", "true"]
 
   enum Refusal {
     case accepted(Answer)
@@ -195,6 +217,8 @@ extension Scenario {
     return nil
   }
 
+  func checks(_ merged: MergedWorkflow) -> Set<String> { Set(merged.stages.flatMap { $0.checks.map(\.check.id) }) }
+
   /// Reports ids the consultation does not have.
   func checkIDs(_ merged: MergedWorkflow, _ problem: (SourceLocation, String) -> Void) {
     let stepIDs = merged.stages.flatMap { $0.steps.map(\.step.id) }
@@ -207,8 +231,22 @@ extension Scenario {
         problem(place, "no \(kind) '\(id)' in this consultation\(Suggestion.didYouMean(id, in: known))")
       }
     }
+    let checks = Dictionary(merged.stages.flatMap { $0.checks.map { ($0.check.id, $0.check) } }, uniquingKeysWith: { a, _ in a })
     for entry in answers where entry.key != "override-wait" {
       require(entry.key, in: stepIDs + checkIDs, "step or check", at: entry.keyLocation)
+      guard let check = checks[entry.key] else { continue }
+      let text = entry.text.trimmed
+      switch check.outcome {
+      case .stop:
+        problem(entry.keyLocation, "'\(check.id)' is a stop, which nobody can pass; remove this entry (the scenario ends the consultation when it fires)")
+      case .refer where !text.hasPrefix("approve:") && !text.hasPrefix("end:"):
+        problem(entry.location, "resolve referral '\(check.id)' with { approve: REASON } (a physician) or { end: NOTE }")
+      case .warn where !Self.acknowledgements.contains(text.lowercased()),
+        .exclude where !Self.acknowledgements.contains(text.lowercased()):
+        problem(entry.location, "a scenario acknowledges '\(check.id)' by itself; write 'acknowledged' or remove this entry")
+      default:
+        break
+      }
     }
     for entry in expect.rejected + expect.limitRefused { require(entry.key, in: stepIDs, "step", at: entry.keyLocation) }
     func each(_ ids: [String]?, _ key: String, _ known: [String], _ kind: String) {
