@@ -347,3 +347,16 @@ extension ScenarioTests {
       ])
   }
 }
+
+extension ScenarioTests {
+  @Test func aDefinitionFileIsNotReadAsScenarios() {
+    let workflow = file("workflow: demo\ntitle: Demo\nstages: []\n")
+    #expect(
+      workflow.diagnostics.map(\.description) == [
+        "s.yaml:1:1: error: this is a workflow definition, not a scenario file; scenario files live in Workflows/tests and Plugins/tests"
+      ])
+    #expect(file("plugin: arm\n").diagnostics.count == 1)
+    // A scenario file may still name its workflow first.
+    #expect(file("workflow: mesotherapy\nareas: [face]\nscenarios:\n  - name: x\n    expect: { outcome: paused }\n").diagnostics.isEmpty)
+  }
+}

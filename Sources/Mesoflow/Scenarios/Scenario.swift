@@ -106,6 +106,12 @@ public struct ScenarioFile: Sendable {
       context.error(SourceLocation(file: source.name, line: 1, column: 1), "a scenario file needs a 'scenarios' list")
       return
     }
+    if let pairs = root.mapping, let first = pairs.first, first.name == "workflow" && root["stages"] != nil || first.name == "plugin" {
+      context.error(
+        first.key.location,
+        "this is a \(first.name) definition, not a scenario file; scenario files live in Workflows/tests and Plugins/tests")
+      return
+    }
     guard let file = context.fields(root, "a scenario file", allowed: Self.fileKeys) else { return }
     let defaults = Defaults(
       workflow: file["workflow"].flatMap { context.id($0, "workflow") },
