@@ -750,3 +750,31 @@ extension AnalysisTests {
     ])
   }
 }
+
+extension AnalysisTests {
+  /// A branch not taken tells the later branches its condition was false,
+  /// when that condition is always decided.
+  @Test func anEarlierBranchNotTakenIsAFactOnTheLaterOnes() throws {
+    let text = Self.variant(
+      (Self.intakeNext,
+       """
+           next:
+             - to: screen
+               when: not cream_used
+             - to: numbing
+         - id: numbing
+           checks:
+             - id: cream_missing
+               when: not cream_applied
+               outcome: warn
+               reason: Apply it now.
+           next: screen
+         - id: screen
+
+       """))
+    #expect(try findings(.readBeforeAsked, text) == [])
+    // With a condition that may be undecided, nothing follows from not taking it.
+    let undecided = text.replacing("        when: not cream_used\n", with: "        when: notes == \"x\"\n")
+    #expect(try findings(.readBeforeAsked, undecided).count == 2)
+  }
+}

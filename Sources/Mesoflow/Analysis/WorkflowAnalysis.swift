@@ -263,8 +263,18 @@ struct Analyser {
       changed = false
       for stage in reachable.sorted() {
         guard let facts = entryFacts[stage] else { continue }
-        for (target, condition) in successors[stage] where target != start {
+        var untaken = Facts()
+        for (target, condition) in successors[stage] {
+          defer {
+            // A branch not taken had a condition that did not hold; when that
+            // condition is always decided, it was false on the later branches.
+            if let condition, isDecided(condition, at: .end(stage), facts) {
+              for part in condition.root.disjuncts { untaken.add(part.negated, guards: guardOf) }
+            }
+          }
+          guard target != start else { continue }
           var along = facts
+          for (_, fact) in untaken.conditions { along.add(fact, guards: guardOf) }
           if let condition { along.add(condition.root, guards: guardOf) }
           let merged = entryFacts[target].map { $0.intersection(along) } ?? along
           if entryFacts[target].map({ $0.conditions.keys.sorted() != merged.conditions.keys.sorted() || $0.answered != merged.answered }) ?? true {
@@ -274,6 +284,17 @@ struct Analyser {
         }
       }
     }
+  }
+
+  /// Whether `expression`, evaluated at `point`, always has a value: every
+  /// step it reads is answered there, or something known decides it first.
+  func isDecided(_ expression: Expression, at point: Point, _ facts: Facts) -> Bool {
+    var decided = true
+    expression.root.forEachRead(facts, guards: guardOf) { step, _, known in
+      if decided, readProblem(step, at: point, known) != nil { decided = false }
+    }
+    expression.root.forEachAnsweredCall { _, _, _ in decided = false }
+    return decided
   }
 
   /// Whether step `info` is asked before `point` on every path to it, when asked at all.
