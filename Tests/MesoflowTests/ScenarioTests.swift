@@ -76,11 +76,11 @@ import Testing
     #expect(first.areas == ["face"])
     #expect(first.role == .staff)
     #expect(first.date == CalendarDate(year: 2026, month: 3, day: 2))
-    #expect(first.expect.outcome == .some(nil))
+    #expect(first.expect.outcome == .paused)
     #expect(second.areas == ["eye", "face"])
     #expect(second.role == .physician)
     #expect(second.date == CalendarDate(year: 2026, month: 4, day: 1))
-    #expect(second.expect.outcome == .some(.deferred))
+    #expect(second.expect.outcome == .ended(.deferred))
     #expect(first.location == SourceLocation(file: "s.yaml", line: 6, column: 5))
   }
 
@@ -186,7 +186,7 @@ import Testing
       result.diagnostics.map(\.description) == [
         "s.yaml:4:16: error: no step or check 'agee' in this consultation (did you mean 'age'?)",
         "s.yaml:7:14: error: no stage 'screeening' in this consultation (did you mean 'screening'?)",
-        "s.yaml:6:14: error: no check 'under18' in this consultation (did you mean 'under_18'?)",
+        "s.yaml:6:15: error: no check 'under18' in this consultation (did you mean 'under_18'?)",
       ])
   }
 

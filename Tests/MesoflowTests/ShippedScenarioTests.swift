@@ -48,7 +48,7 @@ import Testing
     let scenarios = try Self.files().flatMap(\.scenarios)
     for area in Fixture.shipped.plugins.keys.sorted() {
       let courses = scenarios.filter {
-        $0.areas == [area] && $0.expect.outcome == .some(.completed) && $0.expect.followUpSessions != nil
+        $0.areas == [area] && $0.expect.outcome == .ended(.completed) && $0.expect.followUpSessions != nil
       }
       #expect(!courses.isEmpty, "no complete course with follow-up sessions for area \(area)")
     }

@@ -16,10 +16,26 @@ public struct Scenario: Sendable {
     public var location: SourceLocation
   }
 
+  /// How a scenario expects its consultation to stop.
+  public enum Ending: Sendable, Hashable, CustomStringConvertible {
+    /// It ends with this outcome.
+    case ended(Outcome)
+    /// It pauses: the answers run out at a question.
+    case paused
+
+    /// The outcome's name, or `paused`.
+    public var description: String {
+      switch self {
+      case .ended(let outcome): return outcome.rawValue
+      case .paused: return "paused"
+      }
+    }
+  }
+
   /// What must come out.
   public struct Expectations: Sendable {
-    /// How the consultation ends, or `nil` when it must pause (the answers ran out).
-    public var outcome: Outcome??
+    /// How the consultation must end: with an outcome, or paused.
+    public var outcome: Ending?
     /// The stage the consultation is in when it ends or pauses.
     public var stage: String?
     /// Checks that must fire.
@@ -42,6 +58,8 @@ public struct Scenario: Sendable {
     public var followUpSessions: Int?
     /// Where each expectation is written, by key.
     public var locations: [String: SourceLocation] = [:]
+    /// Where each id of a list expectation is written, by key and id.
+    var idLocations: [String: [String: SourceLocation]] = [:]
   }
 
   /// What the scenario is about, in words.
@@ -159,12 +177,17 @@ public struct ScenarioFile: Sendable {
       return nil
     }
     var expect = Scenario.Expectations()
-    for pair in fields.pairs { expect.locations[pair.name] = pair.value.location }
+    for pair in fields.pairs {
+      expect.locations[pair.name] = pair.value.location
+      for item in pair.value.sequence ?? [pair.value] {
+        if let id = item.scalar?.value { expect.idLocations[pair.name, default: [:]][id] = item.location }
+      }
+    }
     if let value = fields["outcome"], let text = context.string(value, "outcome") {
       if text == "paused" {
-        expect.outcome = .some(nil)
+        expect.outcome = .paused
       } else if let outcome = Outcome(rawValue: text) {
-        expect.outcome = outcome
+        expect.outcome = .ended(outcome)
       } else {
         let names = Outcome.allCases.map(\.rawValue) + ["paused"]
         context.error(

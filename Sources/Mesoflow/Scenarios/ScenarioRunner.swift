@@ -250,7 +250,7 @@ extension Scenario {
     }
     for entry in expect.rejected + expect.limitRefused { require(entry.key, in: stepIDs, "step", at: entry.keyLocation) }
     func each(_ ids: [String]?, _ key: String, _ known: [String], _ kind: String) {
-      for id in ids ?? [] { require(id, in: known, kind, at: expect.locations[key] ?? location) }
+      for id in ids ?? [] { require(id, in: known, kind, at: expect.idLocations[key]?[id] ?? expect.locations[key] ?? location) }
     }
     each(expect.stage.map { [$0] }, "stage", stageIDs, "stage")
     each(expect.fired, "fired", checkIDs, "check")
@@ -279,8 +279,8 @@ extension Scenario {
       outcome.map(\.rawValue) ?? "paused" + (pausedAt.map { " at step \($0)" } ?? "")
     }
 
-    if let expected = expect.outcome, expected != state.outcome {
-      mismatch("outcome", expected.map(\.rawValue) ?? "paused", outcomeName(state.outcome))
+    if let expected = expect.outcome, expected != state.outcome.map(Ending.ended) ?? .paused {
+      mismatch("outcome", expected.description, outcomeName(state.outcome))
     }
     if let expected = expect.stage, expected != state.stage {
       mismatch("stage", expected, state.stage ?? "none")
