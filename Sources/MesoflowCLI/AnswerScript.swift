@@ -53,16 +53,9 @@ struct AnswerScript {
 
   /// Keys that name neither a step nor a check of `workflow`.
   func unknownKeys(in workflow: MergedWorkflow) -> [Diagnostic] {
-    var known: Set<String> = [Self.waitOverrideKey]
-    for stage in workflow.stages {
-      for (step, _) in stage.steps { known.insert(step.id) }
-      for (check, _) in stage.checks { known.insert(check.id) }
-    }
-    return order.filter { !known.contains($0) }.compactMap { key in
-      guard let entry = entries[key] else { return nil }
-      return source.diagnostic(
-        at: entry.keyLocation,
-        "no step or check '\(key)' in this consultation\(Suggestion.didYouMean(key, in: known.sorted()))")
+    order.filter { $0 != Self.waitOverrideKey }.compactMap { key in
+      guard let entry = entries[key], let message = workflow.unknownAnswerKey(key) else { return nil }
+      return source.diagnostic(at: entry.keyLocation, message)
     }
   }
 

@@ -46,27 +46,20 @@ struct ScriptedDriver {
       case .resolve(let alert):
         let check = alert.check
         print(session.render(alert))
-        let entry = script[check.id]?.text.trimmed
-        if check.outcome == .warn || check.outcome == .exclude,
-          !["acknowledge", "acknowledged", "ok", "yes", "true"].contains(entry?.lowercased() ?? "")
-        {
+        let resolution = script[check.id].flatMap { CheckResolution($0.text) }
+        if check.outcome == .warn || check.outcome == .exclude, resolution != .acknowledged {
           return try session.pause(
             reason: "Warning '\(check.id)' needs acknowledging: add `\(check.id): acknowledged` to the answers.")
         }
-        let note = entry.flatMap { $0.hasPrefix("end: ") ? String($0.dropFirst(5)) : nil }
         do throws(ConsultationError) {
-          switch check.outcome {
-          case .warn, .exclude:
+          switch (check.outcome, resolution) {
+          case (.warn, _), (.exclude, _):
             try session.consultation.acknowledge(check.id, by: clinician)
-          case .stop:
-            // Nothing in a script can correct the answer, so the stop ends it.
-            try session.consultation.end(because: check.id, note: note, by: clinician)
-          case .refer:
-            if let entry, entry.hasPrefix("approve: ") {
-              try session.consultation.override(check.id, reason: String(entry.dropFirst(9)), by: clinician)
-            } else {
-              try session.consultation.end(because: check.id, note: note, by: clinician)
-            }
+          case (.refer, .approve(let reason)?):
+            try session.consultation.override(check.id, reason: reason, by: clinician)
+          case (.stop, _), (.refer, _):
+            // Nothing in a script can correct the answer that fired a stop, so it ends the consultation.
+            try session.consultation.end(because: check.id, note: resolution?.note, by: clinician)
           }
         } catch {
           Platform.printError(script.diagnostic(check.id, "check '\(check.id)': \(error.message)").rendered())

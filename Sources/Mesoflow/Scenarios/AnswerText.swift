@@ -42,3 +42,51 @@ package enum AnswerText {
     }
   }
 }
+
+/// How an answers file or a scenario resolves a check that fired, read from
+/// the entry under the check's id.
+package enum CheckResolution: Equatable {
+  /// A warning or exclusion acknowledged.
+  case acknowledged
+  /// A referral approved by a physician, with the written reason.
+  case approve(reason: String)
+  /// The consultation ended here, with a note.
+  case end(note: String)
+
+  /// The words that acknowledge a warning or an exclusion.
+  package static let acknowledgements: Set<String> = ["acknowledged", "acknowledge", "ok", "yes", "true"]
+
+  /// Reads `approve: REASON`, `end: NOTE` or an acknowledgement; `nil` for anything else.
+  package init?(_ text: String) {
+    let text = text.trimmed
+    if Self.acknowledgements.contains(text.lowercased()) {
+      self = .acknowledged
+    } else if text.hasPrefix("approve:") {
+      self = .approve(reason: String(text.dropFirst("approve:".count)).trimmed)
+    } else if text.hasPrefix("end:") {
+      self = .end(note: String(text.dropFirst("end:".count)).trimmed)
+    } else {
+      return nil
+    }
+  }
+
+  /// The note of an end, if this is one.
+  package var note: String? {
+    if case .end(let note) = self { return note }
+    return nil
+  }
+}
+
+extension MergedWorkflow {
+  /// Why `key` of an answers file or scenario names nothing, with a "did you
+  /// mean"; `nil` when it is a step or a check of this consultation.
+  package func unknownAnswerKey(_ key: String) -> String? {
+    var known: [String] = []
+    for stage in stages {
+      known += stage.steps.map(\.step.id)
+      known += stage.checks.map(\.check.id)
+    }
+    if known.contains(key) { return nil }
+    return "no step or check '\(key)' in this consultation\(Suggestion.didYouMean(key, in: known.sorted()))"
+  }
+}

@@ -88,18 +88,18 @@ extension Scenario {
         for (index, entry) in expect.rejected.enumerated() where entry.key == step.id {
           rejectedTried.insert(index)
           // The trial runs on a copy, so the consultation goes on either way.
-          if let accepted = tryRefused(entry, step, consultation, clock) {
+          if case .success(let accepted) = trial(entry, step, consultation, clock) {
             mismatch("rejected", "'\(entry.text)' for \(step.id) refused", "accepted as \(accepted)", at: entry.location)
           }
         }
         for (index, entry) in expect.limitRefused.enumerated() where entry.key == step.id {
           limitTried.insert(index)
-          switch refusal(entry, step, consultation, clock) {
-          case .accepted(let answer):
+          switch trial(entry, step, consultation, clock) {
+          case .success(let answer):
             mismatch("limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "accepted as \(answer)", at: entry.location)
-          case .refused(let error) where error.kind != .limitExceeded:
+          case .failure(let error) where error.kind != .limitExceeded:
             mismatch("limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "refused: \(error.message)", at: entry.location)
-          case .refused:
+          case .failure:
             break
           }
         }
@@ -118,20 +118,15 @@ extension Scenario {
         }
       case .resolve(let alert):
         let check = alert.check
-        let entry = answer(check.id)?.text.trimmed
+        let resolution = answer(check.id).flatMap { CheckResolution($0.text) }
         do throws(ConsultationError) {
-          switch check.outcome {
-          case .warn, .exclude:
+          switch (check.outcome, resolution) {
+          case (.warn, _), (.exclude, _):
             try consultation.acknowledge(check.id, by: clinician)
-          case .stop:
-            try consultation.end(because: check.id, note: nil, by: clinician)
-          case .refer:
-            if let entry, entry.hasPrefix("approve:") {
-              let reason = String(entry.dropFirst("approve:".count)).trimmed
-              try consultation.override(check.id, reason: reason, by: clinician)
-            } else {
-              try consultation.end(because: check.id, note: nil, by: clinician)
-            }
+          case (.refer, .approve(let reason)?):
+            try consultation.override(check.id, reason: reason, by: clinician)
+          case (.stop, _), (.refer, _):
+            try consultation.end(because: check.id, note: resolution?.note, by: clinician)
           }
         } catch {
           mismatch("answers", "check '\(check.id)' resolved", "refused: \(error.message)", at: answer(check.id)?.location)
@@ -178,7 +173,8 @@ extension Scenario {
         }
       }
       for entry in answers where !used.contains(entry.key) && (entry.key != "override-wait" || !waited) {
-        let what = entry.key == "override-wait" ? "no wait began" : checks(merged).contains(entry.key) ? "the check never fired" : "the step was never asked"
+        let isCheck = merged.stages.contains { $0.checks.contains { $0.check.id == entry.key } }
+        let what = entry.key == "override-wait" ? "no wait began" : isCheck ? "the check never fired" : "the step was never asked"
         mismatch("answers", "'\(entry.key)' used", "\(what), so this answer tests nothing", at: entry.keyLocation)
       }
     }
@@ -191,33 +187,18 @@ extension Scenario {
     return result
   }
 
-  /// Words that acknowledge a warning or an exclusion.
-  static let acknowledgements: Set<String> = ["acknowledged", "acknowledge", "ok", "yes", "true"]
-
-  enum Refusal {
-    case accepted(Answer)
-    case refused(ConsultationError)
-  }
-
-  /// Tries `entry` at `step`; an accepted answer is taken back, so the
-  /// consultation goes on as if it had been refused.
-  func refusal(_ entry: Entry, _ step: Step, _ consultation: Consultation, _ clock: ManualClock) -> Refusal {
-    var trial = consultation
+  /// Tries `entry` at `step` on a copy of the consultation, so that the
+  /// consultation goes on as if it had been refused either way.
+  func trial(_ entry: Entry, _ step: Step, _ consultation: Consultation, _ clock: ManualClock) -> Result<Answer, ConsultationError> {
+    var copy = consultation
     do throws(ConsultationError) {
       let parsed = try step.parseAnswer(entry.text, now: clock.now())
-      try trial.answer(step.id, parsed)
-      return .accepted(parsed)
+      try copy.answer(step.id, parsed)
+      return .success(parsed)
     } catch {
-      return .refused(error)
+      return .failure(error)
     }
   }
-
-  func tryRefused(_ entry: Entry, _ step: Step, _ consultation: Consultation, _ clock: ManualClock) -> Answer? {
-    if case .accepted(let answer) = refusal(entry, step, consultation, clock) { return answer }
-    return nil
-  }
-
-  func checks(_ merged: MergedWorkflow) -> Set<String> { Set(merged.stages.flatMap { $0.checks.map(\.check.id) }) }
 
   /// Reports ids the consultation does not have.
   func checkIDs(_ merged: MergedWorkflow, _ problem: (SourceLocation, String) -> Void) {
@@ -233,19 +214,17 @@ extension Scenario {
     }
     let checks = Dictionary(merged.stages.flatMap { $0.checks.map { ($0.check.id, $0.check) } }, uniquingKeysWith: { a, _ in a })
     for entry in answers where entry.key != "override-wait" {
-      require(entry.key, in: stepIDs + checkIDs, "step or check", at: entry.keyLocation)
+      if let message = merged.unknownAnswerKey(entry.key) { problem(entry.keyLocation, message) }
       guard let check = checks[entry.key] else { continue }
-      let text = entry.text.trimmed
-      switch check.outcome {
-      case .stop:
+      switch (check.outcome, CheckResolution(entry.text)) {
+      case (.stop, _):
         problem(entry.keyLocation, "'\(check.id)' is a stop, which nobody can pass; remove this entry (the scenario ends the consultation when it fires)")
-      case .refer where !text.hasPrefix("approve:") && !text.hasPrefix("end:"):
-        problem(entry.location, "resolve referral '\(check.id)' with { approve: REASON } (a physician) or { end: NOTE }")
-      case .warn where !Self.acknowledgements.contains(text.lowercased()),
-        .exclude where !Self.acknowledgements.contains(text.lowercased()):
-        problem(entry.location, "a scenario acknowledges '\(check.id)' by itself; write 'acknowledged' or remove this entry")
-      default:
+      case (.refer, .approve?), (.refer, .end?), (.warn, .acknowledged?), (.exclude, .acknowledged?):
         break
+      case (.refer, _):
+        problem(entry.location, "resolve referral '\(check.id)' with { approve: REASON } (a physician) or { end: NOTE }")
+      case (.warn, _), (.exclude, _):
+        problem(entry.location, "a scenario acknowledges '\(check.id)' by itself; write 'acknowledged' or remove this entry")
       }
     }
     for entry in expect.rejected + expect.limitRefused { require(entry.key, in: stepIDs, "step", at: entry.keyLocation) }
