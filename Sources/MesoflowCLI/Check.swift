@@ -41,48 +41,43 @@ extension MesoflowCommand {
 
       let today = SystemClock().now().date(utcOffset: SystemClock.utcOffset(at: SystemClock().now()))
       // One finding per rule, place and message, whatever the path; the
-      // shortest path to read is kept.
+      // shortest path to read is kept, with the areas it occurs with.
       struct Key: Hashable {
         var rule: WorkflowAnalysis.Finding.Rule
         var location: SourceLocation
         var message: String
+        init(_ finding: WorkflowAnalysis.Finding) { (rule, location, message) = (finding.rule, finding.location, finding.message) }
       }
-      var order: [WorkflowAnalysis.Finding] = []
-      var seenIn: [Key: [[String]]] = [:]
+      var found: [Key: (finding: WorkflowAnalysis.Finding, areas: [[String]])] = [:]
       var stageCount = 0
       for combination in combinations {
-        let merged: MergedWorkflow
-        do {
-          merged = try catalog.merged(workflow: id, areas: combination)
-        } catch {
-          throw ValidationError(error.message)
-        }
+        let merged = try LoadedDefinitions.merged(catalog, id, combination)
         stageCount = merged.stages.count
         for finding in WorkflowAnalysis(merged, today: today).findings {
-          let key = Key(rule: finding.rule, location: finding.location, message: finding.message)
-          if seenIn[key] == nil {
-            order.append(finding)
-          } else if let index = order.firstIndex(where: { Key(rule: $0.rule, location: $0.location, message: $0.message) == key }),
-            Self.length(finding.path) < Self.length(order[index].path)
-          {
-            order[index] = finding
+          guard let kept = found[Key(finding)] else {
+            found[Key(finding)] = (finding, [combination])
+            continue
           }
-          seenIn[key, default: []].append(combination)
+          let shorter = Self.length(finding.path) < Self.length(kept.finding.path) ? finding : kept.finding
+          found[Key(finding)] = (shorter, kept.areas + [combination])
         }
       }
 
       let sources = Dictionary(catalog.sources.values.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
       let color = Platform.standardErrorWantsColor
-      for finding in order.sorted(by: { ($0.location, $0.message) < ($1.location, $1.message) }) {
+      let order = found.values.sorted {
+        ($0.finding.location, $0.finding.message, $0.finding.rule.rawValue)
+          < ($1.finding.location, $1.finding.message, $1.finding.rule.rawValue)
+      }
+      for (finding, areas) in order {
         var diagnostic = finding.diagnostic(source: sources[finding.location.file])
-        let where_ = seenIn[Key(rule: finding.rule, location: finding.location, message: finding.message)] ?? []
-        if combinations.count > 1, where_.count < combinations.count {
-          diagnostic.notes.insert("with " + where_.map(Self.describe).joined(separator: "; "), at: 0)
+        if combinations.count > 1, areas.count < combinations.count {
+          diagnostic.notes.insert("with " + areas.map(Self.describe).joined(separator: "; "), at: 0)
         }
         Platform.printError(diagnostic.rendered(color: color))
       }
 
-      let errors = order.filter { $0.severity == .error }.count
+      let errors = order.filter { $0.finding.severity == .error }.count
       let warnings = order.count - errors
       let scope = Self.scope(chosen)
       if errors > 0 {

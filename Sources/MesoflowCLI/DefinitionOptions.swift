@@ -22,8 +22,13 @@ struct LoadedDefinitions {
   /// ./Plugins), printing every diagnostic and exiting 1 when any is an error.
   static func load(workflow: String, areas: [String], plugins: String?) throws -> LoadedDefinitions {
     let (catalog, id) = try loadCatalog(workflow: workflow, plugins: plugins)
+    return LoadedDefinitions(catalog: catalog, merged: try merged(catalog, id, areas))
+  }
+
+  /// Workflow `id` of `catalog` merged with `areas`; an unknown area is a usage error.
+  static func merged(_ catalog: Catalog, _ id: String, _ areas: [String]) throws -> MergedWorkflow {
     do {
-      return LoadedDefinitions(catalog: catalog, merged: try catalog.merged(workflow: id, areas: areas))
+      return try catalog.merged(workflow: id, areas: areas)
     } catch {
       throw ValidationError(error.message)
     }

@@ -32,13 +32,7 @@ extension MesoflowCommand {
 
     func run() throws {
       let (catalog, id) = try LoadedDefinitions.loadCatalog(workflow: workflow, plugins: plugins)
-      let merged: MergedWorkflow
-      do {
-        merged = try catalog.merged(workflow: id, areas: areas)
-      } catch {
-        throw ValidationError(error.message)
-      }
-      let graph = WorkflowGraph(merged)
+      let graph = WorkflowGraph(try LoadedDefinitions.merged(catalog, id, areas))
       switch format {
       case .mermaid: print(graph.mermaid(), terminator: "")
       case .dot: print(graph.dot(), terminator: "")
