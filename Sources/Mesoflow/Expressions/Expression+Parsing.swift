@@ -213,12 +213,19 @@ extension ExpressionError {
   /// The same error with its byte offset in `text` turned into a Unicode
   /// scalar offset.
   func convertingByteOffset(in text: String) -> ExpressionError {
+    ExpressionError(offset: text.scalarOffset(ofUTF8Offset: offset), message)
+  }
+}
+
+extension String {
+  /// The number of Unicode scalars in the first `offset` UTF-8 bytes.
+  func scalarOffset(ofUTF8Offset offset: Int) -> Int {
     var scalars = 0
-    for (index, byte) in text.utf8.enumerated() {
+    for (index, byte) in utf8.enumerated() {
       if index >= offset { break }
       if byte & 0xC0 != 0x80 { scalars += 1 }
     }
-    return ExpressionError(offset: scalars, message)
+    return scalars
   }
 }
 

@@ -61,7 +61,7 @@ public struct Expression: Sendable, CustomStringConvertible {
   /// syntax tree nodes count.
   func location(ofByteOffset offset: Int) -> SourceLocation? {
     guard let anchor else { return nil }
-    return anchor.location(ofOffset: ExpressionError(offset: offset, "").convertingByteOffset(in: text).offset)
+    return anchor.location(ofOffset: text.scalarOffset(ofUTF8Offset: offset))
   }
 
   /// The expression as written.
