@@ -51,11 +51,15 @@ let package = Package(
       dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite"]
     ),
     .executableTarget(name: "HandsClinicExample", dependencies: ["Mesoflow"], path: "Examples/HandsClinic"),
-    .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML"]),
+    // What several test targets share: a seeded random number generator.
+    .target(name: "MesoflowTestSupport", path: "Tests/MesoflowTestSupport"),
+    .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML", "MesoflowTestSupport"]),
     .testTarget(
-      name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowConformance"], exclude: ["Corpus"]),
+      name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowConformance", "MesoflowTestSupport"],
+      exclude: ["Corpus"]),
     .testTarget(
-      name: "MesoflowCLITests", dependencies: ["MesoflowCLI", "HandsClinicExample"], exclude: ["Answers"]),
+      name: "MesoflowCLITests", dependencies: ["MesoflowCLI", "HandsClinicExample", "MesoflowTestSupport"],
+      exclude: ["Answers"]),
     .testTarget(
       name: "MesoflowStoreTests", dependencies: ["Mesoflow", "MesoflowStore", "MesoflowSQLite", "MesoflowYAML"]),
   ]

@@ -1,4 +1,5 @@
 import Foundation
+import MesoflowTestSupport
 import Testing
 
 /// `mesoflow run` promises that every answer is saved durably before the next
@@ -12,7 +13,7 @@ struct DurabilityTests {
     let seed =
       ProcessInfo.processInfo.environment["MESOFLOW_DURABILITY_SEED"].flatMap { UInt64($0) }
       ?? UInt64.random(in: .min ... .max)
-    var random = SplitMix64(seed: seed)
+    var random = SeededGenerator(seed: seed)
     let face = try FaceAnswers.load()
     // MESOFLOW_DURABILITY_ITERATIONS=<n> kills more often, for a longer search.
     let iterations = ProcessInfo.processInfo.environment["MESOFLOW_DURABILITY_ITERATIONS"].flatMap { Int($0) } ?? 5
@@ -250,21 +251,6 @@ private struct FaceAnswers {
 }
 
 // MARK: - Processes
-
-/// A deterministic random number generator: the same seed, the same kill points.
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// What a process printed so far, filled by a reading thread.
 private final class OutputBuffer: @unchecked Sendable {

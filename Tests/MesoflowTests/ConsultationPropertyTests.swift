@@ -1,19 +1,6 @@
 import Mesoflow
+import MesoflowTestSupport
 import Testing
-
-/// A small, seeded, reproducible random number generator (SplitMix64), so a
-/// failing walk can be replayed from the seed in its message.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Random walks through the shipped workflow: random answers (many of them
 /// wrong), corrections, decisions on checks by random clinicians, waits cut

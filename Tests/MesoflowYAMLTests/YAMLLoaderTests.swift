@@ -1,3 +1,4 @@
+import MesoflowTestSupport
 import MesoflowYAML
 import Testing
 
@@ -167,20 +168,8 @@ struct YAMLLoaderTests {
     #expect(second.diagnostic.location.line == 2)
   }
 
-  /// SplitMix64: a fixed seed, so that a failure can be reproduced.
-  struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   @Test func arbitraryBytesNeverCrash() {
-    var generator = SeededGenerator(state: 20_261_121)
+    var generator = SeededGenerator(seed: 20_261_121)
     let alphabet = Array("ab:- \n\t[]{},&*!|>'\"#?%@`\\".utf8) + [0xC3, 0xA9, 0xFF]
     for _ in 0..<2_000 {
       let length = Int.random(in: 0..<64, using: &generator)
