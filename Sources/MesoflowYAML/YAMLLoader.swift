@@ -233,38 +233,59 @@ final class LibYAMLParser {
 
 // MARK: - Building the tree
 
-/// Turns libyaml's events into nodes without recursion, enforcing the limits.
+/// Turns libyaml's events into a document's node storage without recursion,
+/// enforcing the limits.
+///
+/// Nodes are appended to one array of records as their events arrive (a
+/// collection when it starts, so a parent comes before its children). The
+/// children of open collections wait on one shared stack; when a collection
+/// ends, its children move to the flat children array as one run.
 struct TreeBuilder {
-  /// An open sequence or mapping. Frames are mutated in place on the stack,
-  /// so appending to a long sequence never copies it.
+  /// An open sequence or mapping.
   private struct Frame {
+    var record: Int
     var isMapping: Bool
-    var items: [Node] = []
-    var pairs: [Node.Pair] = []
-    /// The keys of `pairs`, kept apart so that duplicate checks copy no nodes.
-    var keyNames: [String] = []
-    var pendingKey: Node?
-    var location: SourceLocation
+    /// Where this collection's children start on the `pending` stack.
+    var childStart: Int
     var anchor: String?
     var weight = 1
+    /// The keys of a large mapping, by name, with their pair's position.
     var keys: [String: Int]?
   }
 
+  typealias Record = NodeStorage.Record
+
   let source: SourceText
   let limits: YAMLLimits
+  private var records: [Record] = []
+  private var children: [UInt32] = []
+  private var pending: [UInt32] = []
+  private var strings: [String] = []
+  private var tags: [Int: String] = [:]
   private var stack: [Frame] = []
-  private var anchors: [String: (node: Node, weight: Int)] = [:]
+  private var anchors: [String: (record: Int, weight: Int)] = [:]
   private var expanded = 0
-  private var root: Node?
+  private var root: Int?
   private var documents = 0
 
   init(source: SourceText, limits: YAMLLimits) {
     self.source = source
     self.limits = limits
+    // About one node for every 12 bytes of definitions, comments included.
+    let estimate = source.bytes.count / 12
+    records.reserveCapacity(estimate)
+    children.reserveCapacity(estimate)
+    strings.reserveCapacity(estimate)
+    pending.reserveCapacity(64)
+    stack.reserveCapacity(16)
   }
 
   private func location(_ mark: yaml_mark_t) -> SourceLocation {
     SourceLocation(file: source.name, line: mark.line + 1, column: mark.column + 1)
+  }
+
+  private func location(ofRecord index: Int) -> SourceLocation {
+    SourceLocation(file: source.name, line: Int(records[index].line), column: Int(records[index].column))
   }
 
   private func fail(_ code: YAMLError.Code, at location: SourceLocation, _ message: String)
@@ -278,6 +299,15 @@ struct TreeBuilder {
     return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
   }
 
+  /// A record at `mark`, with lines and columns counted from 1.
+  private static func record(_ kind: NodeStorage.Kind, at mark: yaml_mark_t, style: Scalar.Style = .plain, first: Int = 0)
+    -> Record
+  {
+    Record(
+      kind: kind, style: style, hasTag: false, line: UInt32(truncatingIfNeeded: mark.line + 1),
+      column: UInt32(truncatingIfNeeded: mark.column + 1), first: UInt32(truncatingIfNeeded: first), count: 0)
+  }
+
   mutating func build(_ parser: LibYAMLParser) throws(YAMLError) -> Node? {
     while true {
       guard parser.next() else { throw parser.error(in: source) }
@@ -286,7 +316,10 @@ struct TreeBuilder {
       case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT, YAML_NO_EVENT:
         continue
       case YAML_STREAM_END_EVENT:
-        return root
+        guard let root else { return nil }
+        let storage = NodeStorage(
+          file: source.name, records: records, children: children, strings: strings, tags: tags)
+        return Node(storage: storage, index: root)
       case YAML_DOCUMENT_START_EVENT:
         documents += 1
         if documents > 1 {
@@ -308,15 +341,20 @@ struct TreeBuilder {
         case YAML_FOLDED_SCALAR_STYLE: style = .folded
         default: style = .plain
         }
-        let tag = data.plain_implicit == 0 && data.quoted_implicit == 0 ? Self.string(data.tag) : nil
-        let node = Node(
-          .scalar(Scalar(value, style: style, tag: tag)), at: location(event.start_mark))
-        if let anchor = Self.string(data.anchor) { anchors[anchor] = (node, 1) }
-        try add(node, weight: 1)
+        let index = records.count
+        var record = Self.record(.scalar, at: event.start_mark, style: style, first: strings.count)
+        if data.plain_implicit == 0 && data.quoted_implicit == 0, let tag = Self.string(data.tag) {
+          record.hasTag = true
+          tags[index] = tag
+        }
+        strings.append(value)
+        records.append(record)
+        if let anchor = Self.string(data.anchor) { anchors[anchor] = (index, 1) }
+        try add(index, weight: 1)
       case YAML_ALIAS_EVENT:
         let name = Self.string(event.data.alias.anchor) ?? ""
         let at = location(event.start_mark)
-        guard let (node, weight) = anchors[name] else {
+        guard let (target, weight) = anchors[name] else {
           throw fail(
             .undefinedAlias, at: at,
             "alias '*\(name)' names no anchor defined before it (an alias cannot refer to a node that contains it)"
@@ -329,86 +367,108 @@ struct TreeBuilder {
             "aliases expand to more than \(limits.maxAliasExpansion) nodes; refusing to expand '*\(name)'"
           )
         }
-        var copy = node
-        copy.location = at
-        try add(copy, weight: weight)
+        // The alias shares the content of its target and has its own place.
+        let index = records.count
+        var copy = records[target]
+        copy.line = UInt32(truncatingIfNeeded: at.line)
+        copy.column = UInt32(truncatingIfNeeded: at.column)
+        if copy.hasTag { tags[index] = tags[target] }
+        records.append(copy)
+        try add(index, weight: weight)
       case YAML_SEQUENCE_START_EVENT:
-        try push(
-          Frame(
-            isMapping: false, location: location(event.start_mark),
-            anchor: Self.string(event.data.sequence_start.anchor)))
+        try open(
+          .sequence, at: event.start_mark, anchor: Self.string(event.data.sequence_start.anchor))
       case YAML_MAPPING_START_EVENT:
-        try push(
-          Frame(
-            isMapping: true, location: location(event.start_mark),
-            anchor: Self.string(event.data.mapping_start.anchor)))
+        try open(
+          .mapping, at: event.start_mark, anchor: Self.string(event.data.mapping_start.anchor))
       case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
         guard let frame = stack.popLast() else { continue }
-        let node = Node(frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), at: frame.location)
-        if let anchor = frame.anchor { anchors[anchor] = (node, frame.weight) }
-        try add(node, weight: frame.weight)
+        let count = pending.count - frame.childStart
+        records[frame.record].first = UInt32(truncatingIfNeeded: children.count)
+        records[frame.record].count = UInt32(truncatingIfNeeded: count)
+        children.append(contentsOf: pending[frame.childStart...])
+        pending.removeLast(count)
+        if let anchor = frame.anchor { anchors[anchor] = (frame.record, frame.weight) }
+        try add(frame.record, weight: frame.weight)
       default:
         continue
       }
     }
   }
 
-  private mutating func push(_ frame: Frame) throws(YAMLError) {
+  private mutating func open(_ kind: NodeStorage.Kind, at mark: yaml_mark_t, anchor: String?) throws(YAMLError) {
     if stack.count >= limits.maxDepth {
       throw fail(
-        .depthLimit, at: frame.location,
+        .depthLimit, at: location(mark),
         "collections nest more than \(limits.maxDepth) levels deep")
     }
-    stack.append(frame)
+    let index = records.count
+    records.append(Self.record(kind, at: mark))
+    stack.append(Frame(record: index, isMapping: kind == .mapping, childStart: pending.count, anchor: anchor))
   }
 
-  private mutating func add(_ node: Node, weight: Int) throws(YAMLError) {
+  private mutating func add(_ index: Int, weight: Int) throws(YAMLError) {
     let top = stack.count - 1
     guard top >= 0 else {
-      root = node
+      root = index
       return
     }
     stack[top].weight += weight
-    guard stack[top].isMapping else {
-      stack[top].items.append(node)
+    // In a mapping, children alternate key and value: an even count is
+    // waiting for a key.
+    guard stack[top].isMapping, (pending.count - stack[top].childStart) & 1 == 0 else {
+      pending.append(UInt32(truncatingIfNeeded: index))
       return
     }
-    if let key = stack[top].pendingKey {
-      if stack[top].pairs.isEmpty { stack[top].pairs.reserveCapacity(8) }
-      stack[top].pairs.append(Node.Pair(key: key, value: node))
-      stack[top].pendingKey = nil
-      return
+    let record = records[index]
+    guard record.kind == .scalar else {
+      let kind = record.kind == .sequence ? "a sequence" : "a mapping"
+      throw fail(.complexKey, at: location(ofRecord: index), "a mapping key must be a scalar, not \(kind)")
     }
-    guard let scalar = node.scalar else {
+    // The key index is moved out of the frame while it is used, so that it
+    // is never copied.
+    var keys = stack[top].keys
+    stack[top].keys = nil
+    let earlier = firstKey(strings[Int(record.first)], record: index, from: stack[top].childStart, keys: &keys)
+    stack[top].keys = keys
+    if let earlier {
+      let at = location(ofRecord: earlier)
       throw fail(
-        .complexKey, at: node.location,
-        "a mapping key must be a scalar, not \(node.kindDescription)")
+        .duplicateKey, at: location(ofRecord: index),
+        "duplicate key '\(strings[Int(record.first)])' (first defined at \(at.line):\(at.column))")
     }
-    if let first = Self.firstIndex(of: scalar.value, in: stack[top].keyNames, index: &stack[top].keys) {
-      let earlier = stack[top].pairs[first].key.location
-      throw fail(
-        .duplicateKey, at: node.location,
-        "duplicate key '\(scalar.value)' (first defined at \(earlier.line):\(earlier.column))")
-    }
-    if stack[top].keyNames.isEmpty { stack[top].keyNames.reserveCapacity(8) }
-    stack[top].keyNames.append(scalar.value)
-    stack[top].pendingKey = node
+    pending.append(UInt32(truncatingIfNeeded: index))
   }
 
-  /// The index of `key` among `names`, if it is there. Small mappings are
-  /// searched in place; from 16 keys on, an index is built and kept.
-  private static func firstIndex(of key: String, in names: [String], index: inout [String: Int]?) -> Int? {
-    if index == nil, names.count < 16 {
-      return names.firstIndex(of: key)
+  /// The record of the key `name` already in the open mapping whose
+  /// children start at `start`, if it is there. Small mappings are searched
+  /// in place; from 16 keys on, an index of the keys is built in `keys` and
+  /// kept, and the new key `record` is added to it.
+  private mutating func firstKey(_ name: String, record: Int, from start: Int, keys: inout [String: Int]?) -> Int? {
+    let pairs = (pending.count - start) / 2
+    if keys == nil, pairs < 16 {
+      var child = start
+      while child < pending.count {
+        let key = Int(pending[child])
+        if strings[Int(records[key].first)] == name { return key }
+        child += 2
+      }
+      return nil
     }
-    if index == nil {
+    if keys == nil {
       var built: [String: Int] = [:]
-      for (position, name) in names.enumerated() where built[name] == nil { built[name] = position }
-      index = built
+      built.reserveCapacity(pairs * 2)
+      var child = start
+      while child < pending.count {
+        let key = Int(pending[child])
+        let text = strings[Int(records[key].first)]
+        if built[text] == nil { built[text] = key }
+        child += 2
+      }
+      keys = built
     }
-    if let found = index?[key] { return found }
-    // The key is new: it is about to be appended at the end.
-    index?[key] = names.count
+    if let found = keys?[name] { return found }
+    keys?[name] = record
     return nil
   }
 }

@@ -68,6 +68,95 @@ struct YAMLLoaderTests {
     #expect(root["b"]?.location.line == 2)
   }
 
+  @Test func anAliasOfACollectionOrTaggedScalarSharesItsContentAndHasItsOwnPlace() throws {
+    let root = try #require(try load("a: &m {x: 1, y: [2, 3]}\nt: &t !!str 18\nb: *m\nc: *t\n"))
+    let alias = try #require(root["b"])
+    #expect(alias.location == SourceLocation(file: "t.yaml", line: 3, column: 4))
+    #expect(alias.mapping?.map(\.name) == ["x", "y"])
+    #expect(alias["y"]?.sequence?.map(\.location.line) == [1, 1])
+    #expect(root["c"]?.scalar == Scalar("18", tag: "tag:yaml.org,2002:str"))
+    #expect(root["c"]?.location.line == 4)
+    #expect(root["c"]?.isNull == false)
+  }
+
+  @Test func contentViewsFollowTheKindOfNode() throws {
+    let root = try #require(try load("s: text\nl: [a, b]\nm: {k: v}\nn:\n"))
+    guard case .scalar(let scalar) = try #require(root["s"]).content else {
+      Issue.record("a scalar's content is not a scalar")
+      return
+    }
+    #expect(scalar.value == "text")
+    guard case .sequence(let items) = try #require(root["l"]).content else {
+      Issue.record("a sequence's content is not a sequence")
+      return
+    }
+    #expect(items.map(\.text) == ["a", "b"])
+    guard case .mapping(let pairs) = try #require(root["m"]).content else {
+      Issue.record("a mapping's content is not a mapping")
+      return
+    }
+    #expect(pairs.map(\.name) == ["k"])
+    #expect(root["s"]?.items.isEmpty == true)
+    #expect(root["s"]?.itemsOrSelf.map(\.text) == ["text"])
+    #expect(root["l"]?.itemsOrSelf.map(\.text) == ["a", "b"])
+    #expect(root["n"]?.isNull == true)
+    #expect(root["n"]?.kindDescription == "null")
+    #expect(root.kindDescription == "a mapping")
+    #expect(root["l"]?.text == nil)
+    #expect(root["missing"] == nil)
+  }
+
+  /// A document as a test builds it, to compare with the tree read back.
+  indirect enum Model: Equatable {
+    case scalar(String)
+    case sequence([Model])
+    case mapping([String], [Model])
+
+    static func random(depth: Int, using generator: inout SeededGenerator) -> Model {
+      let words = ["a", "bb", "c-d", "e_1", "long-enough-to-leave-small-strings", "x", "18", "yes"]
+      let kind = depth == 0 ? 0 : Int.random(in: 0..<3, using: &generator)
+      switch kind {
+      case 0: return .scalar(words.randomElement(using: &generator) ?? "a")
+      case 1:
+        return .sequence(
+          (0..<Int.random(in: 0..<6, using: &generator)).map { _ in random(depth: depth - 1, using: &generator) })
+      default:
+        // From one key to more than enough for the large-mapping key index.
+        let count = Int.random(in: 0..<3, using: &generator) == 0 ? 20 : Int.random(in: 1..<5, using: &generator)
+        return .mapping(
+          (0..<count).map { "k\($0)" }, (0..<count).map { _ in random(depth: depth - 1, using: &generator) })
+      }
+    }
+
+    /// Flow style, which nests at any depth on one line.
+    var flow: String {
+      switch self {
+      case .scalar(let text): return "'\(text)'"
+      case .sequence(let items): return "[" + items.map(\.flow).joined(separator: ", ") + "]"
+      case .mapping(let keys, let values):
+        return "{" + zip(keys, values).map { "\($0): \($1.flow)" }.joined(separator: ", ") + "}"
+      }
+    }
+
+    init(_ node: Node) {
+      switch node.content {
+      case .scalar(let scalar): self = .scalar(scalar.value)
+      case .sequence(let items): self = .sequence(items.map(Model.init))
+      case .mapping(let pairs): self = .mapping(pairs.map(\.name), pairs.map { Model($0.value) })
+      }
+    }
+  }
+
+  @Test func treesReadBackAsTheDocumentsTheyWereWrittenFrom() throws {
+    var generator = SeededGenerator(seed: 20_261_122)
+    for _ in 0..<300 {
+      let model = Model.random(depth: Int.random(in: 0..<5, using: &generator), using: &generator)
+      let root = try #require(try load("top: " + model.flow + "\nafter: [end]\n"))
+      #expect(root["top"].map(Model.init) == model)
+      #expect(root["after"]?.sequence?.first?.text == "end")
+    }
+  }
+
   // MARK: - Errors
 
   @Test func malformedYAMLIsReportedWithLocationLineAndCaret() throws {

@@ -117,10 +117,13 @@ public struct Catalog: Sendable {
     // Steps and checks are found by id in a consultation that covers several
     // areas, so two plugins of one workflow must not share one.
     var pluginIDs: [String: (plugin: String, location: SourceLocation)] = [:]
+    var targets: [String: LinkTarget] = [:]
     for (draft, source) in drafts {
       var decoder = DefinitionDecoder(source: source)
       if let workflow = workflows[draft.workflow] {
-        if let plugin = decoder.link(draft, to: workflow),
+        let target = targets[draft.workflow] ?? LinkTarget(workflow)
+        targets[draft.workflow] = target
+        if let plugin = decoder.link(draft, to: target),
           claim("plugin", plugin.id, at: plugin.location, source: source, &decoder)
         {
           var clashes = false

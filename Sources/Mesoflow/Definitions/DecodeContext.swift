@@ -213,8 +213,8 @@ struct DecodeContext {
     return NumberRange(min: low, max: high)
   }
 
-  mutating func sequence(_ node: Node, _ key: String) -> [Node]? {
-    if node.isNull { return [] }
+  mutating func sequence(_ node: Node, _ key: String) -> Node.Items? {
+    if node.isNull { return node.items }
     guard let items = node.sequence else {
       error(node.location, "'\(key)' must be a list, not \(node.kindDescription)")
       return nil
@@ -366,7 +366,7 @@ struct Fields {
   /// The keys allowed here; the mapping's pairs; for each allowed key, the
   /// position of its pair, or -1.
   let allowed: [String]
-  let pairs: [Node.Pair]
+  let pairs: Node.Pairs
   let slots: [Int]
   /// Keys that are not allowed here, already reported.
   let unknownKeys: [String]

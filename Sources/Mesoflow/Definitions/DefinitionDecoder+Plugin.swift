@@ -79,12 +79,11 @@ extension DefinitionDecoder {
   /// Checks a plugin against the workflow it extends: the stages it names,
   /// ids that must not collide, and its expressions, which may read the
   /// workflow's steps and its own.
-  mutating func link(_ draft: PluginDraft, to workflow: Workflow) -> PluginManifest? {
+  mutating func link(_ draft: PluginDraft, to target: LinkTarget) -> PluginManifest? {
+    let workflow = target.workflow
     context.invalidSteps.formUnion(draft.invalidSteps)
-    let workflowSteps = workflow.stages.flatMap(\.steps)
-    let workflowStepIDs = Set(workflowSteps.map(\.id))
-    let stageIDs = Set(workflow.stages.map(\.id))
-    for stage in draft.stages where !stageIDs.contains(stage.name) {
+    let workflowStepIDs = target.stepIDs
+    for stage in draft.stages where !target.stageIDs.contains(stage.name) {
       context.error(
         stage.location,
         "plugin '\(draft.id)' adds to unknown stage '\(stage.name)' of workflow '\(workflow.id)'\(Suggestion.didYouMean(stage.name, in: workflow.stages.map(\.id)))"
@@ -94,22 +93,21 @@ extension DefinitionDecoder {
     for step in pluginSteps where workflowStepIDs.contains(step.id) {
       context.error(step.idLocation, "step id '\(step.id)' is already a step of workflow '\(workflow.id)'; choose another id")
     }
-    let workflowCheckIDs = Set(workflow.stages.flatMap(\.checks).map(\.id))
-    for check in draft.stages.flatMap(\.checks) where workflowCheckIDs.contains(check.id) {
+    for check in draft.stages.flatMap(\.checks) where target.checkIDs.contains(check.id) {
       context.error(check.idLocation, "check id '\(check.id)' is already a check of workflow '\(workflow.id)'; choose another id")
     }
-    let workflowIngredients = Set(workflow.ingredients.map(\.id))
-    for ingredient in draft.ingredients where workflowIngredients.contains(ingredient.id) {
+    for ingredient in draft.ingredients where target.ingredientIDs.contains(ingredient.id) {
       context.error(
         ingredient.location,
         "ingredient id '\(ingredient.id)' is already an ingredient of workflow '\(workflow.id)'; use the workflow's, or choose another id")
     }
-    var symbols = Self.environment(pluginSteps).symbols
-    for step in workflowSteps {
-      symbols[step.id] = .init(type: step.answer.valueType, options: step.answer.options?.map(\.id))
+    // The workflow's steps win over a plugin step that reuses an id, which
+    // was reported above.
+    var environment = target.environment
+    for step in pluginSteps where environment.symbols[step.id] == nil {
+      environment.symbols[step.id] = Self.symbol(step.step)
     }
-    let environment = ExpressionEnvironment(symbols: symbols)
-    let ingredientIDs = Set(workflow.ingredients.map(\.id) + draft.ingredients.map(\.id))
+    let ingredientIDs = target.ingredientIDs.union(draft.ingredients.map(\.id))
     let stepIDs = workflowStepIDs.union(pluginSteps.map(\.id))
     for stage in draft.stages {
       checkExpressions(stage.steps, stage.checks, stage.wait, environment)
@@ -179,5 +177,36 @@ extension DefinitionDecoder {
       return nil
     }
     return value
+  }
+}
+
+/// What linking a plugin needs to know of the workflow it extends, worked
+/// out once for all the plugins of that workflow.
+struct LinkTarget {
+  let workflow: Workflow
+  let stageIDs: Set<String>
+  let stepIDs: Set<String>
+  let checkIDs: Set<String>
+  let ingredientIDs: Set<String>
+  /// The workflow's steps, as expressions read them.
+  let environment: ExpressionEnvironment
+
+  init(_ workflow: Workflow) {
+    self.workflow = workflow
+    stageIDs = Set(workflow.stages.lazy.map(\.id))
+    var stepIDs = Set<String>()
+    var checkIDs = Set<String>()
+    var symbols: [String: ExpressionEnvironment.Symbol] = [:]
+    for stage in workflow.stages {
+      for step in stage.steps {
+        stepIDs.insert(step.id)
+        symbols[step.id] = DefinitionDecoder.symbol(step)
+      }
+      for check in stage.checks { checkIDs.insert(check.id) }
+    }
+    self.stepIDs = stepIDs
+    self.checkIDs = checkIDs
+    ingredientIDs = Set(workflow.ingredients.lazy.map(\.id))
+    environment = ExpressionEnvironment(symbols: symbols)
   }
 }

@@ -21,12 +21,12 @@ struct DefinitionDecoder {
     let version = context.required(fields, "version").flatMap { context.integer($0, "version") }
     let ingredients = fields["ingredients"].map { self.ingredients($0) } ?? []
     let outcomes = context.required(fields, "outcomes").flatMap { self.outcomes($0) }
-    let stageNodes = context.required(fields, "stages").flatMap { context.sequence($0, "stages") } ?? []
+    let stageNodes = context.required(fields, "stages").flatMap { context.sequence($0, "stages") }
     var stages: [DecodedStage] = []
-    for node in stageNodes {
+    for node in stageNodes ?? root.items {
       if let stage = self.stage(node) { stages.append(stage) }
     }
-    if stageNodes.isEmpty, let node = fields["stages"] {
+    if stageNodes?.isEmpty ?? true, let node = fields["stages"] {
       context.error(node.location, "a workflow needs at least one stage")
     }
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
@@ -52,7 +52,7 @@ struct DefinitionDecoder {
     }
     var screening: [String] = []
     if let node = fields["screening"] {
-      let items = node.sequence ?? [node]
+      let items = node.itemsOrSelf
       for item in items {
         guard let name = context.id(item, "screening") else { continue }
         stageReference(name, at: item.location, known: stageIDs)
@@ -90,10 +90,16 @@ struct DefinitionDecoder {
 
   static func environment(_ steps: [DecodedStep]) -> ExpressionEnvironment {
     var symbols: [String: ExpressionEnvironment.Symbol] = [:]
+    symbols.reserveCapacity(steps.count)
     for step in steps {
-      symbols[step.id] = .init(type: step.step.answer.valueType, options: step.step.answer.options?.map(\.id))
+      symbols[step.id] = symbol(step.step)
     }
     return ExpressionEnvironment(symbols: symbols)
+  }
+
+  /// How expressions see the answer to `step`.
+  static func symbol(_ step: Step) -> ExpressionEnvironment.Symbol {
+    .init(type: step.answer.valueType, options: step.answer.options?.map(\.id))
   }
 
   mutating func checkExpressions(

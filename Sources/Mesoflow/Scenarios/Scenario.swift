@@ -179,7 +179,7 @@ public struct ScenarioFile: Sendable {
     var expect = Scenario.Expectations()
     for pair in fields.pairs {
       expect.locations[pair.name] = pair.value.location
-      for item in pair.value.sequence ?? [pair.value] {
+      for item in pair.value.itemsOrSelf {
         if let id = item.scalar?.value { expect.idLocations[pair.name, default: [:]][id] = item.location }
       }
     }
@@ -230,7 +230,7 @@ public struct ScenarioFile: Sendable {
     var entries: [Scenario.Entry] = []
     for pair in pairs {
       // A list under `rejected` gives several answers to try, each refused.
-      let values = key == "answers" ? [pair.value] : (pair.value.sequence.map { $0.isEmpty ? [pair.value] : $0 } ?? [pair.value])
+      let values = key == "answers" ? [pair.value] : (pair.value.sequence.map { $0.isEmpty ? [pair.value] : Array($0) } ?? [pair.value])
       for value in values {
         do throws(Diagnostic) {
           let text = try AnswerText.text(of: value, context.source)
