@@ -70,6 +70,21 @@ public struct Node: Sendable {
         key: Node(storage: storage, index: Int(storage.children[base])),
         value: Node(storage: storage, index: Int(storage.children[base + 1])))
     }
+
+    /// The position of the pair whose key is `key`, if there is one.
+    public func firstIndex(ofKey key: String) -> Int? {
+      let length = key.utf8.count
+      for position in 0..<count {
+        let text = storage.strings[Int(storage.records[Int(storage.children[first + 2 * position])].first)]
+        if text.utf8.count == length, text == key { return position }
+      }
+      return nil
+    }
+
+    /// The value of the pair whose key is `key`, if there is one.
+    public subscript(key: String) -> Node? {
+      firstIndex(ofKey: key).map { Node(storage: storage, index: Int(storage.children[first + 2 * $0 + 1])) }
+    }
   }
 
   let storage: NodeStorage
@@ -144,26 +159,11 @@ public struct Node: Sendable {
 
   /// The value for `key`, if this node is a mapping that has it.
   public subscript(key: String) -> Node? {
-    let record = record
-    guard record.kind == .mapping else { return nil }
-    var child = Int(record.first)
-    let end = child + Int(record.count)
-    while child < end {
-      let keyIndex = Int(storage.children[child])
-      if storage.strings[Int(storage.records[keyIndex].first)] == key {
-        return Node(storage: storage, index: Int(storage.children[child + 1]))
-      }
-      child += 2
-    }
-    return nil
+    mapping?[key]
   }
 
   /// Whether this node is a null scalar (`~`, `null`, or nothing at all).
-  public var isNull: Bool {
-    let record = record
-    guard record.kind == .scalar, record.style == .plain, !record.hasTag else { return false }
-    return Scalar.isNullText(storage.strings[Int(record.first)])
-  }
+  public var isNull: Bool { record.isNull }
 
   /// "a scalar", "a sequence", "a mapping" or "null": for messages.
   public var kindDescription: String {
@@ -190,6 +190,8 @@ final class NodeStorage: Sendable {
     var kind: Kind
     var style: Scalar.Style
     var hasTag: Bool
+    /// Whether the node is a null scalar, worked out once when it is read.
+    var isNull: Bool
     var line: UInt32
     var column: UInt32
     var first: UInt32

@@ -304,7 +304,7 @@ struct TreeBuilder {
     -> Record
   {
     Record(
-      kind: kind, style: style, hasTag: false, line: UInt32(truncatingIfNeeded: mark.line + 1),
+      kind: kind, style: style, hasTag: false, isNull: false, line: UInt32(truncatingIfNeeded: mark.line + 1),
       column: UInt32(truncatingIfNeeded: mark.column + 1), first: UInt32(truncatingIfNeeded: first), count: 0)
   }
 
@@ -347,6 +347,7 @@ struct TreeBuilder {
           record.hasTag = true
           tags[index] = tag
         }
+        record.isNull = style == .plain && !record.hasTag && Scalar.isNullText(value)
         strings.append(value)
         records.append(record)
         if let anchor = Self.string(data.anchor) { anchors[anchor] = (index, 1) }

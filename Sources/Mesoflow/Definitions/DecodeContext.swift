@@ -43,20 +43,25 @@ struct DecodeContext {
       error(node.location, "\(what) must be a mapping, not \(node.kindDescription)")
       return nil
     }
-    var slots = [Int](repeating: -1, count: allowed.count)
     var unknown: [String] = []
-    for (position, pair) in pairs.enumerated() {
+    for pair in pairs {
       let key = pair.name
-      if let slot = allowed.firstIndex(of: key) {
-        slots[slot] = position
-      } else {
+      if !Self.contains(allowed, key) {
         unknown.append(key)
         error(
           pair.key.location,
           "unknown key '\(key)' in \(what)\(Suggestion.didYouMean(key, in: allowed))")
       }
     }
-    return Fields(node: node, what: what, allowed: allowed, pairs: pairs, slots: slots, unknownKeys: unknown)
+    return Fields(node: node, what: what, pairs: pairs, unknownKeys: unknown)
+  }
+
+  /// Whether `words` holds `word`: for the short lists of keys a mapping
+  /// allows, where comparing lengths first settles most candidates.
+  static func contains(_ words: [String], _ word: String) -> Bool {
+    let length = word.utf8.count
+    for candidate in words where candidate.utf8.count == length && candidate == word { return true }
+    return false
   }
 
   /// The value of a required key, reported when missing or null.
@@ -79,11 +84,11 @@ struct DecodeContext {
   // MARK: - Scalars
 
   mutating func string(_ node: Node, _ key: String) -> String? {
-    guard let scalar = node.scalar, !scalar.isNull else {
+    guard let text = node.text, !node.isNull else {
       error(node.location, "'\(key)' must be text, not \(node.kindDescription)")
       return nil
     }
-    return scalar.value
+    return text
   }
 
   mutating func nonEmptyString(_ node: Node, _ key: String) -> String? {
@@ -107,14 +112,16 @@ struct DecodeContext {
   }
 
   static func isValidID(_ text: String) -> Bool {
-    var utf8 = text.utf8.makeIterator()
-    guard let first = utf8.next(), isLetter(first) else { return false }
-    while let byte = utf8.next() {
-      guard isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-      else { return false }
+    var text = text
+    return text.withUTF8 { bytes in
+      guard let first = bytes.first, isLetter(first) else { return false }
+      for byte in bytes.dropFirst() {
+        guard isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+          || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        else { return false }
+      }
+      return true
     }
-    return true
   }
 
   static func isLetter(_ byte: UInt8) -> Bool {
@@ -363,27 +370,19 @@ struct ScalarAnchor: Sendable {
 struct Fields {
   let node: Node
   let what: String
-  /// The keys allowed here; the mapping's pairs; for each allowed key, the
-  /// position of its pair, or -1.
-  let allowed: [String]
+  /// The mapping's pairs, unknown keys among them.
   let pairs: Node.Pairs
-  let slots: [Int]
   /// Keys that are not allowed here, already reported.
   let unknownKeys: [String]
 
-  private func position(_ key: String) -> Int? {
-    guard let slot = allowed.firstIndex(of: key), slots[slot] >= 0 else { return nil }
-    return slots[slot]
-  }
-
   /// Where `key` is written, if it is.
   func keyLocation(_ key: String) -> SourceLocation? {
-    position(key).map { pairs[$0].key.location }
+    pairs.firstIndex(ofKey: key).map { pairs[$0].key.location }
   }
 
   /// The value of `key`, null or not.
   func value(_ key: String) -> Node? {
-    position(key).map { pairs[$0].value }
+    pairs[key]
   }
 
   /// The value of an optional key; a null value counts as absent.

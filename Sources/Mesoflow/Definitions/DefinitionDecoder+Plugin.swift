@@ -10,7 +10,7 @@ struct PluginDraft {
   var ingredients: [DecodedIngredient]
   var procedure: Procedure?
   var limits: Limits
-  var stages: [(name: String, location: SourceLocation, steps: [DecodedStep], checks: [DecodedCheck], wait: DecodedWait?, duration: TimeRange?)]
+  var stages: [(name: String, location: SourceLocation, steps: DecodedSteps, checks: DecodedChecks, wait: DecodedWait?, duration: TimeRange?)]
   var aftercare: [AftercareItem]
   var followUp: FollowUpPlan?
   var location: SourceLocation
@@ -39,7 +39,7 @@ extension DefinitionDecoder {
     let ingredients = fields["ingredients"].map { self.ingredients($0) } ?? []
     let procedure = context.required(fields, "procedure").flatMap { self.procedure($0) }
     let limits = fields["limits"].flatMap { self.limits($0) } ?? Limits()
-    var stages: [(String, SourceLocation, [DecodedStep], [DecodedCheck], DecodedWait?, TimeRange?)] = []
+    var stages: [(String, SourceLocation, DecodedSteps, DecodedChecks, DecodedWait?, TimeRange?)] = []
     if let stagesNode = fields["stages"] {
       if let pairs = stagesNode.mapping {
         for pair in pairs {
@@ -62,8 +62,8 @@ extension DefinitionDecoder {
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
     let followUp = fields["follow-up"].flatMap { self.followUp($0) }
 
-    _ = unique(stages.flatMap(\.2).map { ($0.id, $0.idLocation) }, "step")
-    _ = unique(stages.flatMap(\.3).map { ($0.id, $0.idLocation) }, "check")
+    unique(stages.flatMap(\.2.idsAndLocations), "step")
+    unique(stages.flatMap(\.3.idsAndLocations), "check")
     _ = unique(aftercare.map { ($0.id, $0.location) }, "aftercare item")
     _ = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
 
@@ -89,12 +89,12 @@ extension DefinitionDecoder {
         "plugin '\(draft.id)' adds to unknown stage '\(stage.name)' of workflow '\(workflow.id)'\(Suggestion.didYouMean(stage.name, in: workflow.stages.map(\.id)))"
       )
     }
-    let pluginSteps = draft.stages.flatMap(\.steps)
-    for step in pluginSteps where workflowStepIDs.contains(step.id) {
-      context.error(step.idLocation, "step id '\(step.id)' is already a step of workflow '\(workflow.id)'; choose another id")
+    let pluginSteps = draft.stages.flatMap(\.steps.idsAndLocations)
+    for (id, location) in pluginSteps where workflowStepIDs.contains(id) {
+      context.error(location, "step id '\(id)' is already a step of workflow '\(workflow.id)'; choose another id")
     }
-    for check in draft.stages.flatMap(\.checks) where target.checkIDs.contains(check.id) {
-      context.error(check.idLocation, "check id '\(check.id)' is already a check of workflow '\(workflow.id)'; choose another id")
+    for (id, location) in draft.stages.flatMap(\.checks.idsAndLocations) where target.checkIDs.contains(id) {
+      context.error(location, "check id '\(id)' is already a check of workflow '\(workflow.id)'; choose another id")
     }
     for ingredient in draft.ingredients where target.ingredientIDs.contains(ingredient.id) {
       context.error(
@@ -104,11 +104,13 @@ extension DefinitionDecoder {
     // The workflow's steps win over a plugin step that reuses an id, which
     // was reported above.
     var environment = target.environment
-    for step in pluginSteps where environment.symbols[step.id] == nil {
-      environment.symbols[step.id] = Self.symbol(step.step)
+    for stage in draft.stages {
+      for step in stage.steps.steps where environment.symbols[step.id] == nil {
+        environment.symbols[step.id] = Self.symbol(step)
+      }
     }
     let ingredientIDs = target.ingredientIDs.union(draft.ingredients.map(\.id))
-    let stepIDs = workflowStepIDs.union(pluginSteps.map(\.id))
+    let stepIDs = workflowStepIDs.union(pluginSteps.map(\.0))
     for stage in draft.stages {
       checkExpressions(stage.steps, stage.checks, stage.wait, environment)
       checkExcludes(stage.checks, known: ingredientIDs)
@@ -122,7 +124,7 @@ extension DefinitionDecoder {
       ingredients: draft.ingredients.map(\.ingredient), procedure: procedure, limits: draft.limits,
       stages: draft.stages.map {
         StageExtension(
-          stage: $0.name, steps: $0.steps.map(\.step), checks: $0.checks.map(\.check), wait: $0.wait?.wait,
+          stage: $0.name, steps: $0.steps.steps, checks: $0.checks.checks, wait: $0.wait?.wait,
           duration: $0.duration, location: $0.location)
       },
       aftercare: draft.aftercare, followUp: draft.followUp, location: draft.location)

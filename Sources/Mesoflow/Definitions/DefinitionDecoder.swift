@@ -32,11 +32,11 @@ struct DefinitionDecoder {
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
     let followUp = fields["follow-up"].flatMap { self.followUp($0) }
 
-    // References between parts of the file.
+    // References between parts of the file. The steps and checks are read
+    // where they are, not copied out of their stages.
     let stageIDs = unique(stages.map { ($0.id, $0.idLocation) }, "stage")
-    let steps = stages.flatMap(\.steps)
-    _ = unique(steps.map { ($0.id, $0.idLocation) }, "step")
-    _ = unique(stages.flatMap(\.checks).map { ($0.id, $0.idLocation) }, "check")
+    let stepIDs = unique(stages.flatMap(\.steps.idsAndLocations), "step")
+    unique(stages.flatMap(\.checks.idsAndLocations), "check")
     _ = unique(aftercare.map { ($0.id, $0.location) }, "aftercare item")
     _ = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
 
@@ -66,9 +66,13 @@ struct DefinitionDecoder {
       }
     }
 
-    let environment = Self.environment(steps)
+    var symbols: [String: ExpressionEnvironment.Symbol] = [:]
+    symbols.reserveCapacity(stepIDs.count)
+    for stage in stages {
+      for step in stage.steps.steps { symbols[step.id] = Self.symbol(step) }
+    }
+    let environment = ExpressionEnvironment(symbols: symbols)
     let ingredientIDs = Set(ingredients.map(\.id))
-    let stepIDs = Set(steps.map(\.id))
     for stage in stages {
       checkExpressions(stage.steps, stage.checks, stage.wait, environment)
       checkExcludes(stage.checks, known: ingredientIDs)
@@ -88,42 +92,35 @@ struct DefinitionDecoder {
       aftercare: aftercare, followUp: followUp, location: root.location)
   }
 
-  static func environment(_ steps: [DecodedStep]) -> ExpressionEnvironment {
-    var symbols: [String: ExpressionEnvironment.Symbol] = [:]
-    symbols.reserveCapacity(steps.count)
-    for step in steps {
-      symbols[step.id] = symbol(step.step)
-    }
-    return ExpressionEnvironment(symbols: symbols)
-  }
-
   /// How expressions see the answer to `step`.
   static func symbol(_ step: Step) -> ExpressionEnvironment.Symbol {
     .init(type: step.answer.valueType, options: step.answer.options?.map(\.id))
   }
 
   mutating func checkExpressions(
-    _ steps: [DecodedStep], _ checks: [DecodedCheck], _ wait: DecodedWait?, _ environment: ExpressionEnvironment
+    _ steps: DecodedSteps, _ checks: DecodedChecks, _ wait: DecodedWait?, _ environment: ExpressionEnvironment
   ) {
-    for step in steps {
-      if let condition = step.step.condition, let node = step.conditionNode {
+    for index in steps.steps.indices {
+      if let condition = steps.steps[index].condition, let node = steps.conditionNodes[index] {
         context.checkCondition(condition, in: node, environment, "a step's 'when'")
       }
     }
-    for check in checks {
-      context.checkCondition(check.expression, in: check.conditionNode, environment, "a check's 'when'")
+    for index in checks.checks.indices {
+      if let expression = checks.checks[index].condition.expression {
+        context.checkCondition(expression, in: checks.conditionNodes[index], environment, "a check's 'when'")
+      }
     }
     if let wait, let condition = wait.wait.condition, let node = wait.conditionNode {
       context.checkCondition(condition, in: node, environment, "a wait's 'when'")
     }
   }
 
-  mutating func checkExcludes(_ checks: [DecodedCheck], known: Set<String>) {
-    for check in checks {
-      for (ingredient, location) in check.excludes where !known.contains(ingredient) {
+  mutating func checkExcludes(_ checks: DecodedChecks, known: Set<String>) {
+    for (check, excludes) in zip(checks.checks, checks.excludeLocations) {
+      for (ingredient, location) in zip(check.excludes, excludes) where !known.contains(ingredient) {
         context.error(
           location,
-          "check '\(check.check.id)' excludes unknown ingredient '\(ingredient)'\(Suggestion.didYouMean(ingredient, in: known.sorted()))"
+          "check '\(check.id)' excludes unknown ingredient '\(ingredient)'\(Suggestion.didYouMean(ingredient, in: known.sorted()))"
         )
       }
     }
@@ -142,6 +139,7 @@ struct DefinitionDecoder {
   }
 
   /// Reports each id seen a second time, and returns the set of ids.
+  @discardableResult
   mutating func unique(_ items: [(String, SourceLocation)], _ kind: String) -> Set<String> {
     var seen = Set<String>(minimumCapacity: items.count)
     for (index, (id, location)) in items.enumerated() where !seen.insert(id).inserted {
@@ -216,7 +214,7 @@ struct DefinitionDecoder {
     }
     return DecodedStage(
       stage: Stage(
-        id: id, title: title, duration: duration, steps: steps.map(\.step), checks: checks.map(\.check),
+        id: id, title: title, duration: duration, steps: steps.steps, checks: checks.checks,
         wait: wait?.wait, transition: transition, location: node.location),
       steps: steps, checks: checks, wait: wait, transitionBranches: branches,
       idLocation: idNode?.location ?? node.location)
@@ -265,7 +263,7 @@ struct DefinitionDecoder {
     "volume": ["max"],
   ]
 
-  static let typeSpecificKeys = Set(typeKeys.values.joined())
+  static let typeSpecificKeys = Array(Set(typeKeys.values.joined()))
 
   /// Why expressions could not read a step by this id, if they could not.
   static func unreadableStepID(_ id: String) -> String? {
@@ -282,9 +280,14 @@ struct DefinitionDecoder {
     return nil
   }
 
-  mutating func stepList(_ node: Node?) -> [DecodedStep] {
-    guard let node, let items = context.sequence(node, "steps") else { return [] }
-    return items.compactMap { step($0) }
+  mutating func stepList(_ node: Node?) -> DecodedSteps {
+    var list = DecodedSteps()
+    guard let node, let items = context.sequence(node, "steps") else { return list }
+    list.reserveCapacity(items.count)
+    for item in items {
+      if let decoded = step(item) { list.append(decoded) }
+    }
+    return list
   }
 
   mutating func step(_ node: Node) -> DecodedStep? {
@@ -313,9 +316,11 @@ struct DefinitionDecoder {
       )
       return nil
     }
-    for (slot, key) in fields.allowed.enumerated()
-    where fields.slots[slot] >= 0 && Self.typeSpecificKeys.contains(key) && !extraKeys.contains(key) {
-      context.error(fields.pairs[fields.slots[slot]].key.location, "'\(key)' does not apply to a \(typeName) step")
+    for pair in fields.pairs {
+      let key = pair.name
+      if DecodeContext.contains(Self.typeSpecificKeys, key), !extraKeys.contains(key) {
+        context.error(pair.key.location, "'\(key)' does not apply to a \(typeName) step")
+      }
     }
     let answer: AnswerType?
     switch typeName {
@@ -389,9 +394,14 @@ struct DefinitionDecoder {
 
   static let checkKeys = ["id", "when", "outcome", "reason", "excludes"]
 
-  mutating func checkList(_ node: Node?) -> [DecodedCheck] {
-    guard let node, let items = context.sequence(node, "checks") else { return [] }
-    return items.compactMap { check($0) }
+  mutating func checkList(_ node: Node?) -> DecodedChecks {
+    var list = DecodedChecks()
+    guard let node, let items = context.sequence(node, "checks") else { return list }
+    list.reserveCapacity(items.count)
+    for item in items {
+      if let decoded = check(item) { list.append(decoded) }
+    }
+    return list
   }
 
   mutating func check(_ node: Node) -> DecodedCheck? {
@@ -428,7 +438,7 @@ struct DefinitionDecoder {
       check: Check(
         id: id, when: .expression(condition), outcome: outcome, reason: reason, excludes: excludes.map(\.0),
         location: node.location),
-      expression: condition, conditionNode: conditionNode, excludes: excludes, idLocation: idNode?.location ?? node.location)
+      conditionNode: conditionNode, excludeLocations: excludes.map(\.1), idLocation: idNode?.location ?? node.location)
   }
 
   // MARK: - Waits, ingredients, aftercare, follow-up
@@ -517,12 +527,57 @@ struct DecodedStep {
 
 struct DecodedCheck {
   var check: Check
-  var expression: Expression
   var conditionNode: Node
-  var excludes: [(String, SourceLocation)]
+  /// Where each of `check.excludes` is written.
+  var excludeLocations: [SourceLocation]
   var idLocation: SourceLocation
-  var id: String { check.id }
-  var location: SourceLocation { check.location }
+}
+
+/// Steps decoded from a list, kept as the model's array of steps (which the
+/// stage then shares, uncopied) and beside it, position for position, what
+/// later passes need to know of each.
+struct DecodedSteps {
+  var steps: [Step] = []
+  var conditionNodes: [Node?] = []
+  var idLocations: [SourceLocation] = []
+
+  mutating func reserveCapacity(_ count: Int) {
+    steps.reserveCapacity(count)
+    conditionNodes.reserveCapacity(count)
+    idLocations.reserveCapacity(count)
+  }
+
+  mutating func append(_ decoded: DecodedStep) {
+    steps.append(decoded.step)
+    conditionNodes.append(decoded.conditionNode)
+    idLocations.append(decoded.idLocation)
+  }
+
+  var idsAndLocations: [(String, SourceLocation)] { zip(steps.lazy.map(\.id), idLocations).map { ($0, $1) } }
+}
+
+/// Checks decoded from a list, kept like ``DecodedSteps``.
+struct DecodedChecks {
+  var checks: [Check] = []
+  var conditionNodes: [Node] = []
+  var excludeLocations: [[SourceLocation]] = []
+  var idLocations: [SourceLocation] = []
+
+  mutating func reserveCapacity(_ count: Int) {
+    checks.reserveCapacity(count)
+    conditionNodes.reserveCapacity(count)
+    excludeLocations.reserveCapacity(count)
+    idLocations.reserveCapacity(count)
+  }
+
+  mutating func append(_ decoded: DecodedCheck) {
+    checks.append(decoded.check)
+    conditionNodes.append(decoded.conditionNode)
+    excludeLocations.append(decoded.excludeLocations)
+    idLocations.append(decoded.idLocation)
+  }
+
+  var idsAndLocations: [(String, SourceLocation)] { zip(checks.lazy.map(\.id), idLocations).map { ($0, $1) } }
 }
 
 struct DecodedWait {
@@ -547,8 +602,8 @@ struct DecodedIngredient {
 
 struct DecodedStage {
   var stage: Stage
-  var steps: [DecodedStep]
-  var checks: [DecodedCheck]
+  var steps: DecodedSteps
+  var checks: DecodedChecks
   var wait: DecodedWait?
   var transitionBranches: [DecodedBranch]
   var idLocation: SourceLocation

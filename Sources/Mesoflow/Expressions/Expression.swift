@@ -71,8 +71,11 @@ public struct Expression: Sendable, CustomStringConvertible {
   public var references: [String] {
     var names: [String] = []
     root.collectReferences(into: &names)
-    var seen = Set<String>()
-    return names.filter { seen.insert($0).inserted }
+    // Few names, so a search beats hashing.
+    var unique: [String] = []
+    unique.reserveCapacity(names.count)
+    for name in names where !unique.contains(name) { unique.append(name) }
+    return unique
   }
 }
 
