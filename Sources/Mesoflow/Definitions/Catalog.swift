@@ -1,4 +1,6 @@
 public import MesoflowYAML
+import Dispatch
+import Synchronization
 
 /// A set of workflow and plugin definitions read together, with every
 /// problem found in them.
@@ -38,76 +40,58 @@ public struct Catalog: Sendable {
   ///     plugin names and `sources` lack; their problems are reported too.
   ///   - limits: Bounds on each YAML file.
   public init(sources: [SourceText], extraWorkflows: [SourceText] = [], limits: YAMLLimits = .default) {
+    self.init(sources: sources, extraWorkflows: extraWorkflows, limits: limits, concurrently: true)
+  }
+
+  /// Decodes and checks definitions, reading the files one after another
+  /// when `concurrently` is false (for tests that compare the two).
+  package init(sources: [SourceText], extraWorkflows: [SourceText], limits: YAMLLimits, concurrently: Bool) {
     var drafts: [(PluginDraft, SourceText)] = []
     var fileDiagnostics: [String: [Diagnostic]] = [:]
     var firstSeen: [String: SourceLocation] = [:]
     var invalidWorkflows = Set<String>()
 
     /// Records the first definition of `kind` `id`; a second is an error.
-    func claim(
-      _ kind: String, _ id: String, at location: SourceLocation, source: SourceText, _ decoder: inout DefinitionDecoder
-    ) -> Bool {
+    func claim(_ kind: String, _ id: String, at location: SourceLocation, source: SourceText) -> Diagnostic? {
       let key = "\(kind):\(id)"
       if let earlier = firstSeen[key] {
-        decoder.context.error(location, "\(kind) '\(id)' is already defined in \(earlier)")
-        return false
+        return source.diagnostic(at: location, "\(kind) '\(id)' is already defined in \(earlier)")
       }
       firstSeen[key] = location
       self.sources[key] = source
-      return true
+      return nil
     }
 
-    func decode(_ source: SourceText, pluginsToo: Bool) -> [Diagnostic] {
-      let document: YAMLDocument
-      do {
-        document = try YAML.load(source, limits: limits)
-      } catch {
-        return [error.diagnostic]
-      }
-      guard let root = document.root else {
-        return [
-          source.diagnostic(
-            at: SourceLocation(file: source.name, line: 1, column: 1),
-            "the file is empty; a definition starts with 'workflow:' or 'plugin:'")
-        ]
-      }
-      guard let first = root.mapping?.first else {
-        return [
-          source.diagnostic(
-            at: root.location, "not a definition: the file must be a mapping that starts with 'workflow:' or 'plugin:'")
-        ]
-      }
-      var decoder = DefinitionDecoder(source: source)
-      switch first.name {
-      case "workflow":
-        if let workflow = decoder.workflow(root) {
-          if claim("workflow", workflow.id, at: root.location, source: source, &decoder) {
-            workflows[workflow.id] = workflow
-          }
-        } else if let id = root["workflow"]?.scalar?.value {
-          invalidWorkflows.insert(id)
+    /// Takes in what was read from one file, in file order, so that a
+    /// second definition of an id is the one reported.
+    func admit(_ reading: FileReading, from source: SourceText, pluginsToo: Bool) -> [Diagnostic] {
+      var diagnostics = reading.diagnostics
+      if let workflow = reading.workflow {
+        if let clash = claim("workflow", workflow.id, at: workflow.location, source: source) {
+          diagnostics.append(clash)
+        } else {
+          workflows[workflow.id] = workflow
         }
-      case "plugin":
-        // Folders searched only for workflows may hold plugins too: not ours to check.
-        if pluginsToo, let draft = decoder.plugin(root) { drafts.append((draft, source)) }
-      default:
-        decoder.context.error(
-          first.key.location,
-          "not a definition: the first key must be 'workflow' or 'plugin', not '\(first.name)'\(Suggestion.didYouMean(first.name, in: ["workflow", "plugin"]))"
-        )
       }
-      return decoder.context.diagnostics
+      if let id = reading.invalidWorkflow { invalidWorkflows.insert(id) }
+      if pluginsToo, let draft = reading.draft { drafts.append((draft, source)) }
+      return diagnostics
     }
 
-    for source in sources {
+    // Files are read (parsed and decoded) on as many threads as there are
+    // cores; what they define is then taken in, and plugins linked, in file order.
+    let readings = Self.read(sources, pluginsToo: true, limits: limits, concurrently: concurrently)
+    for (source, reading) in zip(sources, readings) {
       sourceNames.append(source.name)
-      fileDiagnostics[source.name, default: []] += decode(source, pluginsToo: true)
+      fileDiagnostics[source.name, default: []] += admit(reading, from: source, pluginsToo: true)
     }
     let wanted = Set(drafts.map(\.0.workflow)).subtracting(workflows.keys).subtracting(invalidWorkflows)
     if !wanted.isEmpty {
-      for source in extraWorkflows where !sourceNames.contains(source.name) {
+      let extras = extraWorkflows.filter { !sourceNames.contains($0.name) }
+      let extraReadings = Self.read(extras, pluginsToo: false, limits: limits, concurrently: concurrently)
+      for (source, reading) in zip(extras, extraReadings) {
         let before = workflows.count
-        let found = decode(source, pluginsToo: false)
+        let found = admit(reading, from: source, pluginsToo: false)
         if workflows.count > before || found.hasErrors {
           sourceNames.append(source.name)
           fileDiagnostics[source.name, default: []] += found
@@ -123,9 +107,12 @@ public struct Catalog: Sendable {
       if let workflow = workflows[draft.workflow] {
         let target = targets[draft.workflow] ?? LinkTarget(workflow)
         targets[draft.workflow] = target
-        if let plugin = decoder.link(draft, to: target),
-          claim("plugin", plugin.id, at: plugin.location, source: source, &decoder)
-        {
+        if let plugin = decoder.link(draft, to: target) {
+          if let clash = claim("plugin", plugin.id, at: plugin.location, source: source) {
+            decoder.context.diagnostics.append(clash)
+            fileDiagnostics[source.name, default: []] += decoder.context.diagnostics
+            continue
+          }
           var clashes = false
           for addition in plugin.stages {
             let ids = addition.steps.map { ("step", $0.id, $0.location) } + addition.checks.map { ("check", $0.id, $0.location) }
@@ -157,6 +144,80 @@ public struct Catalog: Sendable {
     for name in sourceNames {
       diagnostics += (fileDiagnostics[name] ?? []).sorted { $0.location < $1.location }
     }
+  }
+
+  /// What one file defines, as read on its own: a workflow, a plugin not
+  /// yet linked, or neither; and the problems found.
+  struct FileReading: Sendable {
+    var workflow: Workflow?
+    /// The id of a workflow that has errors, so that its plugins are not
+    /// also reported as extending an unknown workflow.
+    var invalidWorkflow: String?
+    var draft: PluginDraft?
+    var diagnostics: [Diagnostic] = []
+  }
+
+  /// Reads each of `sources`, on several threads when `concurrently` and
+  /// there is more than one; the readings come back in the order of `sources`.
+  static func read(_ sources: [SourceText], pluginsToo: Bool, limits: YAMLLimits, concurrently: Bool)
+    -> [FileReading]
+  {
+    guard concurrently, sources.count > 1 else {
+      return sources.map { read($0, pluginsToo: pluginsToo, limits: limits) }
+    }
+    // The largest files first, so that no thread starts a large file last.
+    let order = sources.indices.sorted { sources[$0].bytes.count > sources[$1].bytes.count }
+    let results = Mutex([FileReading?](repeating: nil, count: sources.count))
+    DispatchQueue.concurrentPerform(iterations: order.count) { turn in
+      let index = order[turn]
+      let reading = read(sources[index], pluginsToo: pluginsToo, limits: limits)
+      results.withLock { $0[index] = reading }
+    }
+    return results.withLock { $0.compactMap { $0 } }
+  }
+
+  /// Reads one file: YAML, then a workflow or a plugin. Pure, and
+  /// independent of every other file, so that files can be read at once.
+  static func read(_ source: SourceText, pluginsToo: Bool, limits: YAMLLimits) -> FileReading {
+    let document: YAMLDocument
+    do {
+      document = try YAML.load(source, limits: limits)
+    } catch {
+      return FileReading(diagnostics: [error.diagnostic])
+    }
+    guard let root = document.root else {
+      return FileReading(diagnostics: [
+        source.diagnostic(
+          at: SourceLocation(file: source.name, line: 1, column: 1),
+          "the file is empty; a definition starts with 'workflow:' or 'plugin:'")
+      ])
+    }
+    guard let first = root.mapping?.first else {
+      return FileReading(diagnostics: [
+        source.diagnostic(
+          at: root.location, "not a definition: the file must be a mapping that starts with 'workflow:' or 'plugin:'")
+      ])
+    }
+    var reading = FileReading()
+    var decoder = DefinitionDecoder(source: source)
+    switch first.name {
+    case "workflow":
+      if let workflow = decoder.workflow(root) {
+        reading.workflow = workflow
+      } else if let id = root["workflow"]?.text {
+        reading.invalidWorkflow = id
+      }
+    case "plugin":
+      // Folders searched only for workflows may hold plugins too: not ours to check.
+      if pluginsToo { reading.draft = decoder.plugin(root) }
+    default:
+      decoder.context.error(
+        first.key.location,
+        "not a definition: the first key must be 'workflow' or 'plugin', not '\(first.name)'\(Suggestion.didYouMean(first.name, in: ["workflow", "plugin"]))"
+      )
+    }
+    reading.diagnostics = decoder.context.diagnostics
+    return reading
   }
 
   /// The workflow `id` merged with the plugins of `areas`.
