@@ -600,13 +600,27 @@ struct DecodedIngredient {
   var id: String { ingredient.id }
 }
 
-struct DecodedStage {
-  var stage: Stage
-  var steps: DecodedSteps
-  var checks: DecodedChecks
-  var wait: DecodedWait?
-  var transitionBranches: [DecodedBranch]
-  var idLocation: SourceLocation
+/// A stage with what the checks of the whole file need. A class, so that
+/// the passes over all stages share it rather than copy it.
+final class DecodedStage {
+  let stage: Stage
+  let steps: DecodedSteps
+  let checks: DecodedChecks
+  let wait: DecodedWait?
+  let transitionBranches: [DecodedBranch]
+  let idLocation: SourceLocation
   var id: String { stage.id }
   var location: SourceLocation { stage.location }
+
+  init(
+    stage: Stage, steps: DecodedSteps, checks: DecodedChecks, wait: DecodedWait?, transitionBranches: [DecodedBranch],
+    idLocation: SourceLocation
+  ) {
+    self.stage = stage
+    self.steps = steps
+    self.checks = checks
+    self.wait = wait
+    self.transitionBranches = transitionBranches
+    self.idLocation = idLocation
+  }
 }
