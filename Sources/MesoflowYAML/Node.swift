@@ -9,6 +9,9 @@
 /// Aliases are resolved while loading, so an alias appears as a node with
 /// the content of the node it names (sharing its storage) and the alias's own
 /// location. Mapping keys are always scalars.
+///
+/// Any node kept keeps its whole document in memory; keep the values decoded
+/// from nodes, not the nodes, for longer than a load.
 public struct Node: Sendable {
   /// What a node holds.
   public enum Content: Sendable {
@@ -27,8 +30,7 @@ public struct Node: Sendable {
     /// The value.
     public var value: Node
 
-    /// Creates a pair.
-    public init(key: Node, value: Node) {
+    init(key: Node, value: Node) {
       self.key = key
       self.value = value
     }
@@ -40,7 +42,8 @@ public struct Node: Sendable {
   /// The items of a sequence node, in order.
   public struct Items: RandomAccessCollection, Sendable {
     let storage: NodeStorage
-    let first: Int
+    /// Where the items start in the storage's children.
+    let base: Int
     /// The number of items.
     public let count: Int
 
@@ -49,14 +52,15 @@ public struct Node: Sendable {
 
     public subscript(position: Int) -> Node {
       precondition(position >= 0 && position < count, "index out of range")
-      return Node(storage: storage, index: Int(storage.children[first + position]))
+      return Node(storage: storage, index: Int(storage.children[base + position]))
     }
   }
 
   /// The pairs of a mapping node, in source order.
   public struct Pairs: RandomAccessCollection, Sendable {
     let storage: NodeStorage
-    let first: Int
+    /// Where the pairs start in the storage's children, a key then a value.
+    let base: Int
     /// The number of pairs.
     public let count: Int
 
@@ -65,25 +69,26 @@ public struct Node: Sendable {
 
     public subscript(position: Int) -> Pair {
       precondition(position >= 0 && position < count, "index out of range")
-      let base = first + 2 * position
+      let child = base + 2 * position
       return Pair(
-        key: Node(storage: storage, index: Int(storage.children[base])),
-        value: Node(storage: storage, index: Int(storage.children[base + 1])))
+        key: Node(storage: storage, index: Int(storage.children[child])),
+        value: Node(storage: storage, index: Int(storage.children[child + 1])))
     }
 
-    /// The position of the pair whose key is `key`, if there is one.
+    /// The position of the pair whose key is `key`, if there is one. Keys
+    /// compare as Swift strings do, as duplicate keys are found: a key
+    /// written in another Unicode normalization form is the same key.
     public func firstIndex(ofKey key: String) -> Int? {
-      let length = key.utf8.count
-      for position in 0..<count {
-        let text = storage.strings[Int(storage.records[Int(storage.children[first + 2 * position])].first)]
-        if text.utf8.count == length, text == key { return position }
+      for position in 0..<count
+      where storage.strings[Int(storage.records[Int(storage.children[base + 2 * position])].first)] == key {
+        return position
       }
       return nil
     }
 
     /// The value of the pair whose key is `key`, if there is one.
     public subscript(key: String) -> Node? {
-      firstIndex(ofKey: key).map { Node(storage: storage, index: Int(storage.children[first + 2 * $0 + 1])) }
+      firstIndex(ofKey: key).map { Node(storage: storage, index: Int(storage.children[base + 2 * $0 + 1])) }
     }
   }
 
@@ -108,8 +113,8 @@ public struct Node: Sendable {
     let record = record
     switch record.kind {
     case .scalar: return .scalar(scalar(record))
-    case .sequence: return .sequence(Items(storage: storage, first: Int(record.first), count: Int(record.count)))
-    case .mapping: return .mapping(Pairs(storage: storage, first: Int(record.first), count: Int(record.count) / 2))
+    case .sequence: return .sequence(Items(storage: storage, base: Int(record.first), count: Int(record.count)))
+    case .mapping: return .mapping(Pairs(storage: storage, base: Int(record.first), count: Int(record.count) / 2))
     }
   }
 
@@ -136,14 +141,14 @@ public struct Node: Sendable {
   public var sequence: Items? {
     let record = record
     guard record.kind == .sequence else { return nil }
-    return Items(storage: storage, first: Int(record.first), count: Int(record.count))
+    return Items(storage: storage, base: Int(record.first), count: Int(record.count))
   }
 
   /// The pairs, if this node is a mapping.
   public var mapping: Pairs? {
     let record = record
     guard record.kind == .mapping else { return nil }
-    return Pairs(storage: storage, first: Int(record.first), count: Int(record.count) / 2)
+    return Pairs(storage: storage, base: Int(record.first), count: Int(record.count) / 2)
   }
 
   /// The items of a sequence, or this node alone when it is not a sequence:
@@ -153,8 +158,8 @@ public struct Node: Sendable {
   }
 
   /// The items of a sequence; none for a scalar or a mapping.
-  public var items: Items {
-    sequence ?? Items(storage: storage, first: 0, count: 0)
+  package var items: Items {
+    sequence ?? Items(storage: storage, base: 0, count: 0)
   }
 
   /// The value for `key`, if this node is a mapping that has it.
@@ -217,7 +222,7 @@ final class NodeStorage: Sendable {
 /// The text of a scalar node and how it was written.
 public struct Scalar: Sendable, Hashable {
   /// How a scalar was written in the source.
-  public enum Style: UInt8, Sendable, Hashable {
+  public enum Style: Sendable, Hashable {
     /// Unquoted: `yes`, `18`, `text`.
     case plain
     /// In single quotes.

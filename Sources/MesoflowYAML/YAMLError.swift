@@ -53,8 +53,13 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
 
 /// Bounds that protect the loader from hostile or accidental input.
 public struct YAMLLimits: Sendable, Hashable {
-  /// The largest input accepted, in bytes.
+  /// The largest input accepted, in bytes; never more than ``largestFile``.
   public var maxBytes: Int
+
+  /// The largest input read whatever ``maxBytes`` says: 1 GiB, so that a
+  /// document's node and child counts, lines and columns fit the 32-bit
+  /// fields its nodes are stored in.
+  public static let largestFile = 1 << 30
   /// The deepest nesting of sequences and mappings accepted.
   public var maxDepth: Int
   /// The most nodes that aliases may add to the document in all.

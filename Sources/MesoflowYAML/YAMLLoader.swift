@@ -61,12 +61,13 @@ public enum YAML {
   /// oversize input, NUL bytes and invalid UTF-8, each at its location.
   static func checkEncoding(_ source: SourceText, limits: YAMLLimits) throws(YAMLError) {
     let bytes = source.bytes
-    if bytes.count > limits.maxBytes {
+    let maxBytes = min(limits.maxBytes, YAMLLimits.largestFile)
+    if bytes.count > maxBytes {
       throw YAMLError(
         code: .sizeLimit,
         diagnostic: Diagnostic(
           at: SourceLocation(file: source.name, line: 1, column: 1),
-          "file is \(bytes.count) bytes, more than the limit of \(limits.maxBytes) bytes"))
+          "file is \(bytes.count) bytes, more than the limit of \(maxBytes) bytes"))
     }
     if let offset = firstInvalidUTF8(bytes) {
       let isNul = bytes[offset] == 0

@@ -59,6 +59,44 @@ struct CatalogTests {
     ])
   }
 
+  @Test func aPluginStepIDGivenTwiceIsReadAsItsLastDefinitionAndAWorkflowStepAsTheWorkflows() {
+    // Expressions see the last of two plugin steps with one id (a yes-no
+    // here), as in a workflow; a plugin step reusing a workflow step's id is
+    // seen as the workflow's (an integer).
+    let plugin = """
+      plugin: p
+      title: P
+      workflow: demo
+      version: 1
+      procedure: { duration: 10m }
+      stages:
+        treat:
+          steps:
+            - { id: zz, ask: Number?, type: integer }
+            - { id: zz, ask: Yes?, type: yes-no }
+            - { id: age, ask: Flag?, type: yes-no }
+          checks:
+            - { id: big, when: zz > 3, outcome: warn, reason: Big }
+            - { id: old, when: age > 3, outcome: warn, reason: Old }
+
+      """
+    #expect(diagnostics([("w.yaml", Self.workflow), ("p.yaml", plugin)]) == [
+      "p.yaml:10:15: error: duplicate step id 'zz' (first defined at 9:15)",
+      "p.yaml:11:15: error: step id 'age' is already a step of workflow 'demo'; choose another id",
+      "p.yaml:13:31: error: cannot compare bool with number",
+    ])
+  }
+
+  @Test func aWorkflowOfferedTwiceUnderOneNameIsReadOnce() {
+    let plugin = Self.plugin("p", step: "b")
+    let catalog = Catalog(
+      sources: [SourceText(name: "p.yaml", text: plugin)],
+      extraWorkflows: [SourceText(name: "w.yaml", text: Self.workflow), SourceText(name: "w.yaml", text: Self.workflow)])
+    #expect(catalog.diagnostics.isEmpty)
+    #expect(catalog.sourceNames == ["p.yaml", "w.yaml"])
+    #expect(catalog.plugins.keys.sorted() == ["p"])
+  }
+
   @Test func aPluginIngredientMayNotReuseAWorkflowIngredientID() {
     let result = diagnostics([
       ("w.yaml", Self.workflow), ("p.yaml", Self.plugin("p", step: "b", extra: "ingredients: [{ id: base }]\n")),

@@ -79,6 +79,48 @@ struct YAMLLoaderTests {
     #expect(root["c"]?.isNull == false)
   }
 
+  @Test func anAliasMayBeAKeyAndIsADuplicateLikeAnyKey() throws {
+    let root = try #require(try load("a: &k name\n*k : 1\n"))
+    #expect(root.mapping?.map(\.name) == ["a", "name"])
+    #expect(root["name"]?.text == "1")
+    let duplicate = try #require(error("&k name: 1\n*k : 2\n"))
+    #expect(duplicate.diagnostic.description == "t.yaml:2:1: error: duplicate key 'name' (first defined at 1:1)")
+    let aliasFirst = try #require(error("x: &k name\nm: {*k : 1, name: 2}\n"))
+    #expect(aliasFirst.diagnostic.description == "t.yaml:2:13: error: duplicate key 'name' (first defined at 2:5)")
+    #expect(error("s: &s [1]\nm: {*s : 1}\n")?.code == .complexKey)
+  }
+
+  @Test func nullIsPlainUntaggedAndFollowsAnAlias() throws {
+    let root = try #require(try load("a: !!null ~\nb: &n ~\nc: *n\nd: '~'\ne: null\n"))
+    #expect(root["a"]?.isNull == false)
+    #expect(root["a"]?.scalar?.tag == "tag:yaml.org,2002:null")
+    #expect(root["b"]?.isNull == true)
+    #expect(root["c"]?.isNull == true)
+    #expect(root["d"]?.isNull == false)
+    #expect(root["e"]?.isNull == true)
+  }
+
+  @Test func emptyCollectionsAmongOthersKeepTheirPlace() throws {
+    let root = try #require(try load("a: []\nb: {}\nc: [[], {x: []}, [1]]\nd: {}\n"))
+    #expect(root["a"]?.sequence?.isEmpty == true)
+    #expect(root["b"]?.mapping?.isEmpty == true)
+    let c = try #require(root["c"]?.sequence)
+    #expect(c.count == 3)
+    #expect(c[0].sequence?.isEmpty == true)
+    #expect(c[1]["x"]?.sequence?.isEmpty == true)
+    #expect(c[2].sequence?.map(\.text) == ["1"])
+    #expect(root["d"]?.mapping?.count == 0)
+  }
+
+  @Test func keysWrittenInAnotherNormalizationFormAreTheSameKey() throws {
+    // "café" with a precomposed é, looked up with e and a combining accent;
+    // and the Kelvin sign, which is the letter K.
+    let root = try #require(try load("caf\u{E9}: 1\nK: 2\n"))
+    #expect(root["cafe\u{301}"]?.text == "1")
+    #expect(root["\u{212A}"]?.text == "2")
+    #expect(error("K: 1\n\u{212A}: 2\n")?.code == .duplicateKey)
+  }
+
   @Test func contentViewsFollowTheKindOfNode() throws {
     let root = try #require(try load("s: text\nl: [a, b]\nm: {k: v}\nn:\n"))
     guard case .scalar(let scalar) = try #require(root["s"]).content else {

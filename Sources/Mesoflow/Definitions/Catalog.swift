@@ -1,6 +1,5 @@
 public import MesoflowYAML
 import Dispatch
-import Synchronization
 
 /// A set of workflow and plugin definitions read together, with every
 /// problem found in them.
@@ -90,6 +89,8 @@ public struct Catalog: Sendable {
       let extras = extraWorkflows.filter { !sourceNames.contains($0.name) }
       let extraReadings = Self.read(extras, pluginsToo: false, limits: limits, concurrently: concurrently)
       for (source, reading) in zip(extras, extraReadings) {
+        // A name given twice among the extras is taken in once.
+        guard !sourceNames.contains(source.name) else { continue }
         let before = workflows.count
         let found = admit(reading, from: source, pluginsToo: false)
         if workflows.count > before || found.hasErrors {
@@ -167,13 +168,13 @@ public struct Catalog: Sendable {
     }
     // The largest files first, so that no thread starts a large file last.
     let order = sources.indices.sorted { sources[$0].bytes.count > sources[$1].bytes.count }
-    let results = Mutex([FileReading?](repeating: nil, count: sources.count))
+    let slots = Slots<FileReading>(count: sources.count)
     DispatchQueue.concurrentPerform(iterations: order.count) { turn in
       let index = order[turn]
-      let reading = read(sources[index], pluginsToo: pluginsToo, limits: limits)
-      results.withLock { $0[index] = reading }
+      slots.fill(index, with: read(sources[index], pluginsToo: pluginsToo, limits: limits))
     }
-    return results.withLock { $0.compactMap { $0 } }
+    // concurrentPerform returns once every iteration has, so every slot is filled.
+    return slots.take()
   }
 
   /// Reads one file: YAML, then a workflow or a plugin. Pure, and
@@ -238,4 +239,34 @@ public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
   public init(_ message: String) { self.message = message }
 
   public var description: String { message }
+}
+
+/// One slot for each result of work spread over threads: each slot is
+/// written once, by one thread, and all are read after the work is done.
+/// The slots are disjoint memory, so the threads need no lock between them.
+private final class Slots<Element: Sendable>: @unchecked Sendable {
+  private let buffer: UnsafeMutableBufferPointer<Element?>
+
+  init(count: Int) {
+    buffer = .allocate(capacity: count)
+    buffer.initialize(repeating: nil)
+  }
+
+  deinit {
+    buffer.deinitialize()
+    buffer.deallocate()
+  }
+
+  /// Sets slot `index`; each index exactly once, from any thread.
+  func fill(_ index: Int, with element: Element) {
+    buffer[index] = element
+  }
+
+  /// The elements, in slot order, once every slot is filled.
+  func take() -> [Element] {
+    buffer.map { element in
+      guard let element else { preconditionFailure("a slot was never filled") }
+      return element
+    }
+  }
 }

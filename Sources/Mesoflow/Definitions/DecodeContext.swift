@@ -57,7 +57,9 @@ struct DecodeContext {
   }
 
   /// Whether `words` holds `word`: for the short lists of keys a mapping
-  /// allows, where comparing lengths first settles most candidates.
+  /// allows, where comparing lengths first settles most candidates. Exact
+  /// for such lists: every key allowed is lowercase ASCII, and no other
+  /// spelling is canonically equivalent to lowercase ASCII.
   static func contains(_ words: [String], _ word: String) -> Bool {
     let length = word.utf8.count
     for candidate in words where candidate.utf8.count == length && candidate == word { return true }

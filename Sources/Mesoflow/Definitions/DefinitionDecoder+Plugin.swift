@@ -102,10 +102,11 @@ extension DefinitionDecoder {
         "ingredient id '\(ingredient.id)' is already an ingredient of workflow '\(workflow.id)'; use the workflow's, or choose another id")
     }
     // The workflow's steps win over a plugin step that reuses an id, which
-    // was reported above.
+    // was reported above; among the plugin's own steps, as in a workflow,
+    // the last of an id (a duplicate, also reported) is the one expressions see.
     var environment = target.environment
     for stage in draft.stages {
-      for step in stage.steps.steps where environment.symbols[step.id] == nil {
+      for step in stage.steps.steps where !target.stepIDs.contains(step.id) {
         environment.symbols[step.id] = Self.symbol(step)
       }
     }

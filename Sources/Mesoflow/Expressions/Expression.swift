@@ -71,11 +71,15 @@ public struct Expression: Sendable, CustomStringConvertible {
   public var references: [String] {
     var names: [String] = []
     root.collectReferences(into: &names)
-    // Few names, so a search beats hashing.
-    var unique: [String] = []
-    unique.reserveCapacity(names.count)
-    for name in names where !unique.contains(name) { unique.append(name) }
-    return unique
+    // Usually a few names, where a search beats hashing.
+    guard names.count > 16 else {
+      var unique: [String] = []
+      unique.reserveCapacity(names.count)
+      for name in names where !unique.contains(name) { unique.append(name) }
+      return unique
+    }
+    var seen = Set<String>()
+    return names.filter { seen.insert($0).inserted }
   }
 }
 
