@@ -167,6 +167,7 @@ report("  node trees", Measurement.of(iterations: iterations) {
 report("  load and validate (from bytes)", Measurement.of(iterations: iterations) {
   _ = Catalog(sources: shipped)
 }, bytes: shippedBytes)
+print("    (target: under 2 ms, on all cores as Catalog reads; the next line on one thread)")
 report("  load and validate, one thread", Measurement.of(iterations: iterations) {
   _ = Catalog(sources: shipped, extraWorkflows: [], limits: .default, concurrently: false)
 }, bytes: shippedBytes)
@@ -175,7 +176,7 @@ report("  load and validate (from files)", Measurement.of(iterations: iterations
 }, bytes: shippedBytes)
 let shippedRatio = pairedRatio(
   iterations: iterations, { for source in shipped { _ = YAML.countEvents(source.bytes) } }, { _ = Catalog(sources: shipped) })
-print(String(format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx (target: under 2 ms)", shippedRatio.median, shippedRatio.best))
+print(String(format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx", shippedRatio.median, shippedRatio.best))
 
 // A generated 2 MB workflow.
 let large = SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))
