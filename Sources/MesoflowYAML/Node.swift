@@ -250,11 +250,15 @@ public struct Scalar: Sendable, Hashable {
   }
 
   /// Whether the scalar is a YAML null: a plain `~`, `null` or empty scalar.
-  public var isNull: Bool {
-    style == .plain && tag == nil && Self.isNullText(value)
+  public var isNull: Bool { Self.isNull(value, style: style, tagged: tag != nil) }
+
+  /// The rule of ``isNull``, for the loader, which applies it once to each
+  /// scalar it reads.
+  static func isNull(_ value: String, style: Style, tagged: Bool) -> Bool {
+    style == .plain && !tagged && isNullText(value)
   }
 
-  static func isNullText(_ value: String) -> Bool {
+  private static func isNullText(_ value: String) -> Bool {
     guard value.utf8.count <= 4 else { return false }
     switch value {
     case "", "~", "null", "Null", "NULL": return true

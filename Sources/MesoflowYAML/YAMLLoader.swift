@@ -348,7 +348,7 @@ struct TreeBuilder {
           record.hasTag = true
           tags[index] = tag
         }
-        record.isNull = style == .plain && !record.hasTag && Scalar.isNullText(value)
+        record.isNull = Scalar.isNull(value, style: style, tagged: record.hasTag)
         strings.append(value)
         records.append(record)
         if let anchor = Self.string(data.anchor) { anchors[anchor] = (index, 1) }

@@ -49,6 +49,8 @@ public struct Catalog: Sendable {
     var fileDiagnostics: [String: [Diagnostic]] = [:]
     var firstSeen: [String: SourceLocation] = [:]
     var invalidWorkflows = Set<String>()
+    /// The workflows taken in, with what linking their plugins needs.
+    var decodedWorkflows: [String: DecodedWorkflow] = [:]
 
     /// Records the first definition of `kind` `id`; a second is an error.
     func claim(_ kind: String, _ id: String, at location: SourceLocation, source: SourceText) -> Diagnostic? {
@@ -65,11 +67,13 @@ public struct Catalog: Sendable {
     /// second definition of an id is the one reported.
     func admit(_ reading: FileReading, from source: SourceText, pluginsToo: Bool) -> [Diagnostic] {
       var diagnostics = reading.diagnostics
-      if let workflow = reading.workflow {
+      if let decoded = reading.workflow {
+        let workflow = decoded.workflow
         if let clash = claim("workflow", workflow.id, at: workflow.location, source: source) {
           diagnostics.append(clash)
         } else {
           workflows[workflow.id] = workflow
+          decodedWorkflows[workflow.id] = decoded
         }
       }
       if let id = reading.invalidWorkflow { invalidWorkflows.insert(id) }
@@ -102,12 +106,9 @@ public struct Catalog: Sendable {
     // Steps and checks are found by id in a consultation that covers several
     // areas, so two plugins of one workflow must not share one.
     var pluginIDs: [String: (plugin: String, location: SourceLocation)] = [:]
-    var targets: [String: LinkTarget] = [:]
     for (draft, source) in drafts {
       var decoder = DefinitionDecoder(source: source)
-      if let workflow = workflows[draft.workflow] {
-        let target = targets[draft.workflow] ?? LinkTarget(workflow)
-        targets[draft.workflow] = target
+      if let target = decodedWorkflows[draft.workflow] {
         if let plugin = decoder.link(draft, to: target) {
           if let clash = claim("plugin", plugin.id, at: plugin.location, source: source) {
             decoder.context.diagnostics.append(clash)
@@ -150,7 +151,7 @@ public struct Catalog: Sendable {
   /// What one file defines, as read on its own: a workflow, a plugin not
   /// yet linked, or neither; and the problems found.
   struct FileReading: Sendable {
-    var workflow: Workflow?
+    var workflow: DecodedWorkflow?
     /// The id of a workflow that has errors, so that its plugins are not
     /// also reported as extending an unknown workflow.
     var invalidWorkflow: String?

@@ -79,7 +79,7 @@ extension DefinitionDecoder {
   /// Checks a plugin against the workflow it extends: the stages it names,
   /// ids that must not collide, and its expressions, which may read the
   /// workflow's steps and its own.
-  mutating func link(_ draft: PluginDraft, to target: LinkTarget) -> PluginManifest? {
+  mutating func link(_ draft: PluginDraft, to target: DecodedWorkflow) -> PluginManifest? {
     let workflow = target.workflow
     context.invalidSteps.formUnion(draft.invalidSteps)
     let workflowStepIDs = target.stepIDs
@@ -183,9 +183,9 @@ extension DefinitionDecoder {
   }
 }
 
-/// What linking a plugin needs to know of the workflow it extends, worked
-/// out once for all the plugins of that workflow.
-struct LinkTarget {
+/// A valid workflow with what linking its plugins needs to know of it: its
+/// ids and the expression environment of its steps, as decoding found them.
+struct DecodedWorkflow: Sendable {
   let workflow: Workflow
   let stageIDs: Set<String>
   let stepIDs: Set<String>
@@ -193,23 +193,4 @@ struct LinkTarget {
   let ingredientIDs: Set<String>
   /// The workflow's steps, as expressions read them.
   let environment: ExpressionEnvironment
-
-  init(_ workflow: Workflow) {
-    self.workflow = workflow
-    stageIDs = Set(workflow.stages.lazy.map(\.id))
-    var stepIDs = Set<String>()
-    var checkIDs = Set<String>()
-    var symbols: [String: ExpressionEnvironment.Symbol] = [:]
-    for stage in workflow.stages {
-      for step in stage.steps {
-        stepIDs.insert(step.id)
-        symbols[step.id] = DefinitionDecoder.symbol(step)
-      }
-      for check in stage.checks { checkIDs.insert(check.id) }
-    }
-    self.stepIDs = stepIDs
-    self.checkIDs = checkIDs
-    ingredientIDs = Set(workflow.ingredients.lazy.map(\.id))
-    environment = ExpressionEnvironment(symbols: symbols)
-  }
 }

@@ -14,7 +14,7 @@ struct DefinitionDecoder {
     "aftercare", "follow-up",
   ]
 
-  mutating func workflow(_ root: Node) -> Workflow? {
+  mutating func workflow(_ root: Node) -> DecodedWorkflow? {
     guard let fields = context.fields(root, "the workflow", allowed: Self.workflowKeys) else { return nil }
     let id = context.required(fields, "workflow").flatMap { context.id($0, "workflow") }
     let title = context.required(fields, "title").flatMap { context.nonEmptyString($0, "title") }
@@ -36,9 +36,9 @@ struct DefinitionDecoder {
     // where they are, not copied out of their stages.
     let stageIDs = unique(stages.map { ($0.id, $0.idLocation) }, "stage")
     let stepIDs = unique(stages.flatMap(\.steps.idsAndLocations), "step")
-    unique(stages.flatMap(\.checks.idsAndLocations), "check")
+    let checkIDs = unique(stages.flatMap(\.checks.idsAndLocations), "check")
     _ = unique(aftercare.map { ($0.id, $0.location) }, "aftercare item")
-    _ = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
+    let ingredientIDs = unique(ingredients.map { ($0.id, $0.location) }, "ingredient")
 
     var start = stages.first?.id
     if let node = fields["start"], let name = context.id(node, "start") {
@@ -72,7 +72,6 @@ struct DefinitionDecoder {
       for step in stage.steps.steps { symbols[step.id] = Self.symbol(step) }
     }
     let environment = ExpressionEnvironment(symbols: symbols)
-    let ingredientIDs = Set(ingredients.map(\.id))
     for stage in stages {
       checkExpressions(stage.steps, stage.checks, stage.wait, environment)
       checkExcludes(stage.checks, known: ingredientIDs)
@@ -86,10 +85,13 @@ struct DefinitionDecoder {
 
     guard context.errorCount == 0, let id, let title, let version, let outcomes, let start, let procedure
     else { return nil }
-    return Workflow(
+    let workflow = Workflow(
       id: id, title: title, version: version, start: start, procedureStage: procedure, screeningStages: screening,
       stages: stages.map(\.stage), outcomes: outcomes, ingredients: ingredients.map(\.ingredient),
       aftercare: aftercare, followUp: followUp, location: root.location)
+    return DecodedWorkflow(
+      workflow: workflow, stageIDs: stageIDs, stepIDs: stepIDs, checkIDs: checkIDs, ingredientIDs: ingredientIDs,
+      environment: environment)
   }
 
   /// How expressions see the answer to `step`.
