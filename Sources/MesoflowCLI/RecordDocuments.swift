@@ -203,7 +203,9 @@ enum RecordDocuments {
     out += "| Outcome | \(record.outcome?.rawValue ?? "in progress")"
     out += record.endedAt.map { " at \($0.formatted(utcOffset: offset))" } ?? ""
     out += record.endedBy.map { " (check \($0))" } ?? ""
-    out += " |\n\n## Answers\n\n| Stage | Step | Answer |\n|---|---|---|\n"
+    out += " |\n"
+    if let note = record.endNote { out += "| Ending note | \(cell(note.text)) (\(cell(note.by?.description ?? "-"))) |\n" }
+    out += "\n## Answers\n\n| Stage | Step | Answer |\n|---|---|---|\n"
     for line in record.answers {
       out += "| \(line.stage) | \(cell(line.step.prompt)) | \(cell(line.answer.answer.description))"
       out += line.answer.corrections > 0 ? " (corrected) |\n" : " |\n"

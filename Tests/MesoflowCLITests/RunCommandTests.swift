@@ -119,6 +119,19 @@ struct RunCommandTests {
     #expect(approved.stdout.contains("overridden by Dr Lane (physician)"))
   }
 
+  @Test func theNoteWrittenAtAReferralIsInTheTextAndMarkdownRecords() throws {
+    let store = Self.storePath()
+    let answers = try Self.answers(
+      replacing: ["anticoagulants": "yes"], adding: "\nanticoagulants_refer: { end: \"On warfarin | INR unknown\" }\n")
+    let result = try run(["--answers", answers], store: store)
+    #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+    let id = try Self.id(in: result.stdout)
+    let text = try cli.run(["show", id, "--store", store])
+    #expect(text.stdout.contains("Ending note by Nurse Kim (staff): On warfarin | INR unknown\n"), "\(text.stdout)")
+    let markdown = try cli.run(["show", id, "--format", "markdown", "--store", store])
+    #expect(markdown.stdout.contains("| Ending note | On warfarin \\| INR unknown (Nurse Kim (staff)) |\n"), "\(markdown.stdout)")
+  }
+
   @Test func aWarningWaitsForItsAcknowledgement() throws {
     let store = Self.storePath()
     let result = try run(["--answers", try Self.answers(replacing: ["vial_type": "multi_dose"])], store: store)

@@ -57,6 +57,22 @@ struct ConsultationTests {
     #expect(after?.kind == .ended)
   }
 
+  @Test func theNoteWrittenAtAnEndIsInTheRecord() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    let script = Script(overrides: ["anticoagulants": .yesNo(true)])
+    while consultation.prompt.checkID == nil, case .question(let question) = consultation.prompt {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    try consultation.end(because: "anticoagulants_refer", note: "  Takes apixaban; GP letter requested.  ")
+    let record = consultation.record
+    #expect(record.endNote?.text == "Takes apixaban; GP letter requested.")
+    #expect(record.endNote?.by == consultation.state.start.staff)
+    #expect(record.description.contains("(check anticoagulants_refer)\nEnding note by \(consultation.state.start.staff): Takes apixaban; GP letter requested.\n"))
+    let replayed = try Consultation(replaying: consultation.events, workflow: consultation.workflow, clock: clock)
+    #expect(replayed.record.endNote == record.endNote)
+  }
+
   @Test func aReferralEndsAsReferredUnlessAPhysicianOverrides() throws {
     let clock = ManualClock(Fixture.morning)
     var declined = try Fixture.start(["scalp"], clock: clock)

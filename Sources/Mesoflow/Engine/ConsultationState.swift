@@ -32,6 +32,8 @@ public struct ConsultationState: Sendable, Hashable {
   public internal(set) var endedAt: Timestamp?
   /// The stop or referral that ended it, if one did.
   public internal(set) var endedBy: String?
+  /// The note written when the consultation was ended, if one was.
+  public internal(set) var endNote: ConsultationNote?
   /// The notes clinicians wrote, in order.
   public internal(set) var notes: [ConsultationNote] = []
   /// Whether a clinician paused the consultation and nobody has resumed it.
@@ -193,10 +195,11 @@ extension ConsultationState {
       break
     case .stageCompleted(let id):
       completedStages[id] = event.time
-    case .ended(let outcome, let check, _):
+    case .ended(let outcome, let check, let note):
       self.outcome = outcome
       endedAt = event.time
       endedBy = check
+      endNote = note.map { ConsultationNote(step: nil, text: $0, at: event.time, by: event.actor) }
       wait = nil
       if let check {
         checks[check]?.status = .endedConsultation(at: event.time)

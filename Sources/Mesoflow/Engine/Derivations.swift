@@ -149,6 +149,8 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
   public var outcome: Outcome?
   /// The stop or referral that ended it.
   public var endedBy: String?
+  /// The note written when it was ended, if one was.
+  public var endNote: ConsultationNote?
   /// The answers that count.
   public var answers: [AnswerLine]
   /// The checks that fired.
@@ -179,6 +181,7 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
     endedAt = state.endedAt
     outcome = state.outcome
     endedBy = state.endedBy
+    endNote = state.endNote
     expectedDuration = merged.expectedDuration
     notes = state.notes
     var answers: [AnswerLine] = []
@@ -221,6 +224,7 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
     if let outcome, let endedAt {
       out += "Outcome: \(outcome.rawValue) at \(endedAt.formatted(utcOffset: offset))"
       out += endedBy.map { " (check \($0))\n" } ?? "\n"
+      if let endNote { out += "Ending note by \(endNote.by?.description ?? "-"): \(endNote.text)\n" }
     } else {
       out += "Outcome: in progress\n"
     }
