@@ -92,8 +92,10 @@ struct WorkflowDescription: Encodable {
     var options: [Option]?
     var maxLength: Int?
     var statement: String?
+    var limit: String?
     enum CodingKeys: String, CodingKey {
       case id, origin, prompt, help, type, when, optional, min, max, unit, options, maxLength = "max_length", statement
+      case limit
     }
   }
 
@@ -246,6 +248,7 @@ struct WorkflowDescription: Encodable {
     var entry = Step(
       id: step.id, origin: origin.description, prompt: step.prompt, help: step.help, type: step.answer.name,
       when: step.condition?.text, optional: step.isOptional)
+    if step.countsInjectionPoints { entry.limit = "max-points" }
     switch step.answer {
     case .integer(let bounds), .decimal(let bounds):
       entry.min = bounds.min

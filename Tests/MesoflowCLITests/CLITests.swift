@@ -183,6 +183,9 @@ struct CLITests {
     let screening = stages[1]
     let checks = try #require(screening["checks"] as? [[String: Any]])
     #expect(checks.contains { $0["outcome"] as? String == "stop" && $0["when"] as? String == "age < 18" })
+    let injection = try #require(stages[3]["steps"] as? [[String: Any]])
+    #expect(injection.first { $0["id"] as? String == "injection_points" }?["limit"] as? String == "max-points")
+    #expect(injection.first { $0["id"] as? String == "volume" }?["limit"] == nil)
     // The same request gives the same bytes.
     #expect(try run(["describe", "mesotherapy", "--area", "scalp", "--format", "json"]).stdout == result.stdout)
   }

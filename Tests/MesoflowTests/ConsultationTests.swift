@@ -1,5 +1,6 @@
 import Foundation
 import Mesoflow
+import MesoflowYAML
 import Testing
 
 /// The state machine on the shipped workflow: outcomes, contraindications,
@@ -229,6 +230,93 @@ struct ConsultationTests {
     // A correction replaces the earlier volume instead of adding to it.
     try consultation.correct("volume", .volume([VolumeEntry(area: "eye", millilitres: 2, points: 40)]))
     #expect(consultation.record.volumes["eye"] == 2)
+  }
+
+  @Test func thePointsQuestionIsHeldAgainstTheAreasMostPoints() throws {
+    var body = try Fixture.start(["body"])
+    let script = Script(overrides: ["body_weight_stable": .yesNo(true)])
+    while case .question(let question) = body.prompt, question.step.id != "injection_points" {
+      try body.answer(question.step.id, script.answer(question, in: body))
+    }
+    let tooMany = #expect(throws: ConsultationError.self) { try body.answer("injection_points", .integer(60)) }
+    #expect(tooMany?.kind == .limitExceeded)
+    #expect(tooMany?.message == "body: 60 points is over the limit of 50 points per session")
+    // The step's own input guard still refuses what no area would accept.
+    let typo = #expect(throws: ConsultationError.self) { try body.answer("injection_points", .integer(-1)) }
+    #expect(typo?.kind == .outOfRange)
+    try body.answer("injection_points", .integer(50))
+
+    var two = try Fixture.start(["body", "eye"])
+    while case .question(let question) = two.prompt, question.step.id != "injection_points" {
+      try two.answer(question.step.id, script.answer(question, in: two))
+    }
+    let together = #expect(throws: ConsultationError.self) { try two.answer("injection_points", .integer(91)) }
+    #expect(together?.message == "91 points is over the limit of these areas together, 90 points per session (body 50, eye 40)")
+    try two.answer("injection_points", .integer(90))
+  }
+
+  @Test func aVolumeOverTheAreasLimitNamesTheLimitNotTheInputGuard() throws {
+    var consultation = try Fixture.start(["body"])
+    let script = Script(overrides: ["body_weight_stable": .yesNo(true)])
+    while case .question(let question) = consultation.prompt, question.step.id != "volume" {
+      let answer = question.step.id == "injection_points" ? .integer(40) : script.answer(question, in: consultation)
+      try consultation.answer(question.step.id, answer)
+    }
+    let over = #expect(throws: ConsultationError.self) {
+      try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 11)]))
+    }
+    #expect(over?.kind == .limitExceeded)
+    #expect(over?.message == "body: 11 ml more would make 11 ml, over the limit of 10 ml per session (0 ml recorded so far)")
+    // A volume without points of its own is spread over the points counted.
+    let perPoint = #expect(throws: ConsultationError.self) {
+      try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 9)]))
+    }
+    #expect(perPoint?.kind == .limitExceeded)
+    #expect(perPoint?.message == "body: 9 ml over the 40 points of 'injection_points' is 0.225 ml per point, more than the limit of 0.2 ml per point (0 ml recorded so far)")
+    try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 8)]))
+    // Correcting the points afterwards is held against the volume recorded.
+    let fewer = #expect(throws: ConsultationError.self) { try consultation.correct("injection_points", .integer(20)) }
+    #expect(fewer?.kind == .limitExceeded)
+    #expect(fewer?.message == "body: the 8 ml recorded over 20 points would be 0.4 ml per point, more than the limit of 0.2 ml per point")
+    try consultation.correct("injection_points", .integer(45))
+  }
+
+  @Test func aReferralCannotEndAConsultationWhileAStopOnTheSameAnswerIsPending() throws {
+    // A plugin whose referral reads the same answer as the workflow's pregnancy stop.
+    let workflow = try #require(Fixture.shipped.sources.values.first { $0.name.hasSuffix("mesotherapy.yaml") })
+    let plugin = SourceText(
+      name: "doubled.yaml",
+      text: """
+        plugin: doubled
+        title: Doubled
+        workflow: mesotherapy
+        version: 1
+        procedure: { duration: 10m }
+        stages:
+          screening:
+            checks:
+              - id: doubled_pregnancy_refer
+                when: pregnant_or_breastfeeding
+                outcome: refer
+                reason: Ask a physician.
+        """)
+    let catalog = Catalog(sources: [workflow, plugin])
+    #expect(catalog.diagnostics.map(\.description) == [])
+    let merged = try catalog.merged(workflow: "mesotherapy", areas: ["doubled"])
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Consultation(id: "C-1", workflow: merged, staff: Fixture.nurse, clock: clock)
+    let script = Script(overrides: ["pregnant_or_breastfeeding": .yesNo(true)])
+    while case .question(let question) = consultation.prompt {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    #expect(consultation.state.pending.sorted() == ["doubled_pregnancy_refer", "pregnancy_or_breastfeeding"])
+    #expect(consultation.prompt.checkID == "pregnancy_or_breastfeeding", "the stop is shown first")
+    let refused = #expect(throws: ConsultationError.self) { try consultation.end(because: "doubled_pregnancy_refer") }
+    #expect(refused?.kind == .notAllowed)
+    #expect(refused?.message.hasPrefix("stop 'pregnancy_or_breastfeeding' is also waiting") == true)
+    #expect(consultation.state.outcome == nil)
+    try consultation.end(because: "pregnancy_or_breastfeeding")
+    #expect(consultation.state.outcome == .deferred)
   }
 
   // MARK: - Corrections

@@ -96,7 +96,7 @@ struct PluginTests {
         reason: "Never treat the neck."))
     let report = PluginConformance.check(loud, workflow: workflow)
     #expect(report.failures.map(\.rule) == ["quiet", "completes"])
-    #expect(report.failures.last?.message == "check 'neck_always' stops a patient with no contraindication")
+    #expect(report.failures.last?.message == "no answer to step 'neck_thyroid_nodule' is both accepted and free of a stop")
   }
 
   @Test func theKitFindsAnInvalidPlugin() {

@@ -257,10 +257,10 @@ struct DefinitionDecoder {
 
   static let stepKeys = [
     "id", "ask", "type", "help", "when", "optional", "min", "max", "unit", "options", "max-length",
-    "statement",
+    "statement", "limit",
   ]
   static let typeKeys: [String: Set<String>] = [
-    "yes-no": [], "integer": ["min", "max", "unit"], "decimal": ["min", "max", "unit"], "text": ["max-length"],
+    "yes-no": [], "integer": ["min", "max", "unit", "limit"], "decimal": ["min", "max", "unit"], "text": ["max-length"],
     "choice": ["options"], "multi-choice": ["options"], "date": [], "consent": ["statement"], "product": [],
     "volume": ["max"],
   ]
@@ -361,11 +361,22 @@ struct DefinitionDecoder {
       }
       answer = .volume(max: max)
     }
+    var countsInjectionPoints = false
+    if let limitNode = fields["limit"], let limit = context.string(limitNode, "limit") {
+      if limit == "max-points" {
+        countsInjectionPoints = true
+      } else {
+        context.error(
+          limitNode.location,
+          "unknown limit '\(limit)'\(Suggestion.didYouMean(limit, in: ["max-points"])); an integer step can be held against 'max-points' (the areas' most injection points per session)"
+        )
+      }
+    }
     guard let id, let prompt, let answer else { return nil }
     return DecodedStep(
       step: Step(
         id: id, prompt: prompt, help: help, answer: answer, when: condition, isOptional: isOptional,
-        location: node.location),
+        countsInjectionPoints: countsInjectionPoints, location: node.location),
       conditionNode: conditionNode, idLocation: idNode?.location ?? node.location)
   }
 

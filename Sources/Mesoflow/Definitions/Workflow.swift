@@ -164,13 +164,18 @@ public struct Step: Sendable {
   public var condition: Expression?
   /// Whether staff may skip the step.
   public var isOptional: Bool
+  /// Whether the answer (an integer) is the session's number of injection
+  /// points, held against each area's `max-points` and, with the volume,
+  /// its `max-volume-per-point-ml` (`limit: max-points` in a definition).
+  public var countsInjectionPoints: Bool
   /// Where the step is defined.
   public var location: SourceLocation
 
   /// Creates a step.
   public init(
     id: String, prompt: String, help: String? = nil, answer: AnswerType, when condition: Expression? = nil,
-    isOptional: Bool = false, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+    isOptional: Bool = false, countsInjectionPoints: Bool = false,
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
   ) {
     self.id = id
     self.prompt = prompt
@@ -178,6 +183,7 @@ public struct Step: Sendable {
     self.answer = answer
     self.condition = condition
     self.isOptional = isOptional
+    self.countsInjectionPoints = countsInjectionPoints
     self.location = location
   }
 }

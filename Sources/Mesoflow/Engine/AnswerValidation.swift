@@ -18,6 +18,8 @@ extension Consultation {
     case (.yesNo, .yesNo):
       return answer
     case (.integer(let bounds), .integer(let value)):
+      // The areas' limits first: they say more than the step's input guard.
+      if step.countsInjectionPoints { try validatePoints(value, step: step, replacing: replacing) }
       try Self.check(Double(value), bounds, step)
       return answer
     case (.decimal(let bounds), .decimal(let value)):
@@ -106,10 +108,6 @@ extension Consultation {
       }
       resolved.append(entry)
     }
-    let total = VolumeEntry.total(resolved)
-    if let max, total > max {
-      throw fail(.outOfRange, "\(formatNumber(total)) ml is more than the most this question accepts, \(formatNumber(max)) ml")
-    }
     // What the other volume answers already hold, per area.
     var recorded: [String: (millilitres: Double, points: Int)] = [:]
     for (id, answer) in state.answers.sorted(by: { order(of: $0.key) < order(of: $1.key) }) where id != replacing {
@@ -120,13 +118,16 @@ extension Consultation {
         recorded[area, default: (0, 0)].points += entry.points ?? 0
       }
     }
+    // In a one-area consultation, the points question counts the points of
+    // every volume that does not give its own.
+    let counted = areas.count == 1 ? recordedInjectionPoints(replacing: replacing) : nil
     var adding: [String: (millilitres: Double, points: Int)] = [:]
     for entry in resolved {
       let area = entry.area ?? ""
       adding[area, default: (0, 0)].millilitres += entry.millilitres
       adding[area, default: (0, 0)].points += entry.points ?? 0
       if let limit = blueprint.limits[area]?.maxVolumePerPointMillilitres, let perPoint = entry.millilitresPerPoint,
-        perPoint > limit
+        perPoint > limit + 1e-9
       {
         throw fail(
           .limitExceeded,
@@ -146,8 +147,67 @@ extension Consultation {
           .limitExceeded,
           "\(area): \(added.points) more points would make \(before.points + added.points), over the limit of \(limit) points per session (\(before.points) recorded so far)")
       }
+      // Volume without points of its own, spread over the points counted.
+      let unpointed = resolved.filter { ($0.area ?? "") == area && $0.points == nil }.map(\.millilitres).reduce(0, +)
+      if let limit = limits.maxVolumePerPointMillilitres, let counted, counted.points > 0, unpointed > 0 {
+        let millilitres = before.millilitres + added.millilitres
+        let perPoint = millilitres / Double(counted.points)
+        if perPoint > limit + 1e-9 {
+          throw fail(
+            .limitExceeded,
+            "\(area): \(formatNumber(millilitres)) ml over the \(counted.points) points of '\(counted.step)' is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point (\(formatNumber(before.millilitres)) ml recorded so far)")
+        }
+      }
+    }
+    // The step's own input guard last: an area's limit says more.
+    let total = VolumeEntry.total(resolved)
+    if let max, total > max {
+      throw fail(.outOfRange, "\(formatNumber(total)) ml is more than the most this question accepts, \(formatNumber(max)) ml")
     }
     return resolved
+  }
+
+  /// The number of injection points recorded by a step that counts them
+  /// (``Step/countsInjectionPoints``), other than `replacing`.
+  private func recordedInjectionPoints(replacing: String?) -> (step: String, points: Int)? {
+    for id in blueprint.pointsSteps where id != replacing {
+      if case .integer(let points)? = state.answers[id]?.answer { return (id, points) }
+    }
+    return nil
+  }
+
+  /// Holds the session's number of injection points against the areas'
+  /// limits: the most points (one area's, or the areas' together), and in a
+  /// one-area consultation the volume already recorded per point.
+  private func validatePoints(_ points: Int, step: Step, replacing: String?) throws(ConsultationError) {
+    let areas = blueprint.areaIDs
+    let limited = areas.compactMap { area in blueprint.limits[area]?.maxPoints.map { (area, $0) } }
+    if !areas.isEmpty, limited.count == areas.count {
+      let total = limited.map(\.1).reduce(0, +)
+      if points > total {
+        let message =
+          areas.count == 1
+          ? "\(areas[0]): \(points) points is over the limit of \(total) points per session"
+          : "\(points) points is over the limit of these areas together, \(total) points per session ("
+            + limited.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
+        throw ConsultationError(.limitExceeded, step.id, message)
+      }
+    }
+    guard areas.count == 1, points > 0, let limit = blueprint.limits[areas[0]]?.maxVolumePerPointMillilitres else {
+      return
+    }
+    // Volume recorded without points of its own is spread over these points.
+    var millilitres = 0.0
+    for (id, answer) in state.answers where id != replacing {
+      guard case .volume(let entries) = answer.answer else { continue }
+      millilitres += entries.filter { $0.points == nil }.map(\.millilitres).reduce(0, +)
+    }
+    let perPoint = millilitres / Double(points)
+    if millilitres > 0, perPoint > limit + 1e-9 {
+      throw ConsultationError(
+        .limitExceeded, step.id,
+        "\(areas[0]): the \(formatNumber(millilitres)) ml recorded over \(points) points would be \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point")
+    }
   }
 
   private static func check(_ value: Double, _ bounds: NumberBounds, _ step: Step) throws(ConsultationError) {

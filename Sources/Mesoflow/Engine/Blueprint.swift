@@ -30,6 +30,8 @@ final class Blueprint: Sendable {
   let constantChecks: [String]
   /// The chosen areas' limits, by area id.
   let limits: [String: Limits]
+  /// The steps that count the session's injection points, in workflow order.
+  let pointsSteps: [String]
   let areaIDs: [String]
   let procedureStage: String
   let start: String
@@ -43,12 +45,14 @@ final class Blueprint: Sendable {
     var checksReading: [String: [String]] = [:]
     var stepsReading: [String: [String]] = [:]
     var constantChecks: [String] = []
+    var pointsSteps: [String] = []
     var stepOrder = 0
     for (index, stage) in stages.enumerated() {
       stageIndex[stage.id] = index
       for (step, origin) in stage.steps where steps[step.id] == nil {
         steps[step.id] = StepInfo(step: step, origin: origin, stage: index, order: stepOrder)
         stepOrder += 1
+        if step.countsInjectionPoints { pointsSteps.append(step.id) }
         for input in step.condition?.references ?? [] { stepsReading[input, default: []].append(step.id) }
       }
       for (check, origin) in stage.checks where checks[check.id] == nil {
@@ -66,6 +70,7 @@ final class Blueprint: Sendable {
     self.checksReading = checksReading
     self.stepsReading = stepsReading
     self.constantChecks = constantChecks
+    self.pointsSteps = pointsSteps
     var limits: [String: Limits] = [:]
     for area in areas { limits[area.id] = area.limits }
     self.limits = limits

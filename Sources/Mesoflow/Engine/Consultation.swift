@@ -122,7 +122,9 @@ public struct Consultation: Sendable {
   /// What the consultation is waiting for.
   public var prompt: Prompt {
     if let outcome = state.outcome { return .finished(outcome) }
-    if let id = state.pending.first, let info = blueprint.checks[id] {
+    // A pending stop comes first: it decides the outcome whatever else fired.
+    let first = state.pending.first { state.checks[$0]?.outcome == .stop } ?? state.pending.first
+    if let id = first, let info = blueprint.checks[id] {
       return .resolve(CheckAlert(check: info.check, origin: info.origin, firedAt: state.checks[id]?.firedAt ?? state.lastEventAt))
     }
     if let wait = state.wait {
@@ -290,7 +292,8 @@ public struct Consultation: Sendable {
   }
 
   /// Ends the consultation because of a pending stop (as deferred) or a
-  /// referral no physician approves (as referred).
+  /// referral no physician approves (as referred). While a stop is pending,
+  /// a referral cannot end it: the stop wins, and the outcome is deferred.
   @discardableResult
   public mutating func end(because check: String, note: String? = nil, by clinician: Clinician? = nil)
     throws(ConsultationError) -> Prompt
@@ -299,7 +302,15 @@ public struct Consultation: Sendable {
     let outcome: Outcome
     switch fired.outcome {
     case .stop: outcome = .deferred
-    case .refer: outcome = .referred
+    case .refer:
+      // An absolute contraindication found at the same time wins: the
+      // consultation is deferred, not sent to a physician.
+      if let stop = state.pending.first(where: { state.checks[$0]?.outcome == .stop }) {
+        throw ConsultationError(
+          .notAllowed, check,
+          "stop '\(stop)' is also waiting: an absolute contraindication ends the consultation as deferred; end it because of '\(stop)', or correct the answer behind it")
+      }
+      outcome = .referred
     case .warn, .exclude:
       throw ConsultationError(.notAllowed, check, "a warning does not end a consultation; acknowledge it to go on")
     }
