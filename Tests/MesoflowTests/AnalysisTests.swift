@@ -263,7 +263,6 @@ struct AnalysisTests {
           ],
           checks: [
             Check(id: "halt", when: .expression(try Mesoflow.Expression.parse("not go")), outcome: .stop, reason: "No.", location: swiftLine(13)),
-            Check(id: "ask", when: .expression(try Mesoflow.Expression.parse("not go")), outcome: .refer, reason: "Ask.", location: swiftLine(14)),
           ],
           transition: .branches(branches), location: swiftLine(10)),
         Stage(
@@ -316,21 +315,21 @@ struct AnalysisTests {
     ])
   }
 
-  @Test func deferredNeedsAStopCheckOrAStageThatEndsSo() throws {
+  @Test func aWorkflowWithNoStopOrReferralNeedNotDeferOrRefer() throws {
+    // An outcome is required only when something leads to it.
     let noStop = Self.variant(("outcome: stop", "outcome: warn"))
-    #expect(try findings(noStop) == [
-      "unreachable-outcome w.yaml:9:3: error: outcome 'deferred' can never be reached: no reachable stage ends with it and no stop check can fire"
-    ])
+    #expect(try findings(noStop) == [])
+    let neither = noStop.replacing("outcome: refer", with: "outcome: warn")
+    #expect(try findings(neither) == [])
     let endsDeferred = noStop.replacing(
       Self.treatEnd,
       with: "    next:\n      - to: finish\n        when: done\n      - to: halt\n  - id: finish\n    end: completed\n  - id: halt\n    end: deferred\n")
     #expect(try findings(endsDeferred) == [])
   }
 
-  @Test func aReferCheckThatCanNeverFireLeavesReferredUnreachable() throws {
+  @Test func aReferCheckThatCanNeverFireIsAnErrorOfItsOwn() throws {
     let text = Self.variant(("when: pregnant\n", "when: age < 0\n"))
     #expect(try findings(text) == [
-      "unreachable-outcome w.yaml:10:3: error: outcome 'referred' can never be reached: no reachable stage ends with it and no refer check can fire",
       "never-fires \(Self.location(of: "age < 0", in: text)): error: check 'pregnancy' can never fire: no answers to 'age' make `age < 0` hold; the refer it stands for is never applied",
     ])
   }
@@ -776,5 +775,91 @@ extension AnalysisTests {
     // With a condition that may be undecided, nothing follows from not taking it.
     let undecided = text.replacing("        when: not cream_used\n", with: "        when: notes == \"x\"\n")
     #expect(try findings(.readBeforeAsked, undecided).count == 2)
+  }
+
+  // MARK: - pre-empted
+
+  /// Checks added to the screening stage, after its own.
+  static func screenChecks(_ checks: String) -> (String, String) {
+    ("        reason: A physician must approve.\n", "        reason: A physician must approve.\n" + checks)
+  }
+
+  @Test func aCheckAStopOnTheSameAnswersAlwaysBeatsIsReported() throws {
+    let text = Self.variant(
+      Self.screenChecks(
+        "      - id: teen\n        when: age < 16\n        outcome: refer\n        reason: A physician must see a teenager.\n"
+          + "      - id: minor_again\n        when: age < 18\n        outcome: stop\n        reason: Adults only, again.\n"
+          + "      - id: young\n        when: age < 25\n        outcome: warn\n        reason: Young skin.\n"))
+    let minor = Self.location(of: "id: minor\n", in: text).split(separator: ":").dropFirst().joined(separator: ":")
+    #expect(try findings(.preEmpted, text) == [
+      "pre-empted \(Self.location(of: "age < 16", in: text)): warning: refer 'teen' can never change the outcome: whenever `age < 16` holds, stop 'minor' (w.yaml:\(minor)) fires on the same answers and ends the consultation as deferred first, so no physician's approval of it can ever matter, and it never ends the consultation as referred; remove it, or change one of the two conditions",
+      "pre-empted \(Self.location(of: "age < 18", after: "minor_again", in: text)): warning: stop 'minor_again' can never change the outcome: whenever `age < 18` holds, stop 'minor' (w.yaml:\(minor)) fires on the same answers and ends the consultation as deferred first, so it never decides the outcome; remove it, or change one of the two conditions",
+    ])
+    #expect(try analyse(text).isSafe)
+  }
+
+  @Test func aCheckThatCanFireWithoutTheStopIsNotPreEmpted() throws {
+    for condition in ["age < 25", "age < 16 or pregnant", "pregnant", "cream_used"] {
+      let text = Self.variant(
+        Self.screenChecks("      - id: other\n        when: \(condition)\n        outcome: refer\n        reason: Ask.\n"))
+      #expect(try findings(.preEmpted, text) == [], "\(condition)")
+    }
+  }
+
+  // MARK: - ends-before-detail
+
+  static let pregnancyDetails = (
+    "        type: yes-no\n      - id: consent\n",
+    "        type: yes-no\n      - id: pregnancy_details\n        ask: Which week, and who follows the pregnancy?\n        type: text\n        when: pregnant\n      - id: consent\n"
+  )
+
+  @Test func aReferralThatEndsBeforeItsDetailsAreAskedIsReported() throws {
+    let text = Self.variant(Self.pregnancyDetails)
+    #expect(try findings(.endsBeforeDetail, text) == [
+      "ends-before-detail \(Self.location(of: "pregnant\n", after: "id: pregnancy\n", in: text)): warning: refer 'pregnancy' can end the consultation before step 'pregnancy_details' is asked, though its own condition makes that step apply, so the detail it asks for is never recorded; read the step in the condition (`pregnant and answered(pregnancy_details)`) so that it is asked first"
+    ])
+    let fixed = text.replacing("        when: pregnant\n        outcome: refer", with: "        when: pregnant and answered(pregnancy_details)\n        outcome: refer")
+    #expect(try findings(fixed) == [])
+  }
+
+  // MARK: - limit-hidden
+
+  static func limitedArea(_ id: String, millilitres: Double) -> String {
+    """
+    plugin: \(id)
+    title: \(id)
+    workflow: demo
+    version: 1
+    procedure: { duration: 10m }
+    limits:
+      max-volume-ml: \(formatted(millilitres))
+
+    """
+  }
+
+  static func formatted(_ value: Double) -> String { value == value.rounded() ? "\(Int(value))" : "\(value)" }
+
+  static func volumeGuard(_ max: Double) -> (String, String) {
+    ("        ask: Done?\n        type: yes-no\n",
+     "        ask: Done?\n        type: yes-no\n      - id: volume\n        ask: Volume?\n        type: volume\n        max: \(formatted(max))\n")
+  }
+
+  @Test func anInputGuardBelowAnAreasLimitIsReported() throws {
+    let text = Self.variant(Self.volumeGuard(3))
+    let arm = ("arm.yaml", Self.limitedArea("arm", millilitres: 5))
+    #expect(try findings(text, plugins: [arm], areas: ["arm"]) == [
+      "limit-hidden \(Self.location(of: "id: volume", in: text)): warning: step 'volume' accepts at most 3 ml, below area 'arm''s max-volume-ml of 5 ml: that limit can never be reached, and an answer above 3 is refused as out of range instead of with the area's limit; raise or remove the step's 'max'"
+    ])
+    #expect(try findings(Self.variant(Self.volumeGuard(5)), plugins: [arm], areas: ["arm"]) == [])
+  }
+
+  @Test func anInputGuardBelowTheChosenAreasLimitsTogetherIsReported() throws {
+    let text = Self.variant(Self.volumeGuard(6))
+    let plugins = [("arm.yaml", Self.limitedArea("arm", millilitres: 5)), ("leg.yaml", Self.limitedArea("leg", millilitres: 4))]
+    #expect(try findings(text, plugins: plugins, areas: ["arm"]) == [])
+    #expect(try findings(text, plugins: plugins, areas: ["arm", "leg"]) == [
+      "limit-hidden \(Self.location(of: "id: volume", in: text)): warning: step 'volume' accepts at most 6 ml, less than the max-volume-ml of areas arm, leg together (9 ml): a total within every area's limit is refused as out of range; raise or remove the step's 'max'"
+    ])
+    #expect(try findings(Self.variant(Self.volumeGuard(9)), plugins: plugins, areas: ["arm", "leg"]) == [])
   }
 }

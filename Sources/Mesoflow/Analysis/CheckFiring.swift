@@ -43,43 +43,76 @@ extension Analyser {
   /// Tries `expression` on every combination of sample answers; `nil` when
   /// there are too many.
   func firing(of expression: Expression) -> (canFire: Bool, alwaysFires: Bool)? {
+    var canFire = false
+    var alwaysFires = true
+    let today = self.today
+    let judged = forEachSample(of: [expression]) { answers in
+      let holds = expression.evaluate(in: EvaluationContext(today: today, answers: answers)) == .bool(true)
+      canFire = canFire || holds
+      alwaysFires = alwaysFires && holds
+      return !(canFire && !alwaysFires)
+    }
+    return judged ? (canFire, alwaysFires) : nil
+  }
+
+  /// Whether `premise` holding means `conclusion` holds, for every sample of
+  /// the answers they read; with `unanswered`, also while any of those
+  /// answers is still missing (as before it is asked). `nil` when there are
+  /// too many samples to tell.
+  func implies(_ premise: Expression, _ conclusion: Expression, unanswered: Bool) -> Bool? {
+    var holds = true
+    let today = self.today
+    let judged = forEachSample(of: [premise, conclusion], unanswered: unanswered) { answers in
+      let context = EvaluationContext(today: today, answers: answers)
+      if premise.evaluate(in: context) == .bool(true), conclusion.evaluate(in: context) != .bool(true) { holds = false }
+      return holds
+    }
+    return judged ? holds : nil
+  }
+
+  /// Calls `each` with every combination of sample answers to the steps the
+  /// expressions read (and those the steps' own conditions read), in the
+  /// order they are asked, until `each` returns false. A step asked only
+  /// under a condition is answered only where that condition holds, and an
+  /// optional one is also left unanswered; with `unanswered`, every step is
+  /// also left unanswered. Returns false, without calling `each`, when there
+  /// would be more than ``maxSamples``.
+  func forEachSample(
+    of expressions: [Expression], unanswered: Bool = false, _ each: ([String: Value]) -> Bool
+  ) -> Bool {
     // The steps read, with those their conditions read, in the order asked.
     var inputs = Set<String>()
-    var work = expression.references
+    var work = expressions.flatMap(\.references)
     while let step = work.popLast() {
       guard steps[step] != nil, inputs.insert(step).inserted else { continue }
       work += guardOf(step)?.references ?? []
     }
     let ordered = inputs.compactMap { steps[$0] }.sorted { ($0.stage, $0.position) < ($1.stage, $1.position) }.map(\.step)
     var constants = Constants()
-    constants.collect(expression.root)
+    for expression in expressions { constants.collect(expression.root) }
     for step in ordered { if let condition = step.condition { constants.collect(condition.root) } }
     let domains = ordered.map { samples(for: $0, constants) }
     // A step with no samples cannot be judged (say, too many options named).
-    if domains.contains(where: \.isEmpty) { return nil }
+    if domains.contains(where: \.isEmpty) { return false }
     var size = 1
     for domain in domains {
       size = size.multipliedReportingOverflow(by: domain.count + 1).partialValue
-      if size > Self.maxSamples || size <= 0 { return nil }
+      if size > Self.maxSamples || size <= 0 { return false }
     }
 
-    var canFire = false
-    var alwaysFires = true
+    var going = true
     var answers: [String: Value] = [:]
     let today = self.today
     func visit(_ position: Int) {
-      if canFire && !alwaysFires { return }
+      guard going else { return }
       guard position < ordered.count else {
-        let snapshot = answers
-        let holds = expression.evaluate(in: EvaluationContext(today: today, answers: snapshot)) == .bool(true)
-        canFire = canFire || holds
-        alwaysFires = alwaysFires && holds
+        going = each(answers)
         return
       }
       let step = ordered[position]
       let snapshot = answers
       let asked = step.condition.map { $0.evaluate(in: EvaluationContext(today: today, answers: snapshot)) == .bool(true) } ?? true
-      if !asked || step.isOptional {
+      if !asked || step.isOptional || unanswered {
         answers[step.id] = nil
         visit(position + 1)
       }
@@ -91,7 +124,7 @@ extension Analyser {
       answers[step.id] = nil
     }
     visit(0)
-    return (canFire, alwaysFires)
+    return true
   }
 
   /// Sample answers for `step` that tell apart every case `constants` can.

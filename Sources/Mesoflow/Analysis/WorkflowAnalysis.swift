@@ -12,8 +12,12 @@ public import MesoflowYAML
 /// - an expression that reads an answer not asked on every path before it
 ///   (definite assignment), at the exact line and column of the read.
 ///
-/// And as warnings, checks that no answers can fire, or that every answer
-/// fires. Each finding that a path breaks carries that path.
+/// And as warnings: checks that no answers can fire, or that every answer
+/// fires; checks that never change the outcome because a stop on the same
+/// answers always fires with them; a stop or referral that can end the
+/// consultation before a question its own condition makes applicable is
+/// asked; and a step's input guard that hides an area's limit. Each finding
+/// that a path breaks carries that path.
 ///
 /// The analysis reads no clock: `today` is the date date functions see when
 /// checks are tried against sample answers.
@@ -52,6 +56,14 @@ public struct WorkflowAnalysis: Sendable {
       case neverFires = "never-fires"
       /// A check every answer fires.
       case alwaysFires = "always-fires"
+      /// A check that never changes the outcome: a stop on the same answers
+      /// always fires with it.
+      case preEmpted = "pre-empted"
+      /// A stop or referral can end the consultation before a question its
+      /// own condition makes applicable is asked.
+      case endsBeforeDetail = "ends-before-detail"
+      /// A step's input guard keeps an area's limit from being reached.
+      case limitHidden = "limit-hidden"
     }
 
     /// The rule broken.
@@ -217,6 +229,9 @@ struct Analyser {
     checkWaysOut()
     checkReads()
     checkFiring()
+    checkPreEmption()
+    checkDetailsBeforeEnding()
+    checkLimitGuards()
     checkOutcomes()
     checkScreening()
     checkConsent()
@@ -589,25 +604,19 @@ struct Analyser {
 
   // MARK: - Outcomes, screening and consent
 
+  /// A consultation must be able to complete. Deferred and referred are
+  /// required only where something leads to them: a workflow with no stop
+  /// or referral need not be able to end so (a stop or referral that can
+  /// never fire is reported as such).
   mutating func checkOutcomes() {
-    var reached = Set<Outcome>()
-    for index in reachable {
-      if case .end(let outcome, _) = stages[index].stage.transition { reached.insert(outcome) }
-      for (check, _) in stages[index].checks where !neverFiring.contains(check.id) {
-        if check.outcome == .stop { reached.insert(.deferred) }
-        if check.outcome == .refer { reached.insert(.referred) }
-      }
+    let completes = reachable.contains { index in
+      if case .end(.completed, _) = stages[index].stage.transition { return true }
+      return false
     }
-    for outcome in Outcome.allCases where !reached.contains(outcome) {
-      let how: String
-      switch outcome {
-      case .completed: how = "no reachable stage ends with 'end: completed'"
-      case .deferred: how = "no reachable stage ends with it and no stop check can fire"
-      case .referred: how = "no reachable stage ends with it and no refer check can fire"
-      }
+    if !completes {
       report(
-        .unreachableOutcome, at: merged.workflow.outcomes[outcome]?.location ?? merged.workflow.location,
-        "outcome '\(outcome.rawValue)' can never be reached: \(how)")
+        .unreachableOutcome, at: merged.workflow.outcomes[.completed]?.location ?? merged.workflow.location,
+        "outcome 'completed' can never be reached: no reachable stage ends with 'end: completed'")
     }
   }
 
