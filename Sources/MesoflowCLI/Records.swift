@@ -85,7 +85,7 @@ extension MesoflowCommand {
         status: status.flatMap { ConsultationStatus(rawValue: $0.rawValue) }, followUpBefore: dueBefore)
       let summaries: [ConsultationSummary]
       do {
-        summaries = try archive.store.summaries(filter)
+        summaries = try archive.store.summaries(filter).summaries
       } catch {
         throw fail(error)
       }

@@ -111,8 +111,11 @@ public final class SQLiteStore: ConsultationStore {
 
   public func append(_ events: [StoredEvent], summary: ConsultationSummary) throws {
     try write(summary.id) { db in
-      guard let count = try Int.fetchOne(db, sql: "SELECT event_count FROM consultation WHERE id = ?", arguments: [summary.id])
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT event_count FROM consultation WHERE id = ?", arguments: [summary.id])
       else { throw StoreError(.notFound, "no consultation has the id '\(summary.id)'") }
+      let count = try StoredRow(row, "consultation '\(summary.id)'").int("event_count")
       if let first = events.first, first.sequence != count + 1 {
         throw StoreError(
           .conflict, "consultation '\(summary.id)' has \(count) events, so the next is \(count + 1), not \(first.sequence)")
@@ -139,20 +142,25 @@ public final class SQLiteStore: ConsultationStore {
 
   public func summary(_ id: String) throws -> ConsultationSummary? {
     try read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM consultation WHERE id = ?", arguments: [id]).map(Self.summary)
+      try Row.fetchOne(db, sql: "SELECT rowid AS row_number, * FROM consultation WHERE id = ?", arguments: [id])
+        .map(Self.summary)
     }
   }
 
-  public func summaries(_ filter: ConsultationFilter) throws -> [ConsultationSummary] {
+  public func summaries(_ filter: ConsultationFilter) throws -> ConsultationListing {
     try read { db in
-      var sql = "SELECT * FROM consultation"
-      var arguments: StatementArguments = []
-      if let status = filter.status {
-        sql += " WHERE status = ?"
-        arguments += [status.rawValue]
+      // Filtered here rather than in SQL: a damaged row is listed whatever the filter.
+      var listing = ConsultationListing(summaries: [])
+      let rows = try Row.fetchAll(db, sql: "SELECT rowid AS row_number, * FROM consultation ORDER BY started_at, id")
+      for row in rows {
+        do {
+          let summary = try Self.summary(row)
+          if filter.admits(summary) { listing.summaries.append(summary) }
+        } catch let error as StoreError where error.kind == .corrupt {
+          listing.damaged.append(ConsultationListing.Damaged(id: Self.label(row), error: error))
+        }
       }
-      sql += " ORDER BY started_at, id"
-      return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.summary).filter(filter.admits)
+      return listing
     }
   }
 
@@ -161,10 +169,16 @@ public final class SQLiteStore: ConsultationStore {
       try Row.fetchAll(
         db,
         sql: """
-          SELECT cs.name, s.text, cs.sha256 FROM consultation_source cs JOIN source s ON s.sha256 = cs.sha256
+          SELECT cs.position, cs.name, s.text, cs.sha256
+          FROM consultation_source cs JOIN source s ON s.sha256 = cs.sha256
           WHERE cs.consultation_id = ? ORDER BY cs.position
           """, arguments: [id]
-      ).map { row in DefinitionSource(name: row[0], text: row[1], sha256: row[2]) }
+      ).map { row in
+        let position = (try? StoredRow(row, "consultation '\(id)'").int("position")).map { " \($0 + 1)" } ?? ""
+        let stored = StoredRow(row, "consultation '\(id)'", "its definition source\(position)")
+        return DefinitionSource(
+          name: try stored.text("name"), text: try stored.text("text"), sha256: try stored.text("sha256"))
+      }
     }
   }
 
@@ -173,23 +187,39 @@ public final class SQLiteStore: ConsultationStore {
       try Row.fetchAll(
         db, sql: "SELECT sequence, json, chain_hash FROM event WHERE consultation_id = ? ORDER BY sequence",
         arguments: [id]
-      ).map { row in StoredEvent(sequence: row[0], json: row[1], chainHash: row[2]) }
+      ).map { row in
+        let sequence = try StoredRow(row, "consultation '\(id)'", "an event").int("sequence")
+        let stored = StoredRow(row, "consultation '\(id)'", "event \(sequence)")
+        return StoredEvent(
+          sequence: sequence, json: try stored.text("json"), chainHash: try stored.text("chain_hash"))
+      }
     }
   }
 
-  private static func summary(_ row: Row) -> ConsultationSummary {
-    let areas: String = row["areas"]
-    let followUps: String = row["follow_ups"]
-    let status: String = row["status"]
+  /// Reads a summary row, or throws `corrupt` naming the consultation and
+  /// the column that holds a value of the wrong type.
+  private static func summary(_ row: Row) throws -> ConsultationSummary {
+    let id = try StoredRow(row, "the consultation at \(label(row))").text("id")
+    let stored = StoredRow(row, "consultation '\(id)'")
+    let status = try stored.text("status")
     return ConsultationSummary(
-      id: row["id"], patient: row["patient"], workflow: row["workflow"],
-      areas: areas.split(separator: ",").map(String.init), staff: row["staff"],
-      startedAt: Timestamp(millisecondsSinceEpoch: row["started_at"]),
-      updatedAt: Timestamp(millisecondsSinceEpoch: row["updated_at"]),
+      id: id, patient: try stored.optionalText("patient"), workflow: try stored.text("workflow"),
+      areas: try stored.text("areas").split(separator: ",").map(String.init), staff: try stored.text("staff"),
+      startedAt: Timestamp(millisecondsSinceEpoch: try stored.int64("started_at")),
+      updatedAt: Timestamp(millisecondsSinceEpoch: try stored.int64("updated_at")),
       // An edited status that names no status reads as open; verify reports it.
-      status: ConsultationStatus(rawValue: status) ?? .open, eventCount: row["event_count"],
-      followUps: followUps.split(separator: ",").compactMap { CalendarDate(iso: $0) },
-      definitionHash: row["definition_hash"])
+      status: ConsultationStatus(rawValue: status) ?? .open, eventCount: try stored.int("event_count"),
+      followUps: try stored.text("follow_ups").split(separator: ",").compactMap { CalendarDate(iso: $0) },
+      definitionHash: try stored.text("definition_hash"))
+  }
+
+  /// How a summary row is named: by its id when that is text, else by its rowid.
+  private static func label(_ row: Row) -> String {
+    if let value = try? row.decode(DatabaseValue.self, forColumn: "id"), let id = String.fromDatabaseValue(value) {
+      return id
+    }
+    let number = (try? row.decode(DatabaseValue.self, forColumn: "row_number")).flatMap(Int64.fromDatabaseValue)
+    return "rowid \(number.map(String.init) ?? "?")"
   }
 
   // MARK: - Access
@@ -240,5 +270,69 @@ public final class SQLiteStore: ConsultationStore {
         throw StoreError(.io, "\(built): cannot create the store's folder: \(String(cString: strerror(errno)))")
       }
     }
+  }
+}
+
+/// One stored row, read column by column: a value of the wrong type (a row
+/// edited with the sqlite3 tool, say) becomes a ``StoreError`` of kind
+/// `corrupt` naming the consultation and the column, never a crash.
+///
+/// Text is read as GRDB reads it (text, or a blob of UTF-8). An integer
+/// column must hold an integer: GRDB would truncate a real and SQLite's
+/// column functions would read `'abc'` as 0, and the engine writes neither.
+private struct StoredRow {
+  let row: Row
+  /// Whose row it is: `consultation 'ID'`.
+  let owner: String
+  /// What the row is of the consultation's: `its summary`, `event 3`.
+  let part: String
+
+  init(_ row: Row, _ owner: String, _ part: String = "its summary") {
+    self.row = row
+    self.owner = owner
+    self.part = part
+  }
+
+  func text(_ column: String) throws -> String { try value(column, expected: "text", String.fromDatabaseValue) }
+
+  func optionalText(_ column: String) throws -> String? {
+    try value(column, expected: "text or NULL") { value -> String?? in
+      value.isNull ? .some(nil) : String.fromDatabaseValue(value).map(Optional.some)
+    }
+  }
+
+  func int64(_ column: String) throws -> Int64 {
+    try value(column, expected: "an integer") { value in
+      if case .int64(let integer) = value.storage { return integer }
+      return nil
+    }
+  }
+
+  func int(_ column: String) throws -> Int {
+    let integer = try int64(column)
+    guard let value = Int(exactly: integer) else {
+      throw StoreError(.corrupt, "\(owner) is damaged: column \(column) of \(part) holds \(integer), out of range")
+    }
+    return value
+  }
+
+  /// The column's value converted by `convert`, which returns `nil` when it is of the wrong type.
+  private func value<T>(_ column: String, expected: String, _ convert: (DatabaseValue) -> T?) throws -> T {
+    guard let stored = try? row.decode(DatabaseValue.self, forColumn: column) else {
+      throw StoreError(.corrupt, "\(owner) is damaged: column \(column) of \(part) is missing")
+    }
+    guard let value = convert(stored) else {
+      let held: String
+      switch stored.storage {
+      case .null: held = "NULL"
+      case .int64: held = "an integer"
+      case .double: held = "a real number"
+      case .string: held = "text"
+      case .blob: held = expected.hasPrefix("text") ? "a blob that is not UTF-8" : "a blob"
+      }
+      throw StoreError(
+        .corrupt, "\(owner) is damaged: column \(column) of \(part) holds \(held) where \(expected) belongs")
+    }
+    return value
   }
 }

@@ -140,32 +140,62 @@ public struct ConsultationArchive: Sendable {
   /// link of the event chain, that the events replay, and that the summary
   /// agrees with them.
   ///
+  /// A consultation whose stored rows cannot be read back (a value of the
+  /// wrong type, say) is reported with that problem, and the others are
+  /// still checked.
+  ///
   /// - Parameter id: One consultation, or every one when `nil`.
+  /// - Throws: ``StoreError`` of kind `notFound` for an unknown `id`, or
+  ///   when the store itself cannot be read.
   public func verify(_ id: String? = nil) throws -> [Verification] {
-    let ids: [String]
-    if let id {
-      guard try store.summary(id) != nil else { throw StoreError(.notFound, "no consultation has the id '\(id)'") }
-      ids = [id]
-    } else {
-      ids = try store.summaries(ConsultationFilter()).map(\.id)
+    guard let id else {
+      let listing = try store.summaries(ConsultationFilter())
+      return try listing.summaries.map { try verifyOne($0.id) }
+        + listing.damaged.map { try verifyOne($0.id, damaged: $0.error) }
     }
-    return try ids.map(verifyOne)
+    do {
+      guard try store.summary(id) != nil else { throw StoreError(.notFound, "no consultation has the id '\(id)'") }
+    } catch let error as StoreError where error.kind == .corrupt {
+      return [try verifyOne(id, damaged: error)]
+    }
+    return [try verifyOne(id)]
   }
 
-  private func verifyOne(_ id: String) throws -> Verification {
+  /// - Parameter damaged: Why the consultation's summary cannot be read, when
+  ///   the listing found out already.
+  private func verifyOne(_ id: String, damaged: StoreError? = nil) throws -> Verification {
     var problems: [String] = []
-    guard let stored = try store.summary(id) else {
-      return Verification(id: id, problems: ["the consultation disappeared during the check"], eventCount: 0, head: "")
+    /// Runs one read of the store; a damaged row becomes a problem, and `nil`.
+    func reading<T>(_ work: () throws -> T) throws -> T? {
+      do {
+        return try work()
+      } catch let error as StoreError where error.kind == .corrupt {
+        problems.append(error.message)
+        return nil
+      }
     }
-    let sources = try store.definitions(id)
+    var stored: ConsultationSummary?
+    if let damaged {
+      problems.append(damaged.message)
+    } else {
+      switch try reading({ try store.summary(id) }) {
+      case .some(nil):
+        return Verification(
+          id: id, problems: ["the consultation disappeared during the check"], eventCount: 0, head: "")
+      case .some(.some(let summary)): stored = summary
+      case nil: break
+      }
+    }
+    let sources = try reading { try store.definitions(id) } ?? []
     for source in sources where SHA256.hash(source.text).description != source.sha256 {
       problems.append("definition source '\(source.name)' does not match its recorded hash: it was edited")
     }
-    let rows = try store.events(id)
+    let readable = try reading { try store.events(id) }
+    let rows = readable ?? []
     var link = Self.genesis(id)
     var events: [ConsultationEvent] = []
     let decoder = JSONDecoder()
-    var chainBroken = false
+    var chainBroken = readable == nil
     for (index, row) in rows.enumerated() {
       if row.sequence != index + 1 {
         problems.append("event \(index + 1) is missing (the next stored is \(row.sequence)): events were deleted")
@@ -188,10 +218,10 @@ public struct ConsultationArchive: Sendable {
       }
       events.append(event)
     }
-    // Replayed only under intact stored sources; Swift-built definitions
-    // are not stored, so those consultations are checked by their chain alone.
-    let definitionsIntact = problems.isEmpty && !sources.isEmpty
-    if !chainBroken, definitionsIntact {
+    // Replayed only under intact stored sources and a readable summary;
+    // Swift-built definitions are not stored, so those consultations are
+    // checked by their chain alone.
+    if let stored, !chainBroken, problems.isEmpty, !sources.isEmpty {
       do {
         let merged = try definitions(of: stored)
         let consultation = try Consultation(replaying: events, workflow: merged, clock: FixedClock(stored.updatedAt))

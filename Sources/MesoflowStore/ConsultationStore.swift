@@ -26,16 +26,60 @@ public protocol ConsultationStore: Sendable {
   func append(_ events: [StoredEvent], summary: ConsultationSummary) throws
 
   /// The summary of one consultation, or `nil`.
+  ///
+  /// - Throws: ``StoreError`` of kind `corrupt`, naming the consultation and
+  ///   the column, when its stored summary cannot be read back.
   func summary(_ id: String) throws -> ConsultationSummary?
 
-  /// The summaries that pass `filter`, oldest first.
-  func summaries(_ filter: ConsultationFilter) throws -> [ConsultationSummary]
+  /// The summaries that pass `filter`, oldest first, and apart from them the
+  /// consultations whose stored summary cannot be read back.
+  ///
+  /// One damaged row does not hide the others: it is listed in
+  /// ``ConsultationListing/damaged`` whatever the filter, since nothing it
+  /// holds can be trusted to filter it by. The method throws only when the
+  /// store itself cannot be read.
+  func summaries(_ filter: ConsultationFilter) throws -> ConsultationListing
 
   /// The definitions a consultation started with, in the order given.
+  ///
+  /// - Throws: ``StoreError`` of kind `corrupt`, naming the consultation and
+  ///   the column, when one cannot be read back.
   func definitions(_ id: String) throws -> [DefinitionSource]
 
   /// A consultation's events in sequence order.
+  ///
+  /// - Throws: ``StoreError`` of kind `corrupt`, naming the consultation and
+  ///   the column, when one cannot be read back.
   func events(_ id: String) throws -> [StoredEvent]
+}
+
+/// What a store lists: the summaries it could read and the consultations it
+/// could not.
+public struct ConsultationListing: Sendable, Hashable {
+  /// A consultation whose stored summary cannot be read back.
+  public struct Damaged: Sendable, Hashable {
+    /// The consultation's id; `rowid N` when the id itself cannot be read.
+    public var id: String
+    /// The error of kind `corrupt`, naming the consultation and the column.
+    public var error: StoreError
+
+    /// Creates an entry.
+    public init(id: String, error: StoreError) {
+      self.id = id
+      self.error = error
+    }
+  }
+
+  /// The summaries that pass the filter, oldest first.
+  public var summaries: [ConsultationSummary]
+  /// The consultations that cannot be read, whatever the filter.
+  public var damaged: [Damaged]
+
+  /// Creates a listing.
+  public init(summaries: [ConsultationSummary], damaged: [Damaged] = []) {
+    self.summaries = summaries
+    self.damaged = damaged
+  }
 }
 
 /// One event as stored: its JSON and its link in the hash chain.

@@ -42,10 +42,12 @@ public final class MemoryStore: ConsultationStore {
 
   public func summary(_ id: String) throws -> ConsultationSummary? { entries.withLock { $0[id]?.summary } }
 
-  public func summaries(_ filter: ConsultationFilter) throws -> [ConsultationSummary] {
-    entries.withLock { entries in
+  public func summaries(_ filter: ConsultationFilter) throws -> ConsultationListing {
+    // Nothing kept in memory can be damaged: every summary is readable.
+    let summaries = entries.withLock { entries in
       entries.values.map(\.summary).filter(filter.admits).sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
     }
+    return ConsultationListing(summaries: summaries)
   }
 
   public func definitions(_ id: String) throws -> [DefinitionSource] {

@@ -154,9 +154,11 @@ struct ArchiveTests {
     let archive = ConsultationArchive(store: try Self.store(kind))
     let clock = ManualClock(Self.morning)
     _ = try Self.started(archive, id: "open-one", clock: clock)
-    let summaries = try archive.store.summaries(ConsultationFilter(status: .open))
+    let listing = try archive.store.summaries(ConsultationFilter(status: .open))
+    #expect(listing.damaged.isEmpty)
+    let summaries = listing.summaries
     #expect(summaries.map(\.id) == ["open-one"])
-    #expect(try archive.store.summaries(ConsultationFilter(status: .completed)).isEmpty)
+    #expect(try archive.store.summaries(ConsultationFilter(status: .completed)) == ConsultationListing(summaries: []))
     var summary = try #require(summaries.first)
     #expect(ConsultationFilter(followUpBefore: CalendarDate(year: 2027, month: 1, day: 1)).admits(summary) == false)
     summary.followUps = [CalendarDate(year: 2026, month: 12, day: 5)!]
