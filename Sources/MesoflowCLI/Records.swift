@@ -83,15 +83,30 @@ extension MesoflowCommand {
       let archive = try storeOptions.open()
       let filter = ConsultationFilter(
         status: status.flatMap { ConsultationStatus(rawValue: $0.rawValue) }, followUpBefore: dueBefore)
-      let summaries: [ConsultationSummary]
+      let listing: ConsultationListing
       do {
-        summaries = try archive.store.summaries(filter).summaries
+        listing = try archive.store.summaries(filter)
       } catch {
         throw fail(error)
       }
+      if let text = table(listing) { print(text, terminator: "") }
+      // A damaged row is named on standard error, after the others are listed.
+      guard !listing.damaged.isEmpty else { return }
+      for damaged in listing.damaged { Platform.printError("error: \(damaged.error)") }
+      let count = listing.damaged.count
+      Platform.printError(
+        "\(count) consultation\(count == 1 ? "" : "s") could not be read; mesoflow verify checks every record")
+      throw ExitCode(1)
+    }
+
+    /// The listing's table, or a line saying it is empty; `nil` when it is
+    /// empty only because every consultation is damaged.
+    private func table(_ listing: ConsultationListing) -> String? {
+      let summaries = listing.summaries
       if summaries.isEmpty {
-        print("No consultations" + (status.map { " with status \($0.rawValue)" } ?? "") + (dueBefore.map { " with a follow-up due before \($0)" } ?? "") + ".")
-        return
+        guard listing.damaged.isEmpty else { return nil }
+        return "No consultations" + (status.map { " with status \($0.rawValue)" } ?? "")
+          + (dueBefore.map { " with a follow-up due before \($0)" } ?? "") + ".\n"
       }
       if let dueBefore {
         var rows: [[String]] = [["DUE", "CONSULTATION", "PATIENT", "AREAS"]]
@@ -99,8 +114,7 @@ extension MesoflowCommand {
         for (date, summary) in due.sorted(by: { ($0.0, $0.1.id) < ($1.0, $1.1.id) }) {
           rows.append([date.description, summary.id, summary.patient ?? "-", summary.areas.joined(separator: ",")])
         }
-        print(Table.render(rows), terminator: "")
-        return
+        return Table.render(rows)
       }
       var rows: [[String]] = [["ID", "STARTED (UTC)", "STATUS", "PATIENT", "AREAS", "STAFF", "NEXT FOLLOW-UP"]]
       for summary in summaries {
@@ -110,7 +124,7 @@ extension MesoflowCommand {
           summary.staff, summary.followUps.first?.description ?? "-",
         ])
       }
-      print(Table.render(rows), terminator: "")
+      return Table.render(rows)
     }
   }
 
