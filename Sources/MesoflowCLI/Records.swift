@@ -168,7 +168,8 @@ extension MesoflowCommand {
       discussion: """
         ics: the follow-up schedule as an RFC 5545 calendar (one all-day event
         per appointment). markdown, html: the aftercare sheet for the patient.
-        Written to standard output unless --output is given.
+        Written to standard output unless --output is given; the file is
+        created readable by its owner only and replaces any file there whole.
         """
     )
 
@@ -202,8 +203,10 @@ extension MesoflowCommand {
       case .html: text = RecordDocuments.htmlSheet(consultation)
       }
       if let output {
-        guard FileSystem.writeFile(text, to: output) else {
-          Platform.printError("error: \(output): cannot write the file")
+        do {
+          try Platform.writeFileAtomically(text, to: output)
+        } catch {
+          Platform.printError("error: \(output): cannot write the file: \(error)")
           throw ExitCode(1)
         }
       } else {

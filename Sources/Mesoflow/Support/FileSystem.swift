@@ -7,7 +7,8 @@
 #endif
 
 /// The library's few file-system calls, on libc, so that loading definitions
-/// needs no Foundation.
+/// needs no Foundation. They only read: writing files is for the programs
+/// that need it (the command's exports are written by its `Platform`).
 package enum FileSystem {
   /// What is at a path.
   package enum Kind: Equatable {
@@ -65,27 +66,6 @@ package enum FileSystem {
       bytes.append(contentsOf: chunk[0..<count])
     }
     return bytes
-  }
-
-  /// Writes `text` to `path`, replacing it; false when it cannot.
-  package static func writeFile(_ text: String, to path: String) -> Bool {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    var text = text
-    return text.withUTF8 { buffer in
-      guard let base = buffer.baseAddress else { return true }
-      var offset = 0
-      while offset < buffer.count {
-        let written = write(descriptor, base + offset, buffer.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return false
-        }
-        offset += written
-      }
-      return true
-    }
   }
 
   /// The absolute, normalised form of `path` (`.` and `..` resolved), for
