@@ -25,13 +25,21 @@ struct LoadedDefinitions {
     return LoadedDefinitions(catalog: catalog, merged: try merged(catalog, id, areas))
   }
 
-  /// Workflow `id` of `catalog` merged with `areas`; an unknown area is a usage error.
+  /// Workflow `id` of `catalog` merged with `areas`; an unknown area exits 1
+  /// with a "did you mean".
   static func merged(_ catalog: Catalog, _ id: String, _ areas: [String]) throws -> MergedWorkflow {
     do {
       return try catalog.merged(workflow: id, areas: areas)
     } catch {
-      throw ValidationError(error.message)
+      throw failure(error.message)
     }
+  }
+
+  /// Prints `error: MESSAGE` and gives exit code 1: the definitions asked for
+  /// are not there, which is not a mistake in how the command was typed.
+  static func failure(_ message: String) -> ExitCode {
+    Platform.printError("error: \(message)")
+    return ExitCode(1)
   }
 
   /// Loads the definitions `workflow` needs and returns them with the
@@ -41,7 +49,7 @@ struct LoadedDefinitions {
     let isFile = FileSystem.kind(of: workflow).map { $0 != .folder } ?? false
     let workflowPath = isFile ? workflow : "Workflows"
     if !isFile, !FileSystem.isFolder(workflowPath) {
-      throw ValidationError(
+      throw failure(
         "no workflow file '\(workflow)' and no ./Workflows folder to look up the id in; give a workflow file or run from the folder that holds Workflows/"
       )
     }
@@ -57,15 +65,17 @@ struct LoadedDefinitions {
     }
     if isFile || workflow == workflowPath {
       let ids = catalog.workflows.keys.sorted()
-      guard let only = ids.first else { throw ValidationError("\(workflow) holds no workflow") }
+      guard let only = ids.first else { throw failure("\(workflow) holds no workflow") }
       if ids.count > 1 {
-        throw ValidationError("\(workflow) holds \(ids.count) workflows (\(ids.joined(separator: ", "))); name the one to use")
+        throw failure("\(workflow) holds \(ids.count) workflows (\(ids.joined(separator: ", "))); name the one to use")
       }
       return (catalog, only)
     }
     guard catalog.workflows[workflow] != nil else {
-      throw ValidationError(
-        "no workflow '\(workflow)' in ./Workflows\(Suggestion.didYouMean(workflow, in: catalog.workflows.keys.sorted()))")
+      let known = catalog.workflows.keys.sorted()
+      throw failure(
+        "no workflow '\(workflow)' in ./Workflows\(Suggestion.didYouMean(workflow, in: known))"
+          + (known.isEmpty ? "" : "; workflows: \(known.joined(separator: ", "))"))
     }
     return (catalog, workflow)
   }

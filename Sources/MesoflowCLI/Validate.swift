@@ -12,14 +12,19 @@ extension MesoflowCommand {
         """
     )
 
-    @Argument(help: "Definition files or folders. Default: ./Workflows and ./Plugins.")
+    @Argument(
+      help: ArgumentHelp(
+        "Definition files or folders. Default: ./Workflows and ./Plugins.",
+        discussion: "A clinic's folder that holds Workflows/ and Plugins/ stands for those two folders."))
     var paths: [String] = []
 
     func run() throws {
-      let targets = paths.isEmpty ? ["Workflows", "Plugins"] : paths
+      let targets = paths.isEmpty ? ["Workflows", "Plugins"] : paths.flatMap(Self.definitionFolders)
       let catalog = Catalog.load(paths: targets)
       if catalog.sourceNames.isEmpty, catalog.diagnostics.isEmpty {
-        Platform.printError("error: no definition files (.yaml, .yml) in \(targets.joined(separator: ", "))")
+        Platform.printError(
+          "error: no definition files (.yaml, .yml) in \(targets.joined(separator: ", ")), and no Workflows/ or Plugins/ folder there; give definition files, a folder of them, or a clinic's folder that holds Workflows/ and Plugins/"
+        )
         throw ExitCode(1)
       }
       let color = Platform.standardErrorWantsColor
@@ -53,6 +58,16 @@ extension MesoflowCommand {
       print(
         "ok: \(files) file\(files == 1 ? "" : "s") valid" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
           + warningNote)
+    }
+
+    /// `path` itself, unless it is a folder with no definition files of its
+    /// own that holds Workflows/ or Plugins/: then those.
+    static func definitionFolders(_ path: String) -> [String] {
+      guard FileSystem.isFolder(path) else { return [path] }
+      let own = FileSystem.names(in: path)?.contains { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") } ?? true
+      if own { return [path] }
+      let inner = ["Workflows", "Plugins"].map { PathName.join(path, $0) }.filter(FileSystem.isFolder)
+      return inner.isEmpty ? [path] : inner
     }
   }
 }

@@ -120,13 +120,31 @@ struct CLITests {
     #expect(plugin.status == 0, "\(plugin.stderr)")
   }
 
+  @Test func validateFindsTheWorkflowsAndPluginsOfAClinicsFolder() throws {
+    let clinic = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: clinic) }
+    let elsewhere = FileManager.default.temporaryDirectory
+    for argument in [clinic.path, clinic.path + "/"] {
+      let result = try run(["validate", argument], in: elsewhere)
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(result.stdout == "ok: 5 files valid: 1 workflow (mesotherapy), 4 plugins (body, eye, face, scalp)\n")
+    }
+    // Its errors are found too, at their place.
+    let face = clinic.appendingPathComponent("Plugins/face.yaml")
+    try (try String(contentsOf: face, encoding: .utf8)).replacingOccurrences(of: "\ntitle:", with: "\ntittle:")
+      .write(to: face, atomically: true, encoding: .utf8)
+    let broken = try run(["validate", clinic.path], in: elsewhere)
+    #expect(broken.status == 1)
+    #expect(broken.stderr.contains("\(clinic.path)/Plugins/face.yaml:"), "\(broken.stderr)")
+  }
+
   @Test func validateRefusesAFolderWithoutDefinitions() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-empty-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let none = try run(["validate", "."], in: directory)
     #expect(none.status == 1)
-    #expect(none.stderr == "error: no definition files (.yaml, .yml) in .\n")
+    #expect(none.stderr == "error: no definition files (.yaml, .yml) in ., and no Workflows/ or Plugins/ folder there; give definition files, a folder of them, or a clinic's folder that holds Workflows/ and Plugins/\n")
     try Data().write(to: directory.appendingPathComponent("empty.yaml"))
     let empty = try run(["validate", "empty.yaml"], in: directory)
     #expect(empty.status == 1)

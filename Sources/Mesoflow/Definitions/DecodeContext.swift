@@ -48,12 +48,34 @@ struct DecodeContext {
       let key = pair.name
       if !Self.contains(allowed, key) {
         unknown.append(key)
-        error(
-          pair.key.location,
-          "unknown key '\(key)' in \(what)\(Suggestion.didYouMean(key, in: allowed))")
+        error(pair.key.location, Self.unknownKey(key, in: what, allowed: allowed))
       }
     }
     return Fields(node: node, what: what, pairs: pairs, unknownKeys: unknown)
+  }
+
+  /// Words clinic leads write for a key that has another name here.
+  static let synonyms: [String: [String]] = [
+    "for": ["window", "duration", "lasts", "until", "period"],
+    "when": ["if", "condition", "only-when", "unless"],
+    "ask": ["question", "prompt", "text"],
+    "type": ["kind", "answer", "answer-type"],
+    "help": ["hint", "description", "note"],
+    "reason": ["message", "why", "explanation"],
+    "next": ["then", "goto", "go-to"],
+    "at-least": ["minimum", "min", "wait"],
+    "after": ["in", "at"],
+    "every": ["interval"],
+  ]
+
+  /// `unknown key 'KEY' in WHAT`, with the key most likely meant, and the
+  /// keys allowed there when none is close.
+  static func unknownKey(_ key: String, in what: String, allowed: [String]) -> String {
+    let near = Suggestion.didYouMean(key, in: allowed)
+    if !near.isEmpty { return "unknown key '\(key)' in \(what)\(near)" }
+    let meant = allowed.first { Self.synonyms[$0]?.contains(key.lowercased()) ?? false }
+    return "unknown key '\(key)' in \(what)" + (meant.map { " (did you mean '\($0)'?)" } ?? "")
+      + "; allowed here: \(allowed.joined(separator: ", "))"
   }
 
   /// Whether `words` holds `word`: for the short lists of keys a mapping

@@ -159,8 +159,22 @@ struct DefinitionDecoder {
       return nil
     }
     var result: [Outcome: OutcomeDescription] = [:]
+    var complete = true
     for outcome in Outcome.allCases {
-      guard let value = context.required(fields, outcome.rawValue) else { continue }
+      // A consultation must be able to complete; deferred and referred are
+      // needed only by a workflow with stops or referrals, and fall back to
+      // their names when not described.
+      let value: Node?
+      if outcome == .completed {
+        value = context.required(fields, outcome.rawValue)
+      } else {
+        value = fields[outcome.rawValue]
+        if value == nil { continue }
+      }
+      guard let value else {
+        complete = false
+        continue
+      }
       guard let item = context.fields(value, "outcome '\(outcome.rawValue)'", allowed: ["title", "message"]) else {
         continue
       }
@@ -171,7 +185,7 @@ struct DefinitionDecoder {
         title: title, message: item["message"].flatMap { context.string($0, "message") },
         location: fields.keyLocation(outcome.rawValue) ?? value.location)
     }
-    return result.count == Outcome.allCases.count ? result : nil
+    return complete && result[.completed] != nil ? result : nil
   }
 
   // MARK: - Stages
