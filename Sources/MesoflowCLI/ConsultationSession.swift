@@ -40,7 +40,8 @@ struct ConsultationSession {
   let style = Style.standardOutput
 
   var id: String { consultation.state.start.id }
-  var offset: Int { consultation.state.start.utcOffset }
+  /// The clinic's time zone, in which times are shown.
+  var timeZone: ClinicTimeZone { consultation.timeZone }
 
   /// Saves the events not yet stored; when this fails, nothing more is asked.
   mutating func commit() throws {

@@ -203,7 +203,7 @@ struct InteractiveDriver {
 
   private mutating func wait(_ notice: WaitNotice) throws -> RunResult? {
     let stageTitle = session.consultation.workflow.stages.first { $0.id == notice.stage }?.stage.title ?? notice.stage
-    print("\n" + session.style.yellow("⏳ Waiting before \(stageTitle) until \(notice.until.formatted(utcOffset: session.offset))"))
+    print("\n" + session.style.yellow("⏳ Waiting before \(stageTitle) until \(session.timeZone.format(notice.until))"))
     if let reason = notice.reason { print(reason) }
     print(session.style.dim("  pause · note · skip (a physician only, with a written reason); the next stage begins when the wait is over"))
     let live = session.style.enabled

@@ -16,20 +16,22 @@ enum RecordDocuments {
       "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Mesoflow//Mesoflow 0.1//EN", "CALSCALE:GREGORIAN",
       "METHOD:PUBLISH", "X-WR-CALNAME:" + escape("\(title) follow-up"),
     ]
-    for (index, appointment) in record.followUp.enumerated() {
+    // Only days there are: a session still to be booked has none yet.
+    let dated = record.followUp.compactMap { appointment in appointment.date.map { (appointment, $0) } }
+    for (index, (appointment, date)) in dated.enumerated() {
       let what = describe(appointment.kind)
       let areas = areaTitles(appointment.areas, consultation)
       var details = "\(title): \(what)."
       if !areas.isEmpty { details += " Areas: \(areas)." }
       details += " Consultation \(record.start.id)"
-      if let treatedAt = record.treatedAt { details += ", treated \(treatedAt.formatted(utcOffset: record.start.utcOffset))" }
+      if let treatedAt = record.treatedAt { details += ", treated \(record.timeZone.format(treatedAt))" }
       details += "."
       lines += [
         "BEGIN:VEVENT",
         "UID:\(record.start.id)-\(index + 1)@mesoflow",
         "DTSTAMP:\(utcStamp(stamp))",
-        "DTSTART;VALUE=DATE:\(compact(appointment.date))",
-        "DTEND;VALUE=DATE:\(compact(nextDay(appointment.date)))",
+        "DTSTART;VALUE=DATE:\(compact(date))",
+        "DTEND;VALUE=DATE:\(compact(nextDay(date)))",
         "SUMMARY:" + escape("\(title): \(what)" + (areas.isEmpty ? "" : " (\(areas))")),
         "DESCRIPTION:" + escape(details),
         "TRANSP:TRANSPARENT",
@@ -108,15 +110,16 @@ enum RecordDocuments {
 
   static func sheet(_ consultation: Consultation) -> Sheet {
     let record = consultation.record
-    let offset = record.start.utcOffset
+    let zone = record.timeZone
     return Sheet(
       title: consultation.workflow.workflow.title,
-      treated: record.treatedAt?.formatted(utcOffset: offset) ?? "-",
+      treated: record.treatedAt.map(zone.format) ?? "-",
       areas: areaTitles(record.start.areas, consultation),
-      items: record.aftercare.map { ($0.text, $0.endsAt?.formatted(utcOffset: offset)) },
+      items: record.aftercare.map { ($0.text, $0.endsAt.map(zone.format)) },
       followUps: record.followUp.map { appointment in
         let areas = areaTitles(appointment.areas, consultation)
-        return (appointment.date.description, describe(appointment.kind) + (areas.isEmpty ? "" : " (\(areas))"))
+        let date = appointment.date?.description ?? "to be booked"
+        return (date, describe(appointment.kind) + (areas.isEmpty ? "" : " (\(areas))"))
       },
       products: record.products.map { "\($0.name), lot \($0.lot)" })
   }
@@ -193,21 +196,21 @@ enum RecordDocuments {
 
   static func markdownRecord(_ consultation: Consultation) -> String {
     let record = consultation.record
-    let offset = record.start.utcOffset
+    let zone = record.timeZone
     var out = "# Consultation \(record.start.id)\n\n"
     out += "| | |\n|---|---|\n"
     out += "| Workflow | \(consultation.workflow.workflow.title) (\(record.start.workflow) v\(record.start.workflowVersion)) |\n"
     out += "| Areas | \(areaTitles(record.start.areas, consultation)) |\n"
     if let patient = record.start.patient { out += "| Patient | \(cell(patient)) |\n" }
-    out += "| Started | \(record.startedAt.formatted(utcOffset: offset)) by \(cell(record.start.staff.description)) |\n"
+    out += "| Started | \(zone.format(record.startedAt)) (\(zone)) by \(cell(record.start.staff.description)) |\n"
     out += "| Outcome | \(record.outcome?.rawValue ?? "in progress")"
-    out += record.endedAt.map { " at \($0.formatted(utcOffset: offset))" } ?? ""
+    out += record.endedAt.map { " at \(zone.format($0))" } ?? ""
     out += record.endedBy.map { " (check \($0))" } ?? ""
     out += " |\n"
     if let note = record.endNote { out += "| Ending note | \(cell(note.text)) (\(cell(note.by?.description ?? "-"))) |\n" }
     out += "\n## Answers\n\n| Stage | Step | Answer |\n|---|---|---|\n"
     for line in record.answers {
-      out += "| \(line.stage) | \(cell(line.step.prompt)) | \(cell(line.answer.answer.description))"
+      out += "| \(line.stage) | \(cell(line.step.prompt)) | \(cell(line.answer.answer.description(in: zone)))"
       out += line.answer.corrections > 0 ? " (corrected) |\n" : " |\n"
     }
     if !record.checks.isEmpty {
@@ -219,7 +222,7 @@ enum RecordDocuments {
     if !record.notes.isEmpty {
       out += "\n## Notes\n\n"
       for note in record.notes {
-        out += "- \(note.at.formatted(utcOffset: offset)), \(note.by?.description ?? "-"): \(note.text)\n"
+        out += "- \(zone.format(note.at)), \(note.by?.description ?? "-"): \(note.text)\n"
       }
     }
     if record.treatedAt != nil {

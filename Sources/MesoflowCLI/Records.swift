@@ -116,9 +116,11 @@ extension MesoflowCommand {
         }
         return Table.render(rows)
       }
-      var rows: [[String]] = [["ID", "STARTED (UTC)", "STATUS", "PATIENT", "AREAS", "STAFF", "NEXT FOLLOW-UP"]]
+      // A summary names no zone: show the times in this system's.
+      let zone = ClinicTimeZone.system
+      var rows: [[String]] = [["ID", "STARTED", "STATUS", "PATIENT", "AREAS", "STAFF", "NEXT FOLLOW-UP"]]
       for summary in summaries {
-        let started = summary.startedAt.formatted(utcOffset: 0)
+        let started = zone.format(summary.startedAt)
         rows.append([
           summary.id, started, summary.status.rawValue, summary.patient ?? "-", summary.areas.joined(separator: ","),
           summary.staff, summary.followUps.first?.description ?? "-",

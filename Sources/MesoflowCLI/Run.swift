@@ -36,6 +36,13 @@ extension MesoflowCommand {
     @Option(help: "The folder of area plugins. Default: Plugins beside the workflow's folder, else ./Plugins.")
     var plugins: String?
 
+    @Option(
+      name: .customLong("time-zone"),
+      help: ArgumentHelp(
+        "The clinic's time zone, by IANA name (Europe/Berlin).",
+        discussion: "Default: MESOFLOW_TIME_ZONE, else the system's zone. The name is recorded, so that every date and time of the consultation follows its daylight-saving rules."))
+    var timeZone: String?
+
     @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
@@ -52,7 +59,7 @@ extension MesoflowCommand {
       let clock = SystemClock()
       let who = try clinician.resolved(default: nil)
       let now = clock.now()
-      let utcOffset = SystemClock.utcOffset(at: now)
+      let zone = try Self.clinicTimeZone(timeZone)
       // Ids are random; a clash with a stored one (rare) draws another.
       var attempt = 1
       while true {
@@ -60,8 +67,8 @@ extension MesoflowCommand {
         let cursor: ConsultationArchive.Cursor
         do {
           consultation = try Consultation(
-            id: ConsultationID.make(at: now, utcOffset: utcOffset), workflow: definitions.merged, staff: who,
-            clock: clock, utcOffset: utcOffset, patient: patient)
+            id: ConsultationID.make(at: now, in: zone), workflow: definitions.merged, staff: who,
+            clock: clock, timeZone: zone, patient: patient)
           cursor = try archive.begin(consultation, definitions: definitions.sources)
         } catch let error as StoreError where error.kind == .alreadyExists && attempt < 5 {
           attempt += 1
@@ -77,6 +84,17 @@ extension MesoflowCommand {
             + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")
         throw ExitCode(try Self.drive(session, script: script).exitCode)
       }
+    }
+
+    /// The zone named by `--time-zone`, else by MESOFLOW_TIME_ZONE, else the
+    /// system's; an unknown name exits 1 with a suggestion.
+    static func clinicTimeZone(_ option: String?) throws -> ClinicTimeZone {
+      guard let name = option ?? Platform.environment("MESOFLOW_TIME_ZONE") else { return .system }
+      if let zone = ClinicTimeZone.named(name) { return zone }
+      let source = option == nil ? "MESOFLOW_TIME_ZONE names" : "--time-zone names"
+      throw LoadedDefinitions.failure(
+        "\(source) '\(name)', which is not a time zone this system knows\(Suggestion.didYouMean(name, in: ClinicTimeZone.knownNames.sorted())); give an IANA name such as Europe/Berlin or America/New_York"
+      )
     }
 
     static func loadScript(_ path: String) throws -> AnswerScript {
@@ -128,11 +146,11 @@ struct ClinicianOptions: ParsableArguments {
 /// Consultation ids: the local date and six random letters and digits,
 /// easy to read out and type (`20261121-K7QF2M`).
 enum ConsultationID {
-  static func make(at now: Timestamp, utcOffset: Int) -> String {
+  static func make(at now: Timestamp, in zone: ClinicTimeZone) -> String {
     let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
     var generator = SystemRandomNumberGenerator()
     let suffix = String((0..<6).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
-    let date = now.date(utcOffset: utcOffset).description.filter { $0 != "-" }
+    let date = zone.date(of: now).description.filter { $0 != "-" }
     return "\(date)-\(suffix)"
   }
 }

@@ -76,7 +76,7 @@ struct ScriptedDriver {
         guard let entry = script[AnswerScript.waitOverrideKey] else {
           return try session.pause(
             reason:
-              "Waiting until \(notice.until.formatted(utcOffset: session.offset)) before '\(notice.stage)'; resume then, or have a physician add `override-wait: REASON`."
+              "Waiting until \(session.timeZone.format(notice.until)) before '\(notice.stage)'; resume then, or have a physician add `override-wait: REASON`."
           )
         }
         do throws(ConsultationError) {

@@ -93,9 +93,11 @@ struct WorkflowDescription: Encodable {
     var maxLength: Int?
     var statement: String?
     var limit: String?
+    var earliest: String?
+    var latest: String?
     enum CodingKeys: String, CodingKey {
       case id, origin, prompt, help, type, when, optional, min, max, unit, options, maxLength = "max_length", statement
-      case limit
+      case limit, earliest, latest
     }
   }
 
@@ -250,6 +252,9 @@ struct WorkflowDescription: Encodable {
       when: step.condition?.text, optional: step.isOptional)
     if step.countsInjectionPoints { entry.limit = "max-points" }
     switch step.answer {
+    case .date(let bounds):
+      entry.earliest = bounds.earliest?.description
+      entry.latest = bounds.latest?.description
     case .integer(let bounds), .decimal(let bounds):
       entry.min = bounds.min
       entry.max = bounds.max
@@ -263,7 +268,7 @@ struct WorkflowDescription: Encodable {
     case .volume(let max):
       entry.max = max
       entry.unit = "ml"
-    case .yesNo, .date, .product:
+    case .yesNo, .product:
       break
     }
     return entry

@@ -92,11 +92,19 @@ public struct ConsultationArchive: Sendable {
       }
     }
     do {
-      let consultation = try Consultation(replaying: events, workflow: merged, clock: clock)
+      let consultation = try Consultation(
+        replaying: events, workflow: merged, clock: clock, timeZone: Self.timeZone(of: events))
       return (consultation, Cursor(id: id, savedCount: stored.count, link: link))
     } catch {
       throw StoreError(.corrupt, "consultation '\(id)': \(error.message)")
     }
+  }
+
+  /// The time zone the consultation's start names, as this system's
+  /// database has it (its recorded offset where the system lacks the name).
+  static func timeZone(of events: [ConsultationEvent]) -> ClinicTimeZone? {
+    guard let first = events.first, case .started(let start) = first.kind else { return nil }
+    return .recorded(by: start)
   }
 
   /// The workflow a stored consultation started with, merged again from its
@@ -224,7 +232,8 @@ public struct ConsultationArchive: Sendable {
     if let stored, !chainBroken, problems.isEmpty, !sources.isEmpty {
       do {
         let merged = try definitions(of: stored)
-        let consultation = try Consultation(replaying: events, workflow: merged, clock: FixedClock(stored.updatedAt))
+        let consultation = try Consultation(
+          replaying: events, workflow: merged, clock: FixedClock(stored.updatedAt), timeZone: Self.timeZone(of: events))
         let actual = ConsultationSummary(consultation)
         problems += Self.differences(stored: stored, actual: actual)
       } catch let error as StoreError {

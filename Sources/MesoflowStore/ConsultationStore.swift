@@ -193,12 +193,9 @@ public struct ConsultationSummary: Sendable, Hashable {
   /// The summary of `consultation` as it stands.
   public init(_ consultation: Consultation) {
     let state = consultation.state
-    // Saved after every answer: derive only the follow-up dates, and only once treated.
-    let merged = consultation.workflow
-    let followUps =
-      state.completedStages[merged.workflow.procedureStage].map {
-        merged.followUpSchedule(treatedAt: $0, utcOffset: state.start.utcOffset).map(\.date)
-      } ?? []
+    // Saved after every answer: derive only the follow-up dates (those
+    // booked or worked out; a session still to be booked has none).
+    let followUps = consultation.followUpSchedule.compactMap(\.date)
     self.init(
       id: state.start.id, patient: state.start.patient, workflow: state.start.workflow, areas: state.start.areas,
       staff: state.start.staff.name, startedAt: state.startedAt, updatedAt: state.lastEventAt,

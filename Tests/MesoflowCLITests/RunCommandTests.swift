@@ -132,6 +132,42 @@ struct RunCommandTests {
     #expect(markdown.stdout.contains("| Ending note | On warfarin \\| INR unknown (Nurse Kim (staff)) |\n"), "\(markdown.stdout)")
   }
 
+  @Test func theClinicsTimeZoneIsRecordedByNameAndShapesTheRecord() throws {
+    let store = Self.storePath()
+    let result = try run(["--answers", Self.answers.path, "--time-zone", "America/New_York"], store: store)
+    #expect(result.status == 0, "\(result.stderr)")
+    let id = try Self.id(in: result.stdout)
+    let text = try cli.run(["show", id, "--store", store])
+    #expect(text.stdout.contains("Times in America/New_York\n"), "\(text.stdout)")
+    // The booked next session carries the course.
+    #expect(text.stdout.contains("  - 2099-01-15 (booked): session 2 of 3 (face)\n"))
+    #expect(text.stdout.contains("  - 2099-01-29: session 3 of 3 (face)\n"))
+    let json = try cli.run(["show", id, "--format", "json", "--store", store])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let first = try #require((object["events"] as? [[String: Any]])?.first)
+    #expect((first["start"] as? [String: Any])?["timeZone"] as? String == "America/New_York")
+
+    let unknown = try run(["--answers", Self.answers.path, "--time-zone", "Europe/Berln"], store: Self.storePath())
+    #expect(unknown.status == 1)
+    #expect(unknown.stderr.hasPrefix("error: --time-zone names 'Europe/Berln', which is not a time zone this system knows (did you mean 'Europe/Berlin'?)"), "\(unknown.stderr)")
+  }
+
+  @Test func aCourseNobodyBookedIsStillToBeBookedAndLeftOutOfTheCalendar() throws {
+    let store = Self.storePath()
+    let answers = try Self.answers(replacing: ["next_session_booked": "no"], dropping: ["next_session_date"])
+    let result = try run(["--answers", answers], store: store)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    let id = try Self.id(in: result.stdout)
+    let text = try cli.run(["show", id, "--store", store])
+    #expect(text.stdout.contains("  - to be booked: session 2 of 3 (face)\n"), "\(text.stdout)")
+    let ics = try cli.run(["export", id, "--format", "ics", "--store", store])
+    #expect(ics.stdout.components(separatedBy: "BEGIN:VEVENT\r\n").count - 1 == 1, "only the safety review has a day")
+    let markdown = try cli.run(["export", id, "--format", "markdown", "--store", store])
+    #expect(markdown.stdout.contains("| to be booked | session 2 of 3 (Face) |\n"), "\(markdown.stdout)")
+    let due = try cli.run(["list", "--due-before", "2999-01-01", "--store", store])
+    #expect(due.stdout.split(separator: "\n").count == 2, "a header and the review:\n\(due.stdout)")
+  }
+
   @Test func aWarningWaitsForItsAcknowledgement() throws {
     let store = Self.storePath()
     let result = try run(["--answers", try Self.answers(replacing: ["vial_type": "multi_dose"])], store: store)

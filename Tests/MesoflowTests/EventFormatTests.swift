@@ -114,7 +114,7 @@ struct AnswerInputTests {
     #expect(try parse(.choice(Self.options), "I") == .choice("i"))
     #expect(try parse(.multipleChoice(Self.options), "ii, 1, ii") == .multipleChoice(["ii", "i"]))
     #expect(try parse(.multipleChoice(Self.options), "none") == .multipleChoice([]))
-    #expect(try parse(.date, "2026-12-05") == .date(CalendarDate(year: 2026, month: 12, day: 5)!))
+    #expect(try parse(.date(.any), "2026-12-05") == .date(CalendarDate(year: 2026, month: 12, day: 5)!))
     #expect(try parse(.consent(statement: nil), "Zoe Park") == .consent(Consent(signedBy: "Zoe Park", signedAt: Self.now)))
     #expect(
       try parse(.product, "Cocktail; L-1; 2027-03-01")

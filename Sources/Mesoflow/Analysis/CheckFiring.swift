@@ -180,7 +180,13 @@ extension Analyser {
         }
       }
       return lists
-    case .date: return dates()
+    case .date(let bounds):
+      // Only days the step accepts, when the analysis's today stands for the answer's.
+      return dates().filter { value in
+        guard case .date(let day) = value else { return true }
+        return (bounds.earliest.map { day >= $0.resolved(today: today) } ?? true)
+          && (bounds.latest.map { day <= $0.resolved(today: today) } ?? true)
+      }
     case .consent:
       let signers = constants.strings.sorted() + ["any signer"]
       return dates().compactMap { date -> [Value]? in

@@ -60,7 +60,7 @@ extension DefinitionDecoder {
       }
     }
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
-    let followUp = fields["follow-up"].flatMap { self.followUp($0) }
+    let followUp = fields["follow-up"].flatMap { self.followUp($0, isWorkflow: false) }
 
     unique(stages.flatMap(\.2.idsAndLocations), "step")
     unique(stages.flatMap(\.3.idsAndLocations), "check")

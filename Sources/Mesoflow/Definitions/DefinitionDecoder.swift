@@ -30,7 +30,7 @@ struct DefinitionDecoder {
       context.error(node.location, "a workflow needs at least one stage")
     }
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
-    let followUp = fields["follow-up"].flatMap { self.followUp($0) }
+    let followUp = fields["follow-up"].flatMap { self.followUp($0, isWorkflow: true) }
 
     // References between parts of the file. The steps and checks are read
     // where they are, not copied out of their stages.
@@ -76,6 +76,15 @@ struct DefinitionDecoder {
       checkExpressions(stage.steps, stage.checks, stage.wait, environment)
       checkExcludes(stage.checks, known: ingredientIDs)
       if let wait = stage.wait { stepReference(wait.wait.since, at: wait.sinceLocation, known: stepIDs) }
+    }
+    if let step = followUp?.nextSessionStep, let node = fields["follow-up"]?["next-session"] {
+      stepReference(step, at: node.location, known: stepIDs)
+      let type = stages.lazy.flatMap(\.steps.steps).first { $0.id == step }?.answer
+      if let type, type.name != "date" {
+        context.error(node.location, "'next-session' names the date step at which the next session is booked; '\(step)' is a \(type.name) step")
+      }
+    }
+    for stage in stages {
       for branch in stage.transitionBranches {
         if let condition = branch.condition, let node = branch.conditionNode {
           context.checkCondition(condition, in: node, environment, "a transition's 'when'")
@@ -275,7 +284,7 @@ struct DefinitionDecoder {
   ]
   static let typeKeys: [String: Set<String>] = [
     "yes-no": [], "integer": ["min", "max", "unit", "limit"], "decimal": ["min", "max", "unit"], "text": ["max-length"],
-    "choice": ["options"], "multi-choice": ["options"], "date": [], "consent": ["statement"], "product": [],
+    "choice": ["options"], "multi-choice": ["options"], "date": ["min", "max"], "consent": ["statement"], "product": [],
     "volume": ["max"],
   ]
 
@@ -365,7 +374,13 @@ struct DefinitionDecoder {
     case "choice", "multi-choice":
       let options = self.options(fields, typeName)
       answer = typeName == "choice" ? .choice(options) : .multipleChoice(options)
-    case "date": answer = .date
+    case "date":
+      let earliest = fields["min"].flatMap { dateLimit($0, "min") }
+      let latest = fields["max"].flatMap { dateLimit($0, "max") }
+      if case .day(let low)? = earliest, case .day(let high)? = latest, low > high, let node = fields["max"] {
+        context.error(node.location, "'max' (\(high)) is before 'min' (\(low))")
+      }
+      answer = .date(DateBounds(earliest: earliest, latest: latest))
     case "consent": answer = .consent(statement: fields["statement"].flatMap { context.string($0, "statement") })
     case "product": answer = .product
     default:
@@ -392,6 +407,15 @@ struct DefinitionDecoder {
         id: id, prompt: prompt, help: help, answer: answer, when: condition, isOptional: isOptional,
         countsInjectionPoints: countsInjectionPoints, location: node.location),
       conditionNode: conditionNode, idLocation: idNode?.location ?? node.location)
+  }
+
+  /// `today` or a `YYYY-MM-DD` day, as a date step's `min` or `max`.
+  mutating func dateLimit(_ node: Node, _ key: String) -> DateBounds.Limit? {
+    guard let text = context.string(node, key) else { return nil }
+    if text == "today" { return .today }
+    if let day = CalendarDate(iso: text) { return .day(day) }
+    context.error(node.location, "'\(key)' of a date step must be 'today' or a date as YYYY-MM-DD, not '\(text)'")
+    return nil
   }
 
   mutating func options(_ fields: Fields, _ typeName: String) -> [ChoiceOption] {
@@ -511,11 +535,14 @@ struct DefinitionDecoder {
     }
   }
 
-  mutating func followUp(_ node: Node) -> FollowUpPlan? {
-    guard let fields = context.fields(node, "'follow-up'", allowed: ["course", "maintenance", "review"]) else {
+  /// A follow-up plan; only a workflow's may name its `next-session` step.
+  mutating func followUp(_ node: Node, isWorkflow: Bool) -> FollowUpPlan? {
+    let keys = isWorkflow ? ["next-session", "course", "maintenance", "review"] : ["course", "maintenance", "review"]
+    guard let fields = context.fields(node, "'follow-up'", allowed: keys) else {
       return nil
     }
     var plan = FollowUpPlan()
+    plan.nextSessionStep = fields["next-session"].flatMap { context.id($0, "next-session") }
     if let courseNode = fields["course"],
       let course = context.fields(courseNode, "a course", allowed: ["sessions", "interval"])
     {

@@ -202,8 +202,8 @@ public enum AnswerType: Sendable, Hashable {
   case choice([ChoiceOption])
   /// Any number of the options.
   case multipleChoice([ChoiceOption])
-  /// A calendar date.
-  case date
+  /// A calendar date within bounds.
+  case date(DateBounds)
   /// A consent, signed by a named person at a time.
   case consent(statement: String?)
   /// A product with its lot number and expiry date.
@@ -264,6 +264,47 @@ public struct NumberBounds: Sendable, Hashable {
     self.max = max
     self.unit = unit
   }
+}
+
+/// Bounds of a date answer, each a fixed day or the day of the answer.
+public struct DateBounds: Sendable, Hashable {
+  /// One bound.
+  public enum Limit: Sendable, Hashable, CustomStringConvertible {
+    /// The clinic's today when the answer is given.
+    case today
+    /// A fixed day.
+    case day(CalendarDate)
+
+    /// The day this limit stands for when today is `today`.
+    public func resolved(today: CalendarDate) -> CalendarDate {
+      switch self {
+      case .today: return today
+      case .day(let day): return day
+      }
+    }
+
+    /// `today`, or the day as `YYYY-MM-DD`.
+    public var description: String {
+      switch self {
+      case .today: return "today"
+      case .day(let day): return day.description
+      }
+    }
+  }
+
+  /// The earliest day accepted (`min:`); `today` refuses a date in the past.
+  public var earliest: Limit?
+  /// The latest day accepted (`max:`); `today` refuses a date in the future.
+  public var latest: Limit?
+
+  /// Creates bounds; `nil` leaves that side open.
+  public init(earliest: Limit? = nil, latest: Limit? = nil) {
+    self.earliest = earliest
+    self.latest = latest
+  }
+
+  /// Any day.
+  public static let any = DateBounds()
 }
 
 /// One option of a choice.
@@ -393,12 +434,19 @@ public struct FollowUpPlan: Sendable, Hashable {
   public var maintenanceInterval: TimeSpan?
   /// A safety review after the last session.
   public var review: Review?
+  /// The date step at which the next session is booked (the workflow's plan
+  /// only). When it names one, the course continues from the date booked
+  /// there, and without one the course's sessions are still to be booked.
+  public var nextSessionStep: String?
 
   /// Creates a plan.
-  public init(course: Course? = nil, maintenanceInterval: TimeSpan? = nil, review: Review? = nil) {
+  public init(
+    course: Course? = nil, maintenanceInterval: TimeSpan? = nil, review: Review? = nil, nextSessionStep: String? = nil
+  ) {
     self.course = course
     self.maintenanceInterval = maintenanceInterval
     self.review = review
+    self.nextSessionStep = nextSessionStep
   }
 
   /// An initial course of sessions.

@@ -22,7 +22,17 @@ public enum Answer: Sendable, Hashable, CustomStringConvertible {
   case volume([VolumeEntry])
 
   /// The answer as expressions see it: a consent's date is the local day it
-  /// was signed on, a volume is its total in millilitres.
+  /// was signed on in the clinic's time zone, a volume is its total in
+  /// millilitres.
+  public func value(in timeZone: ClinicTimeZone) -> Value {
+    if case .consent(let consent) = self {
+      return .consent(signedBy: consent.signedBy, signedAt: timeZone.date(of: consent.signedAt))
+    }
+    return value(utcOffset: 0)
+  }
+
+  /// The answer as expressions see it, with a consent's day taken at a fixed
+  /// offset from UTC.
   public func value(utcOffset: Int) -> Value {
     switch self {
     case .yesNo(let value): return .bool(value)
@@ -35,6 +45,13 @@ public enum Answer: Sendable, Hashable, CustomStringConvertible {
     case .product(let product): return .product(name: product.name, lot: product.lot, expiry: product.expiry)
     case .volume(let entries): return .number(VolumeEntry.total(entries))
     }
+  }
+
+  /// The answer in words for the record, a consent's time shown in the
+  /// clinic's time zone.
+  public func description(in timeZone: ClinicTimeZone) -> String {
+    if case .consent(let consent) = self { return "signed by \(consent.signedBy) at \(timeZone.format(consent.signedAt))" }
+    return description
   }
 
   /// The answer in words for the record: `yes`, `12`, `2026-11-21`, ...

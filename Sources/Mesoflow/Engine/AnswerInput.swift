@@ -14,7 +14,15 @@ extension Step {
       return maxLength.map { "text, at most \($0) characters" } ?? "text"
     case .choice: return "the number or id of one option"
     case .multipleChoice: return "the numbers or ids of the options that apply, separated by commas, or none"
-    case .date: return "a date, YYYY-MM-DD"
+    case .date(let bounds):
+      var text = "a date, YYYY-MM-DD"
+      switch (bounds.earliest, bounds.latest) {
+      case (let low?, let high?): text += ", from \(low) to \(high)"
+      case (let low?, nil): text += low == .today ? ", today or later" : ", \(low) or later"
+      case (nil, let high?): text += high == .today ? ", today or earlier" : ", \(high) or earlier"
+      case (nil, nil): break
+      }
+      return text
     case .consent: return "the name of the person who signed the consent (signed now)"
     case .product: return "name; lot; expiry (YYYY-MM-DD)"
     case .volume(let max):

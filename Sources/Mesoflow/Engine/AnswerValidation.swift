@@ -51,7 +51,22 @@ extension Consultation {
       }
       // Stored in the options' order, so that equal choices compare equal.
       return .multipleChoice(options.map(\.id).filter(seen.contains))
-    case (.date, .date):
+    case (.date(let bounds), .date(let day)):
+      let today = timeZone.date(of: now)
+      if let earliest = bounds.earliest?.resolved(today: today), day < earliest {
+        throw fail(
+          .outOfRange,
+          bounds.earliest == .today
+            ? "\(day) is in the past; the date must be today (\(today)) or later"
+            : "\(day) is before \(earliest); the date must be \(earliest) or later")
+      }
+      if let latest = bounds.latest?.resolved(today: today), day > latest {
+        throw fail(
+          .outOfRange,
+          bounds.latest == .today
+            ? "\(day) is in the future; the date must be today (\(today)) or earlier"
+            : "\(day) is after \(latest); the date must be \(latest) or earlier")
+      }
       return answer
     case (.consent, .consent(let consent)):
       let name = consent.signedBy.trimmed
@@ -59,7 +74,7 @@ extension Consultation {
       if consent.signedAt > now {
         throw fail(
           .invalidAnswer,
-          "the consent is dated \(consent.signedAt.formatted(utcOffset: state.start.utcOffset)), which is in the future")
+          "the consent is dated \(timeZone.format(consent.signedAt)), which is in the future")
       }
       return .consent(Consent(signedBy: name, signedAt: consent.signedAt))
     case (.product, .product(let product)):
@@ -67,7 +82,7 @@ extension Consultation {
       let lot = product.lot.trimmed
       if name.isEmpty { throw fail(.invalidAnswer, "the product needs its name") }
       if lot.isEmpty { throw fail(.invalidAnswer, "the product needs its lot or batch number, for traceability") }
-      let today = now.date(utcOffset: state.start.utcOffset)
+      let today = timeZone.date(of: now)
       if product.expiry < today {
         throw fail(.invalidAnswer, "\(name) lot \(lot) expired on \(product.expiry); an expired product must not be used")
       }

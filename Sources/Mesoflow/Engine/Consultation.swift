@@ -23,6 +23,9 @@ public struct Consultation: Sendable {
   public let workflow: MergedWorkflow
   /// Where the time comes from.
   public let clock: any ConsultationClock
+  /// The clinic's time zone: how instants are shown as local dates and
+  /// times, and how days are counted.
+  public let timeZone: ClinicTimeZone
   /// Everything that happened, in order.
   public private(set) var events: [ConsultationEvent] = []
   /// Where the consultation stands: the fold of ``events``.
@@ -39,23 +42,25 @@ public struct Consultation: Sendable {
   ///   - workflow: The workflow merged with the chosen areas.
   ///   - staff: Who starts it; inputs without a clinician are theirs.
   ///   - clock: Where the time comes from.
-  ///   - utcOffset: The clinic's offset from UTC in seconds, for dates.
+  ///   - timeZone: The clinic's time zone; its name is recorded, so that
+  ///     dates and times follow its daylight-saving rules.
   ///   - patient: The clinic's identifier for the patient, if any.
   /// - Throws: ``ConsultationError`` when the workflow's first stage is missing.
   public init(
-    id: String, workflow: MergedWorkflow, staff: Clinician, clock: any ConsultationClock, utcOffset: Int = 0,
-    patient: String? = nil
+    id: String, workflow: MergedWorkflow, staff: Clinician, clock: any ConsultationClock,
+    timeZone: ClinicTimeZone = .utc, patient: String? = nil
   ) throws(ConsultationError) {
     guard workflow.blueprint.stageIndex[workflow.workflow.start] != nil else {
       throw ConsultationError(.unknown, workflow.workflow.start, "the workflow's first stage is not defined")
     }
+    let now = clock.now()
     let start = ConsultationStart(
       id: id, workflow: workflow.workflow.id, workflowVersion: workflow.workflow.version,
-      definitionHash: workflow.definitionHash, areas: workflow.areas.map(\.id), staff: staff, utcOffset: utcOffset,
-      patient: patient)
-    let now = clock.now()
+      definitionHash: workflow.definitionHash, areas: workflow.areas.map(\.id), staff: staff,
+      utcOffset: timeZone.utcOffset(at: now), timeZone: timeZone.name, patient: patient)
     self.workflow = workflow
     self.clock = clock
+    self.timeZone = timeZone
     state = ConsultationState(start: start, at: now)
     record(.started(start), at: now, by: staff)
     record(.stageEntered(stage: workflow.workflow.start), at: now, by: nil)
@@ -63,15 +68,29 @@ public struct Consultation: Sendable {
     settle(at: now)
   }
 
+  /// Starts a consultation at one fixed offset from UTC, in seconds: for
+  /// callers that know no time zone by name.
+  public init(
+    id: String, workflow: MergedWorkflow, staff: Clinician, clock: any ConsultationClock, utcOffset: Int,
+    patient: String? = nil
+  ) throws(ConsultationError) {
+    try self.init(
+      id: id, workflow: workflow, staff: staff, clock: clock, timeZone: .fixed(utcOffset: utcOffset), patient: patient)
+  }
+
   /// Rebuilds a consultation from its events.
   ///
+  /// - Parameter timeZone: The rule of the zone the start names
+  ///   (``ConsultationStart/timeZone``); without one, or for a record that
+  ///   names none, dates and times keep to the offset recorded at the start.
   /// - Throws: ``ConsultationError`` of kind `invalidHistory` when the events
   ///   are out of order, do not begin with a start, name steps or checks the
   ///   workflow lacks, or were recorded against definitions with another
   ///   ``MergedWorkflow/definitionHash``.
-  public init(replaying events: [ConsultationEvent], workflow: MergedWorkflow, clock: any ConsultationClock)
-    throws(ConsultationError)
-  {
+  public init(
+    replaying events: [ConsultationEvent], workflow: MergedWorkflow, clock: any ConsultationClock,
+    timeZone: ClinicTimeZone? = nil
+  ) throws(ConsultationError) {
     guard let first = events.first, case .started(let start) = first.kind else {
       throw ConsultationError(.invalidHistory, nil, "the history does not begin with the consultation's start")
     }
@@ -83,6 +102,8 @@ public struct Consultation: Sendable {
     }
     self.workflow = workflow
     self.clock = clock
+    let zone = timeZone ?? .fixed(utcOffset: start.utcOffset)
+    self.timeZone = zone
     state = ConsultationState(start: start, at: first.time)
     let blueprint = workflow.blueprint
     for (index, event) in events.enumerated() {
@@ -91,7 +112,7 @@ public struct Consultation: Sendable {
           .invalidHistory, nil, "event \(index + 1) has sequence number \(event.sequence); events are missing or out of order")
       }
       if index > 0 { try Self.validate(event, blueprint) }
-      state.apply(event, blueprint)
+      state.apply(event, blueprint, zone)
     }
     self.events = events
   }
@@ -162,7 +183,7 @@ public struct Consultation: Sendable {
 
   func context(at time: Timestamp) -> EvaluationContext {
     let answers = state.answers
-    return EvaluationContext(today: time.date(utcOffset: state.start.utcOffset)) { answers[$0]?.value }
+    return EvaluationContext(today: timeZone.date(of: time)) { answers[$0]?.value }
   }
 
   // MARK: - Inputs
@@ -370,7 +391,7 @@ public struct Consultation: Sendable {
       let left = TimeSpan(seconds: max(1, wait.until.seconds(since: now)))
       throw ConsultationError(
         .waitNotOver, wait.stage,
-        "the wait is not over: \(left) left, until \(wait.until.formatted(utcOffset: state.start.utcOffset)); a physician may override it with a reason")
+        "the wait is not over: \(left) left, until \(timeZone.format(wait.until)); a physician may override it with a reason")
     }
     record(.stageEntered(stage: wait.stage), at: now, by: clinician ?? state.start.staff)
     settle(at: now)
@@ -415,7 +436,7 @@ public struct Consultation: Sendable {
         .notCurrent, step, "check '\(alert.check.id)' (\(alert.check.outcome.rawValue)) must be resolved first: \(alert.check.reason)")
     case .wait(let wait):
       throw ConsultationError(
-        .notCurrent, step, "the consultation is waiting until \(wait.until.formatted(utcOffset: state.start.utcOffset)) before stage '\(wait.stage)'")
+        .notCurrent, step, "the consultation is waiting until \(timeZone.format(wait.until)) before stage '\(wait.stage)'")
     case .finished(let outcome):
       throw ConsultationError(.ended, step, "the consultation has ended (\(outcome.rawValue))")
     }
@@ -463,7 +484,7 @@ public struct Consultation: Sendable {
   mutating func record(_ kind: ConsultationEvent.Kind, at time: Timestamp, by actor: Clinician?) {
     let event = ConsultationEvent(sequence: events.count + 1, time: time, actor: actor, kind: kind)
     events.append(event)
-    state.apply(event, blueprint)
+    state.apply(event, blueprint, timeZone)
   }
 
   /// Fires the checks among `ids` whose condition now holds, and clears

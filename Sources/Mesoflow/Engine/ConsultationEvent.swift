@@ -75,15 +75,20 @@ public struct ConsultationStart: Sendable, Hashable, Codable {
   public var areas: [String]
   /// The clinician who started it.
   public var staff: Clinician
-  /// The clinic's offset from UTC in seconds, for dates and times shown to people.
+  /// The clinic's offset from UTC in seconds when the consultation started.
+  /// Records made before time zones were named keep to it for every date and
+  /// time; newer ones follow ``timeZone``.
   public var utcOffset: Int
+  /// The IANA name of the clinic's time zone (`Europe/Berlin`), by which
+  /// dates and times are shown and days counted; absent in older records.
+  public var timeZone: String?
   /// The clinic's own identifier for the patient, if one was given.
   public var patient: String?
 
   /// Creates a start.
   public init(
     id: String, workflow: String, workflowVersion: Int, definitionHash: String, areas: [String], staff: Clinician,
-    utcOffset: Int, patient: String? = nil
+    utcOffset: Int, timeZone: String? = nil, patient: String? = nil
   ) {
     self.id = id
     self.workflow = workflow
@@ -92,6 +97,7 @@ public struct ConsultationStart: Sendable, Hashable, Codable {
     self.areas = areas
     self.staff = staff
     self.utcOffset = utcOffset
+    self.timeZone = timeZone
     self.patient = patient
   }
 }

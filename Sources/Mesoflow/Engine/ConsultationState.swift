@@ -128,7 +128,7 @@ public struct ActiveWait: Sendable, Hashable {
 extension ConsultationState {
   /// Folds one event into the state. Events are trusted to be well formed
   /// (``Consultation/init(replaying:workflow:clock:)`` checks them first).
-  mutating func apply(_ event: ConsultationEvent, _ blueprint: Blueprint) {
+  mutating func apply(_ event: ConsultationEvent, _ blueprint: Blueprint, _ timeZone: ClinicTimeZone) {
     eventCount += 1
     lastEventAt = event.time
     if isPaused, event.kind != .paused { isPaused = false }
@@ -145,13 +145,13 @@ extension ConsultationState {
       wait = nil
     case .answered(let step, let answer):
       answers[step] = RecordedAnswer(
-        answer: answer, value: answer.value(utcOffset: start.utcOffset), at: event.time, by: event.actor,
+        answer: answer, value: answer.value(in: timeZone), at: event.time, by: event.actor,
         corrections: 0)
       skipped.remove(step)
     case .corrected(let step, let answer):
       let corrections = (answers[step]?.corrections ?? 0) + 1
       answers[step] = RecordedAnswer(
-        answer: answer, value: answer.value(utcOffset: start.utcOffset), at: event.time, by: event.actor,
+        answer: answer, value: answer.value(in: timeZone), at: event.time, by: event.actor,
         corrections: corrections)
       skipped.remove(step)
     case .skipped(let step):

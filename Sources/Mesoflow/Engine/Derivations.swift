@@ -24,8 +24,13 @@ public struct FollowUpAppointment: Sendable, Hashable {
     case review(reason: String?)
   }
 
-  /// The day.
-  public var date: CalendarDate
+  /// The day: booked at the consultation, or worked out from the plan;
+  /// `nil` for a session of the course that is still to be booked (the
+  /// workflow asks for the next session's date, and none was booked).
+  public var date: CalendarDate?
+  /// Whether staff booked this day at the consultation (the next session),
+  /// rather than it being worked out from the plan.
+  public var isBooked: Bool
   /// What it is.
   public var kind: Kind
   /// The areas it is for; empty when the workflow's plan covers every area.
@@ -35,8 +40,9 @@ public struct FollowUpAppointment: Sendable, Hashable {
 extension MergedWorkflow {
   /// The aftercare for the chosen areas after a treatment at `treatedAt`:
   /// the workflow's items, then each area's, each id given once with the
-  /// longest window any of them gives.
-  public func aftercare(treatedAt: Timestamp) -> [AftercareInstruction] {
+  /// longest window any of them gives. A window of whole days ends at the
+  /// same local time of day in `timeZone`, whatever daylight saving did.
+  public func aftercare(treatedAt: Timestamp, timeZone: ClinicTimeZone = .utc) -> [AftercareInstruction] {
     var instructions: [AftercareInstruction] = []
     var index: [String: Int] = [:]
     var all: [(AftercareItem, Origin)] = workflow.aftercare.map { ($0, .workflow) }
@@ -46,53 +52,82 @@ extension MergedWorkflow {
         instructions[position].origins.append(origin)
         if let window = item.window, window > (instructions[position].window ?? .zero) {
           instructions[position].window = window
-          instructions[position].endsAt = treatedAt + window
+          instructions[position].endsAt = timeZone.adding(window, to: treatedAt)
         }
         continue
       }
       index[item.id] = instructions.count
       instructions.append(
         AftercareInstruction(
-          id: item.id, text: item.text, window: item.window, endsAt: item.window.map { treatedAt + $0 }, origins: [origin]))
+          id: item.id, text: item.text, window: item.window,
+          endsAt: item.window.map { timeZone.adding($0, to: treatedAt) }, origins: [origin]))
     }
     return instructions
   }
 
-  /// The follow-up schedule after a treatment at `treatedAt`, as local dates
-  /// at `utcOffset`: each plan's remaining course sessions at their
+  /// The follow-up schedule after a treatment at `treatedAt`, as local days
+  /// in `timeZone`: each plan's remaining course sessions at their
   /// interval, the first maintenance session after the course, and the
   /// safety review. An area without a plan of its own follows the workflow's;
   /// equal appointments of several areas are given once.
-  public func followUpSchedule(treatedAt: Timestamp, utcOffset: Int) -> [FollowUpAppointment] {
+  ///
+  /// When the workflow names the step at which the next session is booked
+  /// (``FollowUpPlan/nextSessionStep``), the course continues from
+  /// `nextSession`, the day booked there; with none booked, the course's
+  /// sessions (and the maintenance after them) are still to be booked and
+  /// carry no date. Otherwise every day is worked out from the treatment.
+  public func followUpSchedule(
+    treatedAt: Timestamp, timeZone: ClinicTimeZone, nextSession: CalendarDate? = nil
+  ) -> [FollowUpAppointment] {
     var plans: [(plan: FollowUpPlan, areas: [String])] = []
     let own = areas.filter { $0.followUp == nil }.map(\.id)
     if let plan = workflow.followUp, !own.isEmpty || areas.isEmpty {
       plans.append((plan, areas.count == own.count ? [] : own))
     }
     for area in areas { if let plan = area.followUp { plans.append((plan, [area.id])) } }
+    let booking = workflow.followUp?.nextSessionStep != nil
 
     var appointments: [FollowUpAppointment] = []
-    func add(_ span: TimeSpan, _ kind: FollowUpAppointment.Kind, _ areas: [String]) {
-      let date = (treatedAt + span).date(utcOffset: utcOffset)
+    func add(_ date: CalendarDate?, booked: Bool = false, _ kind: FollowUpAppointment.Kind, _ areas: [String]) {
       if let same = appointments.firstIndex(where: { $0.date == date && $0.kind.sameAppointment(as: kind) }) {
-        appointments[same].areas = appointments[same].areas.isEmpty || areas.isEmpty
-          ? [] : Array(Set(appointments[same].areas + areas)).sorted()
+        appointments[same].areas =
+          appointments[same].areas.isEmpty || areas.isEmpty ? [] : Array(Set(appointments[same].areas + areas)).sorted()
+        appointments[same].isBooked = appointments[same].isBooked || booked
       } else {
-        appointments.append(FollowUpAppointment(date: date, kind: kind, areas: areas))
+        appointments.append(FollowUpAppointment(date: date, isBooked: booked, kind: kind, areas: areas))
       }
     }
+    func days(_ span: TimeSpan, times count: Int = 1) -> Int {
+      span.seconds.multipliedReportingOverflow(by: count).partialValue / 86_400
+    }
+    func after(_ date: CalendarDate, _ days: Int) -> CalendarDate {
+      let shifted = date.daysSinceEpoch.addingReportingOverflow(days).partialValue
+      return CalendarDate(daysSinceEpoch: min(max(shifted, CalendarDate.range.lowerBound), CalendarDate.range.upperBound))
+        ?? date
+    }
+    let treated = timeZone.date(of: treatedAt)
     for (plan, areas) in plans {
-      var last = TimeSpan.zero
+      // The day of the last session so far: today's, unless the course goes on.
+      var last: CalendarDate? = treated
       if let course = plan.course, course.sessions > 1 {
         for number in 2...course.sessions {
-          last = TimeSpan(seconds: course.interval.seconds.multipliedReportingOverflow(by: number - 1).partialValue)
-          add(last, .session(number: number, of: course.sessions), areas)
+          let date: CalendarDate?
+          if booking {
+            date = nextSession.map { after($0, days(course.interval, times: number - 2)) }
+          } else {
+            date = after(treated, days(course.interval, times: number - 1))
+          }
+          add(date, booked: booking && number == 2 && date != nil, .session(number: number, of: course.sessions), areas)
+          last = date
         }
       }
-      if let every = plan.maintenanceInterval { add(last + every, .maintenance(every: every), areas) }
-      if let review = plan.review { add(review.after, .review(reason: review.reason), areas) }
+      if let every = plan.maintenanceInterval { add(last.map { after($0, days(every)) }, .maintenance(every: every), areas) }
+      if let review = plan.review { add(timeZone.date(of: timeZone.adding(review.after, to: treatedAt)), .review(reason: review.reason), areas) }
     }
-    return appointments.sorted { ($0.date, $0.sortKey) < ($1.date, $1.sortKey) }
+    // Days in order; what is still to be booked last.
+    return appointments.sorted {
+      ($0.date?.daysSinceEpoch ?? .max, $0.sortKey) < ($1.date?.daysSinceEpoch ?? .max, $1.sortKey)
+    }
   }
 }
 
@@ -171,6 +206,8 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
   public var expectedDuration: TimeRange
   /// The notes clinicians wrote, in order.
   public var notes: [ConsultationNote]
+  /// The clinic's time zone, in which every time of the record is shown.
+  public var timeZone: ClinicTimeZone
 
   init(_ consultation: Consultation) {
     let state = consultation.state
@@ -206,23 +243,25 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
       .compactMap { fired in blueprint.checks[fired.id].map { CheckLine(check: $0.check, fired: fired) } }
     excludedIngredients = merged.ingredients.map(\.ingredient).filter { state.excludedIngredients[$0.id] != nil }
     treatedAt = state.completedStages[blueprint.procedureStage]
+    timeZone = consultation.timeZone
     if let treatedAt {
-      aftercare = merged.aftercare(treatedAt: treatedAt)
-      followUp = merged.followUpSchedule(treatedAt: treatedAt, utcOffset: state.start.utcOffset)
+      aftercare = merged.aftercare(treatedAt: treatedAt, timeZone: consultation.timeZone)
+      followUp = consultation.followUpSchedule
     } else {
       aftercare = []
       followUp = []
     }
   }
 
-  /// The record as text, for printing.
+  /// The record as text, for printing, with every time in the clinic's time zone.
   public var description: String {
-    let offset = start.utcOffset
+    func local(_ instant: Timestamp) -> String { timeZone.format(instant) }
     var out = "Consultation \(start.id): \(start.workflow) v\(start.workflowVersion)"
     out += start.areas.isEmpty ? "\n" : ", areas \(start.areas.joined(separator: ", "))\n"
-    out += "Started \(startedAt.formatted(utcOffset: offset)) by \(start.staff)\n"
+    out += "Started \(local(startedAt)) by \(start.staff)\n"
+    out += "Times in \(timeZone)\n"
     if let outcome, let endedAt {
-      out += "Outcome: \(outcome.rawValue) at \(endedAt.formatted(utcOffset: offset))"
+      out += "Outcome: \(outcome.rawValue) at \(local(endedAt))"
       out += endedBy.map { " (check \($0))\n" } ?? "\n"
       if let endNote { out += "Ending note by \(endNote.by?.description ?? "-"): \(endNote.text)\n" }
     } else {
@@ -237,7 +276,7 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
         out += "  [\(stage)]\n"
       }
       let corrected = line.answer.corrections > 0 ? " (corrected)" : ""
-      out += "  - \(line.step.id): \(line.answer.answer)\(corrected)\n"
+      out += "  - \(line.step.id): \(line.answer.answer.description(in: timeZone))\(corrected)\n"
     }
     if !checks.isEmpty {
       out += "\nChecks:\n"
@@ -246,11 +285,11 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
         switch line.fired.status {
         case .pending: out += "    pending\n"
         case .applied: out += "    applied: \(line.check.excludes.joined(separator: ", ")) removed\n"
-        case .acknowledged(let by, let at): out += "    acknowledged by \(by?.description ?? "-") at \(at.formatted(utcOffset: offset))\n"
+        case .acknowledged(let by, let at): out += "    acknowledged by \(by?.description ?? "-") at \(local(at))\n"
         case .overridden(let by, let reason, let at):
-          out += "    overridden by \(by?.description ?? "-") at \(at.formatted(utcOffset: offset)): \(reason)\n"
-        case .endedConsultation(let at): out += "    ended the consultation at \(at.formatted(utcOffset: offset))\n"
-        case .cleared(let at): out += "    cleared by a correction at \(at.formatted(utcOffset: offset))\n"
+          out += "    overridden by \(by?.description ?? "-") at \(local(at)): \(reason)\n"
+        case .endedConsultation(let at): out += "    ended the consultation at \(local(at))\n"
+        case .cleared(let at): out += "    cleared by a correction at \(local(at))\n"
         }
       }
     }
@@ -258,7 +297,7 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
       out += "\nNotes:\n"
       for note in notes {
         let about = note.step.map { " on \($0)" } ?? ""
-        out += "  - \(note.at.formatted(utcOffset: offset)) \(note.by?.description ?? "-")\(about): \(note.text)\n"
+        out += "  - \(local(note.at)) \(note.by?.description ?? "-")\(about): \(note.text)\n"
       }
     }
     if !excludedIngredients.isEmpty {
@@ -268,19 +307,20 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
       out += "Volumes: " + volumes.keys.sorted().map { "\($0) \(formatNumber(volumes[$0] ?? 0)) ml" }.joined(separator: ", ") + "\n"
     }
     if let treatedAt {
-      out += "\nTreated at \(treatedAt.formatted(utcOffset: offset))\n\nAftercare:\n"
+      out += "\nTreated at \(local(treatedAt))\n\nAftercare:\n"
       for item in aftercare {
         out += "  - \(item.text)"
-        out += item.endsAt.map { " Until \($0.formatted(utcOffset: offset)).\n" } ?? "\n"
+        out += item.endsAt.map { " Until \(local($0)).\n" } ?? "\n"
       }
       if !followUp.isEmpty {
         out += "\nFollow-up:\n"
         for appointment in followUp {
           let areas = appointment.areas.isEmpty ? "" : " (\(appointment.areas.joined(separator: ", ")))"
+          let when = appointment.date.map { "\($0)" + (appointment.isBooked ? " (booked)" : "") } ?? "to be booked"
           switch appointment.kind {
-          case .session(let number, let total): out += "  - \(appointment.date): session \(number) of \(total)\(areas)\n"
-          case .maintenance(let every): out += "  - \(appointment.date): maintenance, then every \(every)\(areas)\n"
-          case .review: out += "  - \(appointment.date): safety review\(areas)\n"
+          case .session(let number, let total): out += "  - \(when): session \(number) of \(total)\(areas)\n"
+          case .maintenance(let every): out += "  - \(when): maintenance, then every \(every)\(areas)\n"
+          case .review: out += "  - \(when): safety review\(areas)\n"
           }
         }
       }
@@ -293,4 +333,15 @@ extension Consultation {
   /// The consultation's record: answers, checks and their resolutions,
   /// products and volumes, and once treated, aftercare and follow-up dates.
   public var record: ConsultationRecord { ConsultationRecord(self) }
+
+  /// The follow-up once treatment was given (empty before), with the next
+  /// session as booked at the workflow's booking step.
+  public var followUpSchedule: [FollowUpAppointment] {
+    guard let treatedAt = state.completedStages[blueprint.procedureStage] else { return [] }
+    var nextSession: CalendarDate?
+    if let step = workflow.workflow.followUp?.nextSessionStep, case .date(let day)? = state.answers[step]?.answer {
+      nextSession = day
+    }
+    return workflow.followUpSchedule(treatedAt: treatedAt, timeZone: timeZone, nextSession: nextSession)
+  }
 }
