@@ -80,8 +80,11 @@ public struct MergedWorkflow: Sendable {
     }
     blueprint = Blueprint(workflow: workflow, stages: stages, areas: ordered)
     definitionHash = ""
-    definitionHash = DefinitionFingerprint.hash(self)
+    definitionHash = LegacyDefinitionFingerprint.hash(self)
   }
+
+  /// The hash version 1 gave these definitions: 64 hex digits.
+  public var legacyDefinitionHash: String { LegacyDefinitionFingerprint.hash(self) }
 
   /// The expected duration of the whole consultation: every stage's duration
   /// plus, for each stage, the longest wait that could apply before it.
