@@ -1,10 +1,11 @@
 import Foundation
-import Mesoflow
+@testable import Mesoflow
 import MesoflowYAML
 import Testing
 
-/// The definition hash: version 1, frozen, as consultations recorded with it
-/// carry it.
+/// The definition hash: version 2, a typed, length-prefixed encoding pinned
+/// by golden values, and the frozen version 1 that consultations recorded
+/// before it still carry.
 struct DefinitionHashTests {
   // MARK: Fixtures
 
@@ -203,6 +204,27 @@ struct DefinitionHashTests {
 
   // MARK: Golden values
 
+  /// If one of these fails and you changed no definition, you changed the
+  /// encoding: every stored consultation would refuse to resume. Do not
+  /// update the value; make a version 3 and keep version 2 as version 1 is
+  /// kept. If you changed the shipped YAML on purpose, update its value.
+  @Test(arguments: [
+    (["body"], "v2:2441e628fc1a89e12113b557978a2badafdba0ca3afe7e31252ef7aebba1e4b0"),
+    (["eye"], "v2:00a03575099ccc6b9d510be364b21dfd96df990d25229f6e37be5face736fba3"),
+    (["face"], "v2:b9309b1ae027a37f1334d03d450913af91764d9a181ad49bc7dfbf8f1ec046bf"),
+    (["scalp"], "v2:1c82e8376580d01d289cc98265bd8f1e675759c8b016f1e52d2e24a7f44b0de3"),
+    (["body", "eye", "face", "scalp"], "v2:6646ad3d870d413b274914939ea75f4e197f31e2409832c1ea1bd3bf31eaab2b"),
+  ])
+  func theShippedDefinitionsHaveTheirGoldenHash(areas: [String], hash: String) throws {
+    #expect(try Fixture.merged(areas).definitionHash == hash)
+  }
+
+  /// The fixture pins the encoding itself: it changes only with this file.
+  @Test func theFixtureHasItsGoldenHash() throws {
+    #expect(try Self.merged().definitionHash == "v2:e9322b416d46975afac07d13e22711125411ac768cf1c52b1ccf4df90bdb1177")
+    #expect(try Self.merged(areas: []).definitionHash == "v2:1e8a22e9d61c48b6e6162d3fc097ed9f11b8b89cb9efb3b659231dac22b6bd45")
+  }
+
   /// Version 1 is frozen: these are the hashes it gave before version 2
   /// existed, and consultations recorded then carry them. They must never change.
   @Test(arguments: [
@@ -220,5 +242,335 @@ struct DefinitionHashTests {
   @Test func theLegacyHashOfTheFixtureIsFrozen() throws {
     #expect(try Self.merged().legacyDefinitionHash == "0ab3b9beea570b98078910f4df657f557211e2b760dd9cda1e6268a0d3dd71cd")
     #expect(try Self.merged(areas: []).legacyDefinitionHash == "3fa79b86d53c1a8d9c99d2f81281702d7b42b31b966e78f4be7558404f713f5c")
+  }
+
+  // MARK: The encoding
+
+  /// Each kind of value byte for byte, as docs/STORE.md specifies it.
+  @Test func valuesAreEncodedAsSpecified() {
+    func encoded(_ write: (inout DefinitionEncoder) -> Void) -> [UInt8] {
+      var encoder = DefinitionEncoder()
+      write(&encoder)
+      return encoder.bytes
+    }
+    let zero7: [UInt8] = [0, 0, 0, 0, 0, 0, 0]
+    #expect(encoded { $0.nothing() } == [0x4E])
+    #expect(encoded { $0.bool(true) } == [0x42, 1])
+    #expect(encoded { $0.bool(false) } == [0x42, 0])
+    #expect(encoded { $0.integer(300) } == [0x49] + [0, 0, 0, 0, 0, 0, 0x01, 0x2C])
+    #expect(encoded { $0.integer(-2) } == [0x49, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE])
+    #expect(encoded { $0.decimal(0.5) } == [0x44, 0x3F, 0xE0, 0, 0, 0, 0, 0, 0])
+    #expect(encoded { $0.decimal(-0.0) } == encoded { $0.decimal(0) })
+    #expect(encoded { $0.decimal(0) } == [0x44] + zero7 + [0])
+    #expect(encoded { $0.string("né") } == [0x53] + zero7 + [3, 0x6E, 0xC3, 0xA9])
+    #expect(encoded { $0.span(TimeSpan(seconds: 90)) } == [0x54] + zero7 + [90])
+    #expect(encoded { $0.span(TimeSpan(seconds: 86_400)) } == encoded { $0.span(.days(1)) })
+    #expect(encoded { $0.date(CalendarDate(uncheckedISO: "1970-01-02")) } == [0x43] + zero7 + [1])
+    #expect(encoded { $0.list(["a", "b"]) { $0.string($1) } } == [0x4C] + zero7 + [2] + [0x53] + zero7 + [1, 0x61] + [0x53] + zero7 + [1, 0x62])
+    #expect(encoded { $0.list([String]()) { $0.string($1) } } == [0x4C] + zero7 + [0])
+    #expect(
+      encoded { $0.record("r") { $0.integer(1); $0.nothing() } }
+        == [0x52] + zero7 + [1, 0x72] + zero7 + [2] + [0x49] + zero7 + [1] + [0x4E])
+  }
+
+  /// The whole encoding is one version tag and one record, and every count
+  /// in it is right: read back without knowing what it holds, it takes up
+  /// every byte.
+  @Test(arguments: [["face"], ["body", "eye", "face", "scalp"]])
+  func theEncodingReadsBackAsATreeOfTypedValues(areas: [String]) throws {
+    let bytes = DefinitionHash.encoding(try Fixture.merged(areas))
+    var reader = EncodedValueReader(bytes: bytes)
+    #expect(try reader.value() == .string("mesoflow definitions v2"))
+    guard case .record("definitions", let fields) = try reader.value() else {
+      Issue.record("the version tag is not followed by the definitions")
+      return
+    }
+    #expect(reader.isAtEnd)
+    #expect(fields.count == 7)
+    guard case .list(let stages) = fields.last else {
+      Issue.record("the definitions do not end with the list of stages")
+      return
+    }
+    #expect(stages.count == 6)
+    #expect(SHA256.hash(bytes).hex == String(try Fixture.merged(areas).definitionHash.dropFirst(3)))
+  }
+
+  @Test func theHashNamesItsVersionAndOnlyLegacyHashesLookLegacy() throws {
+    let merged = try Self.merged()
+    #expect(merged.definitionHash.hasPrefix("v2:"))
+    #expect(merged.definitionHash.count == 67)
+    #expect(!DefinitionHash.isLegacy(merged.definitionHash))
+    #expect(DefinitionHash.isLegacy(merged.legacyDefinitionHash))
+    #expect(!DefinitionHash.isLegacy(merged.legacyDefinitionHash.uppercased()))
+    #expect(!DefinitionHash.isLegacy(String(merged.legacyDefinitionHash.dropLast())))
+  }
+
+  // MARK: Collisions of version 1
+
+  /// Version 1 wrote an absent help as `-`, like the help `-`.
+  @Test func anAbsentTextAndTheTextDashDiffer() throws {
+    let withHelp = Self.edit(Self.workflowText, "        max-length: 200\n", "        max-length: 200\n        help: \"-\"\n")
+    let plain = try Self.merged(), dashed = try Self.merged(workflow: withHelp)
+    #expect(plain.legacyDefinitionHash == dashed.legacyDefinitionHash, "the collision this test is about")
+    #expect(plain.definitionHash != dashed.definitionHash)
+  }
+
+  /// Version 1 joined a choice's options with `;` and `=`, which a label may contain.
+  @Test func optionsAreNotConfusedWithALabelThatLooksLikeThem() throws {
+    func adding(_ options: String) -> String {
+      Self.edit(
+        Self.workflowText, "      - id: last_visit\n",
+        "      - id: colour\n        ask: Colour?\n        type: choice\n        options:\n\(options)      - id: last_visit\n")
+    }
+    let two = try Self.merged(workflow: adding("          - { id: x, label: X }\n          - { id: y, label: Y }\n"))
+    let one = try Self.merged(workflow: adding("          - { id: x, label: \"X;y=Y\" }\n"))
+    #expect(two.legacyDefinitionHash == one.legacyDefinitionHash, "the collision this test is about")
+    #expect(two.definitionHash != one.definitionHash)
+  }
+
+  /// Version 1 joined the fields of a line with U+001F, which a text may contain.
+  @Test func aSeparatorInsideATextIsNotAFieldBoundary() throws {
+    func workflow(prompt: String, help: String?) -> Workflow {
+      Workflow(
+        id: "w", title: "W", start: "only", procedureStage: "only",
+        stages: [
+          Stage(
+            id: "only", title: "Only", steps: [Step(id: "q", prompt: prompt, help: help, answer: .yesNo)],
+            transition: .end(.completed, at: SourceLocation(file: "w", line: 1, column: 1)))
+        ])
+    }
+    let first = MergedWorkflow(workflow: workflow(prompt: "Q\u{1F}-", help: nil), areas: [])
+    let second = MergedWorkflow(workflow: workflow(prompt: "Q", help: "-\u{1F}-"), areas: [])
+    #expect(first.legacyDefinitionHash == second.legacyDefinitionHash, "the collision this test is about")
+    #expect(first.definitionHash != second.definitionHash)
+  }
+
+  // MARK: What changes the hash
+
+  /// Comments, layout, quoting, spacing and brackets in expressions, key
+  /// order, and other ways of writing the same number or duration.
+  @Test func howTheDefinitionsAreWrittenDoesNotChangeTheHash() throws {
+    var workflow = Self.workflowText
+    for (find, replacement) in [
+      ("stages:\n", "# The stages, in order.\nstages:    # a comment after a key\n\n"),
+      ("when: age < 18\n", "when: \"age   <18\"\n"),
+      ("when: age >= 18 and not (tone == \"dark\")\n", "when: ((age>=18)) and not (tone==\"dark\")\n"),
+      ("last_visit + 2w > today()", "last_visit  +  14d > today( )"),
+      ("          - { id: light, label: Light }\n", "          - id: light\n            label: Light\n"),
+      ("reason: Zone b excludes the extra serum.\n", "reason: Zone b excludes\n              the extra serum.\n"),
+      ("        min: 0\n        max: 120\n", "        max: 120\n        min: 0\n"),
+      ("        min: 0.5\n", "        min: 0.50\n"),
+      ("        max: 300\n", "        max: 3e2\n"),
+      ("    for: 2w\n", "    for: 14d\n"),
+      ("      at-least: 30m\n", "      at-least: 1800s\n"),
+    ] {
+      workflow = Self.edit(workflow, find, replacement)
+    }
+    var plugin = Self.pluginText
+    for (find, replacement) in [
+      ("    methods: [nappage, micropapule]\n", "    methods:\n      - nappage\n      - micropapule\n"),
+      ("  max-volume-ml: 2.5\n", "  max-volume-ml: 2.50   # per session\n"),
+      ("      at-least: 1h\n", "      at-least: 60m\n"),
+    ] {
+      plugin = Self.edit(plugin, find, replacement)
+    }
+    let original = try Self.merged(), rewritten = try Self.merged(workflow: workflow, plugin: plugin)
+    #expect(rewritten.definitionHash == original.definitionHash)
+    // Version 1 hashed the expressions' text, so it did not survive this.
+    #expect(rewritten.legacyDefinitionHash != original.legacyDefinitionHash)
+  }
+
+  /// Each edit changes what a consultation asks, does or records.
+  static let meaningfulEdits: [(what: String, inPlugin: Bool, find: String, replacement: String)] = [
+    ("the workflow's version", false, "version: 3\n", "version: 4\n"),
+    ("a stage's duration", false, "duration: 5m..10m\n", "duration: 5m..11m\n"),
+    ("a procedure's duration", true, "duration: 15m..20m\n", "duration: 15m..21m\n"),
+    ("what an area adds to a stage", true, "    duration: 2m\n", "    duration: 3m\n"),
+    ("a check's reason", false, "reason: Adults only.\n", "reason: Adults only!\n"),
+    ("a check's expression", false, "when: age < 18\n", "when: age < 19\n"),
+    ("a check's operator", false, "when: age < 18\n", "when: age <= 18\n"),
+    ("a check's outcome", false, "outcome: refer\n", "outcome: stop\n"),
+    ("what a check excludes", false, "excludes: [extra]\n", "excludes: [base]\n"),
+    ("a literal duration", false, "last_visit + 2w", "last_visit + 3w"),
+    ("a literal date", false, "2020-01-01", "2020-01-02"),
+    ("a step's condition", false, "when: age >= 18 and not", "when: age > 18 and not"),
+    ("a branch's condition", false, "    when: age >= 18\n", "    when: age >= 21\n"),
+    ("a prompt", false, "ask: Which zones?\n", "ask: Which zones, please?\n"),
+    ("a bound", false, "        min: 0.5\n", "        min: 0.6\n"),
+    ("a unit", false, "unit: kg\n", "unit: lb\n"),
+    ("a text's length", false, "max-length: 200\n", "max-length: 201\n"),
+    ("an option's label", false, "label: Dark }", "label: Darker }"),
+    ("a consent statement", false, "statement: I agree to the treatment.\n", "statement: I agree.\n"),
+    ("a volume's maximum", false, "max: 4.5\n", "max: 4.6\n"),
+    ("whether a step is optional", false, "optional: true\n", "optional: false\n"),
+    ("a wait", false, "at-least: 30m\n", "at-least: 31m\n"),
+    ("a wait's reason", false, "reason: Let the consent sink in.\n", "reason: Let it sink in.\n"),
+    ("an aftercare window", false, "for: 2w\n", "for: 3w\n"),
+    ("an aftercare text", false, "text: Be gentle with the skin.\n", "text: Be gentle.\n"),
+    ("an outcome's message", false, "message: See a physician.\n", "message: See a doctor.\n"),
+    ("a follow-up course", false, "sessions: 3\n", "sessions: 4\n"),
+    ("a review", false, "after: 6w\n", "after: 7w\n"),
+    ("an ingredient's name", false, "name: Extra serum\n", "name: Extra-strong serum\n"),
+    ("an area's volume limit", true, "max-volume-ml: 2.5\n", "max-volume-ml: 2.4\n"),
+    ("an area's point limit", true, "max-points: 40\n", "max-points: 41\n"),
+    ("an area's needle", true, "needle: 32G\n", "needle: 30G\n"),
+    ("an area's depth", true, "depth-mm: 0.5..1\n", "depth-mm: 0.5..1.5\n"),
+    ("an area's methods", true, "methods: [nappage, micropapule]\n", "methods: [micropapule, nappage]\n"),
+    ("an area's version", true, "version: 2\n", "version: 3\n"),
+    ("an area's follow-up", true, "interval: 4w", "interval: 5w"),
+    ("an area's aftercare", true, "for: 24h\n", "for: 48h\n"),
+  ]
+
+  @Test func whatChangesAConsultationChangesTheHash() throws {
+    let original = try Self.merged().definitionHash
+    var seen: [String: String] = [:]
+    for edit in Self.meaningfulEdits {
+      let merged =
+        edit.inPlugin
+        ? try Self.merged(plugin: Self.edit(Self.pluginText, edit.find, edit.replacement))
+        : try Self.merged(workflow: Self.edit(Self.workflowText, edit.find, edit.replacement))
+      #expect(merged.definitionHash != original, "changing \(edit.what) left the hash as it was")
+      if let other = seen[merged.definitionHash] { Issue.record("changing \(edit.what) gave the hash of changing \(other)") }
+      seen[merged.definitionHash] = edit.what
+    }
+    #expect(seen.count == Self.meaningfulEdits.count)
+  }
+
+  /// A check computed in Swift has no tree: its summary and the steps it
+  /// reads are hashed, and it is never taken for an expression.
+  @Test func aSwiftPluginsCheckIsHashedByItsSummaryAndInputs() throws {
+    func merged(_ condition: CheckCondition) throws -> MergedWorkflow {
+      var plugin = NeckPlugin()
+      plugin.stages[0].checks[0].condition = condition
+      return MergedWorkflow(workflow: try #require(Fixture.shipped.workflows["mesotherapy"]), areas: [plugin])
+    }
+    let summary = "a thyroid nodule or goitre"
+    let base = try merged(.native(summary, reading: ["neck_thyroid_nodule"]) { _ in nil })
+    #expect(try merged(.native(summary, reading: ["neck_thyroid_nodule"]) { _ in true }).definitionHash == base.definitionHash)
+    let hashes = [
+      base.definitionHash,
+      try merged(.native("a thyroid nodule", reading: ["neck_thyroid_nodule"]) { _ in nil }).definitionHash,
+      try merged(.native(summary, reading: ["neck_thyroid_nodule", "age"]) { _ in nil }).definitionHash,
+      try merged(.expression(try Expression.parse("neck_thyroid_nodule"))).definitionHash,
+    ]
+    #expect(Set(hashes).count == hashes.count)
+  }
+
+  // MARK: Consultations recorded under version 1
+
+  @Test func definitionsMatchTheirCurrentAndTheirLegacyHashOnly() throws {
+    let face = try Fixture.merged(["face"]), eye = try Fixture.merged(["eye"])
+    #expect(face.matches(definitionHash: face.definitionHash))
+    #expect(face.matches(definitionHash: face.legacyDefinitionHash))
+    #expect(!face.matches(definitionHash: eye.definitionHash))
+    #expect(!face.matches(definitionHash: eye.legacyDefinitionHash))
+    #expect(!face.matches(definitionHash: face.legacyDefinitionHash.uppercased()))
+    #expect(!face.matches(definitionHash: "v2:" + face.legacyDefinitionHash))
+    #expect(!face.matches(definitionHash: ""))
+  }
+
+  /// `consultation`'s events as a build before version 2 recorded them:
+  /// the same, but for the hash in the start.
+  static func recordedUnderVersion1(_ events: [ConsultationEvent], hash: String) -> [ConsultationEvent] {
+    var events = events
+    if case .started(var start)? = events.first?.kind {
+      start.definitionHash = hash
+      events[0].kind = .started(start)
+    }
+    return events
+  }
+
+  @Test func aConsultationRecordedUnderTheLegacyHashReplaysAndGoesOn() throws {
+    let clock = ManualClock(Fixture.morning)
+    var consultation = try Fixture.start(["face"], clock: clock)
+    for (step, answer) in [("age", Answer.integer(34)), ("goals", .text("Fresher skin"))] {
+      try consultation.answer(step, answer)
+      clock.advance(by: TimeSpan(seconds: 20))
+    }
+    let face = try Fixture.merged(["face"])
+    let old = Self.recordedUnderVersion1(consultation.events, hash: face.legacyDefinitionHash)
+    #expect(old.first != consultation.events.first)
+    let resumedClock = ManualClock(clock.now())
+    var replayed = try Consultation(replaying: old, workflow: face, clock: resumedClock)
+    #expect(replayed.events == old, "nothing recorded is rewritten")
+    #expect(replayed.state.start.definitionHash == face.legacyDefinitionHash)
+    try Script().run(&replayed, clock: resumedClock)
+    try Script().run(&consultation, clock: clock)
+    #expect(replayed.state.outcome == .completed)
+    #expect(Array(replayed.events.dropFirst()) == Array(consultation.events.dropFirst()))
+    #expect(try Consultation(replaying: replayed.events, workflow: face, clock: clock).state == replayed.state)
+
+    #expect(throws: ConsultationError.self) { try Consultation(replaying: old, workflow: Fixture.merged(["eye"]), clock: clock) }
+    let wrong = Self.recordedUnderVersion1(consultation.events, hash: try Fixture.merged(["eye"]).legacyDefinitionHash)
+    #expect(throws: ConsultationError.self) { try Consultation(replaying: wrong, workflow: face, clock: clock) }
+  }
+}
+
+/// A value of the definition encoding, read back without its schema.
+enum EncodedValue: Equatable {
+  case nothing
+  case bool(Bool)
+  case integer(Int64)
+  case decimal(UInt64)
+  case string(String)
+  case span(Int64)
+  case date(Int64)
+  indirect case list([EncodedValue])
+  indirect case record(String, [EncodedValue])
+}
+
+struct EncodedValueReader {
+  struct Malformed: Error {}
+  let bytes: [UInt8]
+  var index = 0
+
+  var isAtEnd: Bool { index == bytes.count }
+
+  mutating func byte() throws -> UInt8 {
+    guard index < bytes.count else { throw Malformed() }
+    defer { index += 1 }
+    return bytes[index]
+  }
+
+  mutating func word() throws -> UInt64 {
+    var value: UInt64 = 0
+    for _ in 0..<8 { value = value << 8 | UInt64(try byte()) }
+    return value
+  }
+
+  mutating func text() throws -> String {
+    let count = try word()
+    guard count <= UInt64(bytes.count - index) else { throw Malformed() }
+    let end = index + Int(count)
+    defer { index = end }
+    guard let text = String(validating: bytes[index..<end], as: UTF8.self) else { throw Malformed() }
+    return text
+  }
+
+  mutating func value() throws -> EncodedValue {
+    switch try byte() {
+    case 0x4E: return .nothing
+    case 0x42:
+      let flag = try byte()
+      guard flag <= 1 else { throw Malformed() }
+      return .bool(flag == 1)
+    case 0x49: return .integer(Int64(bitPattern: try word()))
+    case 0x44: return .decimal(try word())
+    case 0x53: return .string(try text())
+    case 0x54: return .span(Int64(bitPattern: try word()))
+    case 0x43: return .date(Int64(bitPattern: try word()))
+    case 0x4C: return .list(try values(count: try word()))
+    case 0x52:
+      let name = try text()
+      return .record(name, try values(count: try word()))
+    default: throw Malformed()
+    }
+  }
+
+  mutating func values(count: UInt64) throws -> [EncodedValue] {
+    guard count <= UInt64(bytes.count - index) else { throw Malformed() }
+    var values: [EncodedValue] = []
+    for _ in 0..<count { values.append(try value()) }
+    return values
   }
 }

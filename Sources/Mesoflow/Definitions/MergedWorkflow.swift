@@ -47,10 +47,12 @@ public struct MergedWorkflow: Sendable {
   public let areas: [any AreaPlugin]
   /// The stages in the order the workflow lists them.
   public let stages: [MergedStage]
-  /// A SHA-256 hash, in hex, of everything in the workflow and the chosen
-  /// areas that changes how a consultation runs or what it records (not
-  /// comments or layout). A consultation records it when it starts, and a
-  /// replay against definitions with another hash is refused.
+  /// A SHA-256 hash of everything in the workflow and the chosen areas that
+  /// changes how a consultation runs or what it records (not comments,
+  /// layout, or how a number, duration or expression is written), as `v2:`
+  /// and 64 hex digits; docs/STORE.md gives the encoding hashed. A
+  /// consultation records it when it starts, and a replay is refused unless
+  /// ``matches(definitionHash:)`` accepts the recorded hash.
   public private(set) var definitionHash: String
   let blueprint: Blueprint
 
@@ -80,11 +82,23 @@ public struct MergedWorkflow: Sendable {
     }
     blueprint = Blueprint(workflow: workflow, stages: stages, areas: ordered)
     definitionHash = ""
-    definitionHash = LegacyDefinitionFingerprint.hash(self)
+    definitionHash = DefinitionHash.hash(self)
   }
 
-  /// The hash version 1 gave these definitions: 64 hex digits.
+  /// The hash version 1 gave these definitions: 64 hex digits, no prefix.
+  /// Consultations started before version 2 recorded it; it is computed
+  /// when asked for, not kept.
   public var legacyDefinitionHash: String { LegacyDefinitionFingerprint.hash(self) }
+
+  /// Whether `hash`, recorded when a consultation started, names these
+  /// definitions: it is ``definitionHash``, or it has the form of a
+  /// version 1 hash and is ``legacyDefinitionHash``, so that consultations
+  /// recorded before version 2 go on resuming and verifying. Only a
+  /// version 1 hash costs a second pass over the definitions.
+  public func matches(definitionHash hash: String) -> Bool {
+    if hash == definitionHash { return true }
+    return DefinitionHash.isLegacy(hash) && hash == legacyDefinitionHash
+  }
 
   /// The expected duration of the whole consultation: every stage's duration
   /// plus, for each stage, the longest wait that could apply before it.

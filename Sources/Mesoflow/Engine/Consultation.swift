@@ -85,8 +85,10 @@ public struct Consultation: Sendable {
   ///   names none, dates and times keep to the offset recorded at the start.
   /// - Throws: ``ConsultationError`` of kind `invalidHistory` when the events
   ///   are out of order, do not begin with a start, name steps or checks the
-  ///   workflow lacks, or were recorded against definitions with another
-  ///   ``MergedWorkflow/definitionHash``.
+  ///   workflow lacks, or were recorded against other definitions: the hash
+  ///   they record must be the workflow's ``MergedWorkflow/definitionHash``
+  ///   or, for consultations started before version 2 of the hash, its
+  ///   ``MergedWorkflow/legacyDefinitionHash`` (``MergedWorkflow/matches(definitionHash:)``).
   public init(
     replaying events: [ConsultationEvent], workflow: MergedWorkflow, clock: any ConsultationClock,
     timeZone: ClinicTimeZone? = nil
@@ -94,7 +96,7 @@ public struct Consultation: Sendable {
     guard let first = events.first, case .started(let start) = first.kind else {
       throw ConsultationError(.invalidHistory, nil, "the history does not begin with the consultation's start")
     }
-    guard start.definitionHash == workflow.definitionHash else {
+    guard workflow.matches(definitionHash: start.definitionHash) else {
       throw ConsultationError(
         .invalidHistory, start.id,
         "the consultation was recorded with other definitions (hash \(start.definitionHash), now \(workflow.definitionHash)); resume it with the definitions it started with"

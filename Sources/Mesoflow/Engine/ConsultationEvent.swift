@@ -68,8 +68,10 @@ public struct ConsultationStart: Sendable, Hashable, Codable {
   public var workflow: String
   /// The workflow's version.
   public var workflowVersion: Int
-  /// The hash of the merged definitions (``MergedWorkflow/definitionHash``):
-  /// a replay against other definitions is refused.
+  /// The hash of the merged definitions (``MergedWorkflow/definitionHash``;
+  /// the version 1 hash, ``MergedWorkflow/legacyDefinitionHash``, for a
+  /// consultation started before version 2): a replay against other
+  /// definitions is refused.
   public var definitionHash: String
   /// The areas covered, in merge order.
   public var areas: [String]
