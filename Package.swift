@@ -56,7 +56,7 @@ let package = Package(
     .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML", "MesoflowTestSupport"]),
     .testTarget(
       name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowConformance", "MesoflowTestSupport"],
-      exclude: ["Corpus"]),
+      exclude: ["Corpus", "LegacyDefinitions"]),
     .testTarget(
       name: "MesoflowCLITests", dependencies: ["MesoflowCLI", "HandsClinicExample", "MesoflowTestSupport"],
       exclude: ["Answers"]),

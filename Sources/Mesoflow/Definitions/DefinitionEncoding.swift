@@ -285,6 +285,7 @@ extension DefinitionEncoder {
           out.optional(review.reason) { $0.string($1) }
         }
       }
+      out.optional(plan.nextSessionStep) { $0.string($1) }
     }
   }
 
@@ -303,6 +304,7 @@ extension DefinitionEncoder {
           out.answerType(item.step.answer)
           out.optional(item.step.condition) { $0.expression($1) }
           out.bool(item.step.isOptional)
+          out.bool(item.step.countsInjectionPoints)
         }
       }
       out.list(stage.checks) { out, item in
@@ -361,7 +363,17 @@ extension DefinitionEncoder {
     case .text(let max): record("text") { out in out.optional(max) { $0.integer($1) } }
     case .choice(let value): record("choice") { options(&$0, value) }
     case .multipleChoice(let value): record("multi-choice") { options(&$0, value) }
-    case .date: record("date") { _ in }
+    case .date(let value):
+      func limit(_ out: inout DefinitionEncoder, _ limit: DateBounds.Limit) {
+        switch limit {
+        case .today: out.record("today") { _ in }
+        case .day(let day): out.date(day)
+        }
+      }
+      record("date") { out in
+        out.optional(value.earliest) { limit(&$0, $1) }
+        out.optional(value.latest) { limit(&$0, $1) }
+      }
     case .consent(let statement): record("consent") { out in out.optional(statement) { $0.string($1) } }
     case .product: record("product") { _ in }
     case .volume(let max): record("volume") { out in out.optional(max) { $0.decimal($1) } }
