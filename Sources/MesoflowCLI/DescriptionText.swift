@@ -27,7 +27,8 @@ enum DescriptionText {
       if !stage.steps.isEmpty {
         out += "   Steps:\n"
         for (step, origin) in stage.steps {
-          out += "   - \(step.id)\(tag(origin)): \(step.prompt) [\(answer(step.answer))\(step.isOptional ? ", optional" : "")]\n"
+          let limit = step.countsInjectionPoints ? ", held to the areas' max-points" : ""
+          out += "   - \(step.id)\(tag(origin)): \(step.prompt) [\(answer(step.answer))\(limit)\(step.isOptional ? ", optional" : "")]\n"
           if let condition = step.condition { out += "       asked when \(condition.text)\n" }
         }
       }
@@ -133,6 +134,8 @@ enum DescriptionText {
       return "text, up to \(maxLength) characters"
     case .volume(let max?):
       return "volume, up to \(format(max)) ml"
+    case .date(let bounds) where bounds != .any:
+      return "date" + (bounds.earliest.map { " from \($0)" } ?? "") + (bounds.latest.map { " up to \($0)" } ?? "")
     default:
       return type.name
     }

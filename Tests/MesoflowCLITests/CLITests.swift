@@ -183,6 +183,8 @@ struct CLITests {
     #expect(text.contains("STOP under_18 when age < 18"))
     #expect(text.contains("EXCLUDE face_salmon_dna_fish_allergy (face) when fish_allergy"))
     #expect(text.contains("Ends: Completed"))
+    #expect(text.contains("[integer 0..1000 points, held to the areas' max-points]"))
+    #expect(text.contains("   - next_session_date: Date of the next session. [date from today]\n"))
   }
 
   @Test func describeJSONIsStableAndComplete() throws {
@@ -204,6 +206,8 @@ struct CLITests {
     let injection = try #require(stages[3]["steps"] as? [[String: Any]])
     #expect(injection.first { $0["id"] as? String == "injection_points" }?["limit"] as? String == "max-points")
     #expect(injection.first { $0["id"] as? String == "volume" }?["limit"] == nil)
+    let followUp = try #require(stages[5]["steps"] as? [[String: Any]])
+    #expect(followUp.first { $0["id"] as? String == "next_session_date" }?["earliest"] as? String == "today")
     // The same request gives the same bytes.
     #expect(try run(["describe", "mesotherapy", "--area", "scalp", "--format", "json"]).stdout == result.stdout)
   }
