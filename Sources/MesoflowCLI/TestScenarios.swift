@@ -83,6 +83,11 @@ extension MesoflowCommand {
           for diagnostic in result.diagnostics {
             print(Self.indented(source.diagnostic(at: diagnostic.location, diagnostic.message).rendered(color: color)))
           }
+          // The first cause first: what follows from it is not listed.
+          if let cause = result.unanswered {
+            print("        \(dim)\(cause.location)\(reset)")
+            print("        \(red)\(cause.description)\(reset)")
+          }
           for mismatch in result.mismatches {
             print("        \(dim)\(mismatch.location)\(reset)")
             print("        \(red)- \(mismatch.key): \(mismatch.expected)\(reset)")

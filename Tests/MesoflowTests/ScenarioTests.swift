@@ -1,5 +1,5 @@
 import Foundation
-import Mesoflow
+@testable import Mesoflow
 import MesoflowYAML
 import Testing
 
@@ -147,27 +147,62 @@ import Testing
       scenarios:
         - name: wrong on purpose
           areas: [face]
-          answers: { age: 40 }
+          answers: { age: 16 }
           expect:
-            outcome: deferred
+            outcome: completed
             stage: screening
-            fired: [under_18]
-            asked: [goals]
+            fired: [pregnancy_or_breastfeeding]
+            not-fired: [under_18]
+            asked: [age]
             rejected: { age: 50 }
       """)
     #expect(!result.passed)
-    #expect(result.outcome == nil)
-    #expect(result.pausedAt == "goals")
+    #expect(result.outcome == .deferred)
+    #expect(result.pausedAt == nil)
+    #expect(result.unanswered == nil)
     #expect(
       result.mismatches.map(\.description) == [
         "rejected: expected '50' for age refused, got accepted as 50",
-        "outcome: expected deferred, got paused at step goals",
+        "outcome: expected completed, got deferred",
         "stage: expected screening, got consultation",
-        "fired: expected under_18, got missing under_18 (fired: none)",
+        "fired: expected pregnancy_or_breastfeeding, got missing pregnancy_or_breastfeeding (fired: under_18)",
+        "not-fired: expected under_18, got present under_18 (fired: under_18)",
       ])
-    // `asked` holds: the question the scenario paused at was asked.
-    #expect(result.mismatches[0].location == SourceLocation(file: "s.yaml", line: 10, column: 24))
+    // `asked` holds.
+    #expect(result.mismatches[0].location == SourceLocation(file: "s.yaml", line: 11, column: 24))
     #expect(result.mismatches[1].location == SourceLocation(file: "s.yaml", line: 6, column: 16))
+  }
+
+  @Test func aPauseTheScenarioExpectsIsNoCauseButAPauseElsewhereIs() throws {
+    // The scenario means to stop at skin_type: the pause is what it tests,
+    // and a check that should have fired before it is reported as such.
+    let intended = try run(
+      """
+      scenarios:
+        - name: pauses where it says
+          areas: [face]
+          answers: { age: 34, goals: Fresher skin }
+          expect: { outcome: paused, stage: consultation, fired: [under_18] }
+      """)
+    #expect(intended.unanswered == nil)
+    #expect(intended.mismatches.map(\.description) == ["fired: expected under_18, got missing under_18 (fired: none)"])
+    // Here it means to pause in screening, with answers it never reaches:
+    // the unanswered skin_type comes first, and nothing that follows from it.
+    let elsewhere = try run(
+      """
+      scenarios:
+        - name: pauses too early
+          areas: [face]
+          answers: { age: 34, goals: Fresher skin, medications: none }
+          expect: { outcome: paused, stage: screening, fired: [under_18] }
+      """)
+    #expect(
+      elsewhere.unanswered?.description
+        == "paused at step 'skin_type' (What is the patient's skin type (Fitzpatrick)?), which the scenario does not answer; add a line such as `skin_type: i` to its answers"
+    )
+    #expect(elsewhere.unanswered?.location == SourceLocation(file: "s.yaml", line: 4, column: 5))
+    #expect(elsewhere.mismatches.isEmpty, "\(elsewhere.mismatches)")
+    #expect(!elsewhere.passed)
   }
 
   @Test func idsTheConsultationLacksAreErrorsWithASuggestion() throws {
@@ -358,5 +393,158 @@ extension ScenarioTests {
     #expect(file("plugin: arm\n").diagnostics.count == 1)
     // A scenario file may still name its workflow first.
     #expect(file("workflow: mesotherapy\nareas: [face]\nscenarios:\n  - name: x\n    expect: { outcome: paused }\n").diagnostics.isEmpty)
+  }
+}
+
+/// A scenario that stops at a question it does not answer says so first,
+/// with the line to add, and not the expectations that fail because of it.
+extension ScenarioTests {
+  /// The face plugin's screening with one more question, a yes-no with a
+  /// referral, as a clinic lead would add it: it replaces the lines
+  /// `  screening:` and `    checks:`.
+  static let isotretinoin = """
+      screening:
+        steps:
+          - id: face_isotretinoin
+            ask: Has the patient taken isotretinoin in the last 6 months?
+            type: yes-no
+        checks:
+          - id: face_isotretinoin_refer
+            when: face_isotretinoin
+            outcome: refer
+            reason: Isotretinoin in the last 6 months slows healing; a physician must approve.
+
+    """
+
+  /// The shipped definitions, with the face plugin's text edited by `edit`.
+  static func shipped(editingFace edit: (String) -> String) throws -> Catalog {
+    let root = ShippedDefinitionTests.root
+    var sources: [SourceText] = []
+    for path in ["Workflows/mesotherapy.yaml", "Plugins/body.yaml", "Plugins/eye.yaml", "Plugins/face.yaml", "Plugins/scalp.yaml"] {
+      let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+      sources.append(SourceText(name: path, text: path.hasSuffix("face.yaml") ? edit(text) : text))
+    }
+    let catalog = Catalog(sources: sources)
+    #expect(catalog.diagnostics.isEmpty, "\(catalog.diagnostics)")
+    return catalog
+  }
+
+  static let withIsotretinoin: Catalog? = try? shipped {
+    $0.replacingOccurrences(of: "  screening:\n    checks:\n", with: isotretinoin)
+  }
+
+  static let completeFace = """
+      scenarios:
+        - name: complete
+          areas: [face]
+          answers:
+      \(screenedFace)
+            anticoagulants: no
+            cleansed: yes
+            cream_used: no
+            product: { name: Dermaheal SR, lot: A123, expiry: 2099-12-31 }
+            vial_type: single_dose
+            cold_chain_ok: yes
+            injection_points: 40
+            volume: 2
+            technique_confirmed: yes
+            prescriber: Dr Ana Silva
+            aftercare_sheet_given: yes
+            next_session_booked: yes
+            next_session_date: 2026-01-19
+            review_booked: yes
+          expect:
+            outcome: completed
+            stage: follow_up
+            fired: [no_baseline_photos]
+            not-fired: [dark_skin_pigmentation]
+            asked: [cleansed]
+            excluded: [salmon_dna]
+            aftercare: [face_no_makeup]
+            follow-up-sessions: 2
+            rejected: { volume: 50, age: 50 }
+            limit-refused: { volume: 9 }
+      """
+
+  @Test func aQuestionTheScenarioDoesNotAnswerIsTheFirstCauseAndItsConsequencesAreNotListed() throws {
+    let catalog = try #require(Self.withIsotretinoin)
+    #expect(catalog.plugins["face"]?.stages.contains { $0.steps.contains { $0.id == "face_isotretinoin" } } == true)
+    // Expectations that fail whatever the plugin: photos taken, nothing
+    // excluded; and one refusal that is genuinely accepted (an age of 50).
+    let scenario = try only(Self.completeFace)
+    let shipped = scenario.run(in: Fixture.shipped)
+    #expect(shipped.unanswered == nil)
+    #expect(
+      shipped.mismatches.map(\.description) == [
+        "rejected: expected '50' for age refused, got accepted as 50",
+        "fired: expected no_baseline_photos, got missing no_baseline_photos (fired: none)",
+        "excluded: expected salmon_dna, got missing salmon_dna (got: none)",
+      ])
+
+    let result = scenario.run(in: catalog)
+    #expect(result.pausedAt == "face_isotretinoin")
+    #expect(
+      result.unanswered?.description
+        == "paused at step 'face_isotretinoin' (Has the patient taken isotretinoin in the last 6 months?), which the scenario does not answer; add a line such as `face_isotretinoin: no` to its answers"
+    )
+    #expect(result.unanswered?.location == SourceLocation(file: "s.yaml", line: 4, column: 5))
+    // What happened before the stop is still wrong and still said; the
+    // outcome, stage, steps never asked, checks that never fired, the answers
+    // never used and the refusals never tried follow from the stop.
+    #expect(result.mismatches.map(\.description) == ["rejected: expected '50' for age refused, got accepted as 50"])
+    #expect(!result.passed)
+
+    // With the line added, the scenario fails only as it does without the question.
+    let answered = try only(Self.completeFace.replacingOccurrences(of: "      review_booked: yes\n", with: "      review_booked: yes\n      face_isotretinoin: no\n"))
+      .run(in: catalog)
+    #expect(answered.unanswered == nil)
+    #expect(answered.mismatches.map(\.description) == shipped.mismatches.map(\.description))
+  }
+
+  @Test func theLineToAddHasAnAnswerOfTheStepsType() throws {
+    let day = try #require(CalendarDate(year: 2026, month: 1, day: 5))
+    let options = [ChoiceOption(id: "first", label: "First"), ChoiceOption(id: "second", label: "Second")]
+    let examples: [(AnswerType, String)] = [
+      (.yesNo, "no"),
+      (.integer(NumberBounds(min: 18, max: 120)), "18"),
+      (.integer(NumberBounds(min: 0.5, max: 3)), "1"),
+      (.integer(NumberBounds(max: -5)), "-5"),
+      (.decimal(NumberBounds(min: 0.25)), "0.25"),
+      (.decimal(NumberBounds()), "0"),
+      (.text(maxLength: 10), "none"),
+      (.choice(options), "first"),
+      (.multipleChoice(options), "[first]"),
+      (.date, "2026-01-05"),
+      (.consent(statement: nil), "Jane Doe"),
+      (.product, "{ name: PRODUCT, lot: LOT, expiry: 2027-12-31 }"),
+      (.volume(max: 0.5), "0.5"),
+      (.volume(max: nil), "1"),
+    ]
+    for (type, example) in examples {
+      let step = Step(id: "x", prompt: "X?", answer: type)
+      #expect(step.exampleAnswer(on: day) == example, "\(type)")
+      // Each example is an answer the step takes.
+      #expect((try? step.parseAnswer(try AnswerText.text(of: Self.node(example), SourceText(name: "x", text: example)), now: Timestamp(day, hour: 9))) != nil, "\(type)")
+    }
+  }
+
+  static func node(_ text: String) throws -> Node {
+    try #require(try YAML.load(SourceText(name: "x", text: text)).root)
+  }
+
+  @Test func aScenarioWithNoOutcomeExpectedIsStoppedByAnUnansweredQuestionToo() throws {
+    let result = try only(
+      """
+      scenarios:
+        - name: no outcome
+          areas: [face]
+          answers:
+      \(Self.screenedFace)
+            anticoagulants: no
+          expect: { not-asked: [cream_applied], asked: [cleansed] }
+      """
+    ).run(in: try #require(Self.withIsotretinoin))
+    #expect(result.unanswered?.step == "face_isotretinoin")
+    #expect(result.mismatches.isEmpty)
   }
 }

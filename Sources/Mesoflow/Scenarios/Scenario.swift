@@ -81,6 +81,8 @@ public struct Scenario: Sendable {
   public var location: SourceLocation
   /// Where its areas are written.
   public var areasLocation: SourceLocation
+  /// Where its `answers` key is written, if it has one.
+  public var answersLocation: SourceLocation?
 
   /// The answer for `key`, if the scenario gives one.
   public func answer(_ key: String) -> Entry? { answers.first { $0.key == key } }
@@ -167,7 +169,8 @@ public struct ScenarioFile: Sendable {
     guard context.errorCount == before, let name, let areas, let expect else { return nil }
     return Scenario(
       name: name, workflow: workflow, areas: areas, role: role, date: date, answers: answers, expect: expect,
-      location: node.location, areasLocation: fields["areas"]?.location ?? defaults.areasLocation ?? node.location)
+      location: node.location, areasLocation: fields["areas"]?.location ?? defaults.areasLocation ?? node.location,
+      answersLocation: fields.keyLocation("answers"))
   }
 
   static func expectations(_ node: Node, _ context: inout DecodeContext) -> Scenario.Expectations? {

@@ -13,8 +13,35 @@ public struct ScenarioResult: Sendable {
     /// Where the expectation is written.
     public var location: SourceLocation
 
+    /// Whether the mismatch is something that did not happen (a step never
+    /// asked, a check that never fired, another outcome), which follows from
+    /// the consultation stopping early; rather than something that did
+    /// happen and should not have (a check that fired, an answer accepted).
+    var followsFromStop = false
+
     /// `KEY: expected EXPECTED, got ACTUAL`.
     public var description: String { "\(key): expected \(expected), got \(actual)" }
+  }
+
+  /// Why a scenario stopped short: the consultation asked a question the
+  /// scenario gives no answer for, and the scenario did not expect to pause
+  /// there. Everything that failed only because the consultation stopped
+  /// there (steps never asked, checks that never fired, the outcome) is left
+  /// out of ``ScenarioResult/mismatches``, since this one line fixes it.
+  public struct Unanswered: Sendable, Hashable, CustomStringConvertible {
+    /// The step the consultation paused at.
+    public var step: String
+    /// Its question.
+    public var prompt: String
+    /// An answer of the step's type, written as a scenario's answer line.
+    public var example: String
+    /// Where the scenario's answers are written (or the scenario, when it has none).
+    public var location: SourceLocation
+
+    /// `paused at step 'STEP' (PROMPT), which the scenario does not answer; ...`.
+    public var description: String {
+      "paused at step '\(step)' (\(prompt)), which the scenario does not answer; add a line such as `\(step): \(example)` to its answers"
+    }
   }
 
   /// The scenario.
@@ -30,9 +57,12 @@ public struct ScenarioResult: Sendable {
   public var stage: String?
   /// The step it paused at, when the answers ran out.
   public var pausedAt: String?
+  /// The first cause of a failure, when the consultation paused at a step
+  /// the scenario does not answer and did not mean to pause at.
+  public var unanswered: Unanswered?
 
   /// Whether every expectation held.
-  public var passed: Bool { mismatches.isEmpty && diagnostics.isEmpty }
+  public var passed: Bool { mismatches.isEmpty && diagnostics.isEmpty && unanswered == nil }
 }
 
 extension Scenario {
@@ -73,10 +103,15 @@ extension Scenario {
     var rejectedTried = Set<Int>()
     var limitTried = Set<Int>()
     var mismatches: [ScenarioResult.Mismatch] = []
-    func mismatch(_ key: String, _ expected: String, _ actual: String, at place: SourceLocation? = nil) {
+    func mismatch(
+      _ key: String, _ expected: String, _ actual: String, at place: SourceLocation? = nil, followsFromStop: Bool = false
+    ) {
       mismatches.append(
-        ScenarioResult.Mismatch(key: key, expected: expected, actual: actual, location: place ?? expect.locations[key] ?? location))
+        ScenarioResult.Mismatch(
+          key: key, expected: expected, actual: actual, location: place ?? expect.locations[key] ?? location,
+          followsFromStop: followsFromStop))
     }
+    var pausedStep: Step?
 
     run: while true {
       switch consultation.prompt {
@@ -106,6 +141,7 @@ extension Scenario {
         guard let entry = answer(step.id) else {
           if step.isOptional, (try? consultation.skip(step.id, by: clinician)) != nil { continue }
           result.pausedAt = step.id
+          pausedStep = step
           break run
         }
         clock.advance(by: TimeSpan(seconds: 30))
@@ -153,10 +189,14 @@ extension Scenario {
     }
 
     for (index, entry) in expect.rejected.enumerated() where !rejectedTried.contains(index) {
-      mismatch("rejected", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked", at: entry.location)
+      mismatch(
+        "rejected", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked", at: entry.location,
+        followsFromStop: true)
     }
     for (index, entry) in expect.limitRefused.enumerated() where !limitTried.contains(index) {
-      mismatch("limit-refused", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked", at: entry.location)
+      mismatch(
+        "limit-refused", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked",
+        at: entry.location, followsFromStop: true)
     }
 
     // Answers the consultation never used test nothing: say so, unless the
@@ -175,16 +215,36 @@ extension Scenario {
       for entry in answers where !used.contains(entry.key) && (entry.key != "override-wait" || !waited) {
         let isCheck = merged.stages.contains { $0.checks.contains { $0.check.id == entry.key } }
         let what = entry.key == "override-wait" ? "no wait began" : isCheck ? "the check never fired" : "the step was never asked"
-        mismatch("answers", "'\(entry.key)' used", "\(what), so this answer tests nothing", at: entry.keyLocation)
+        mismatch(
+          "answers", "'\(entry.key)' used", "\(what), so this answer tests nothing", at: entry.keyLocation,
+          followsFromStop: true)
       }
     }
 
     let state = consultation.state
     result.outcome = state.outcome
     result.stage = state.stage
-    compare(consultation, result.pausedAt) { mismatch($0, $1, $2) }
+    compare(consultation, result.pausedAt) { mismatch($0, $1, $2, followsFromStop: $3) }
+    if let step = pausedStep, let cause = firstCause(pausedAt: step, mismatches) {
+      result.unanswered = cause
+      mismatches.removeAll(where: \.followsFromStop)
+    }
     result.mismatches = mismatches
     return result
+  }
+
+  /// The unanswered step as the first cause of the failure, when the scenario
+  /// did not mean to pause at it: it expects another outcome (or none), or it
+  /// expects a pause but somewhere else (another stage, a step asked later,
+  /// an answer or a refusal of its own the consultation never reached).
+  func firstCause(pausedAt step: Step, _ mismatches: [ScenarioResult.Mismatch]) -> ScenarioResult.Unanswered? {
+    guard !mismatches.isEmpty else { return nil }
+    if expect.outcome == .paused {
+      let elsewhere: Set<String> = ["stage", "asked", "answers", "rejected", "limit-refused"]
+      guard mismatches.contains(where: { $0.followsFromStop && elsewhere.contains($0.key) }) else { return nil }
+    }
+    return ScenarioResult.Unanswered(
+      step: step.id, prompt: step.prompt, example: step.exampleAnswer(on: date), location: answersLocation ?? location)
   }
 
   /// Tries `entry` at `step` on a copy of the consultation, so that the
@@ -240,7 +300,7 @@ extension Scenario {
     each(expect.aftercare, "aftercare", aftercareIDs, "aftercare item")
   }
 
-  func compare(_ consultation: Consultation, _ pausedAt: String?, _ mismatch: (String, String, String) -> Void) {
+  func compare(_ consultation: Consultation, _ pausedAt: String?, _ mismatch: (String, String, String, Bool) -> Void) {
     let state = consultation.state
     var fired: [String] = []
     var asked: [String] = []
@@ -259,16 +319,18 @@ extension Scenario {
     }
 
     if let expected = expect.outcome, expected != state.outcome.map(Ending.ended) ?? .paused {
-      mismatch("outcome", expected.description, outcomeName(state.outcome))
+      mismatch("outcome", expected.description, outcomeName(state.outcome), true)
     }
     if let expected = expect.stage, expected != state.stage {
-      mismatch("stage", expected, state.stage ?? "none")
+      mismatch("stage", expected, state.stage ?? "none", true)
     }
+    // Something missing may follow from stopping early; something present
+    // that should not be happened before the stop.
     func contains(_ key: String, _ expected: [String]?, _ actual: [String], present: Bool) {
       guard let expected else { return }
       let wrong = expected.filter { actual.contains($0) != present }
       if !wrong.isEmpty {
-        mismatch(key, list(expected), (present ? "missing " : "present ") + list(wrong) + " (\(key.hasSuffix("fired") ? "fired" : key.hasSuffix("asked") ? "asked" : "got"): \(list(actual)))")
+        mismatch(key, list(expected), (present ? "missing " : "present ") + list(wrong) + " (\(key.hasSuffix("fired") ? "fired" : key.hasSuffix("asked") ? "asked" : "got"): \(list(actual)))", present)
       }
     }
     contains("fired", expect.fired, fired, present: true)
@@ -283,8 +345,32 @@ extension Scenario {
       if sessions.count != expected {
         mismatch(
           "follow-up-sessions", "\(expected)",
-          "\(sessions.count)" + (record.treatedAt == nil ? " (no treatment was given)" : ""))
+          "\(sessions.count)" + (record.treatedAt == nil ? " (no treatment was given)" : ""), true)
       }
+    }
+  }
+}
+
+extension Step {
+  /// An answer of this step's type, as a scenario's answer line writes it:
+  /// `no`, the lowest number allowed, the first option, the scenario's day.
+  func exampleAnswer(on date: CalendarDate) -> String {
+    func lowest(_ bounds: NumberBounds, whole: Bool) -> String {
+      var value = bounds.min ?? Swift.min(0, bounds.max ?? 0)
+      if whole { value = value.rounded(.up) }
+      return formatNumber(value)
+    }
+    switch answer {
+    case .yesNo: return "no"
+    case .integer(let bounds): return lowest(bounds, whole: true)
+    case .decimal(let bounds): return lowest(bounds, whole: false)
+    case .text: return "none"
+    case .choice(let options): return options.first?.id ?? "none"
+    case .multipleChoice(let options): return "[\(options.first?.id ?? "")]"
+    case .date: return date.description
+    case .consent: return "Jane Doe"
+    case .product: return "{ name: PRODUCT, lot: LOT, expiry: \(date.year + 1)-12-31 }"
+    case .volume(let max): return formatNumber(Swift.min(1, max ?? 1))
     }
   }
 }
