@@ -53,20 +53,32 @@ extension MesoflowCommand {
       let (green, red, dim, reset) = color ? ("\u{1B}[32m", "\u{1B}[1;31m", "\u{1B}[2m", "\u{1B}[0m") : ("", "", "", "")
       var passed = 0
       var failed = 0
+      // Problems in a file of patients that several files include are shown once.
+      var shown = Set<Diagnostic>()
       for file in files {
         guard let bytes = FileSystem.contents(of: file, limit: YAMLLimits.default.maxBytes) else {
           Platform.printError("\(file):1:1: error: cannot read the scenario file")
           failed += 1
           continue
         }
-        let scenarios = ScenarioFile(source: SourceText(name: file, bytes: bytes))
+        let scenarios = ScenarioFile(source: SourceText(name: file, bytes: bytes), reading: Self.read)
+        // A clean file of patients runs nothing and says nothing.
+        if scenarios.holdsOnlyPatients, scenarios.diagnostics.isEmpty { continue }
         print(file)
-        let source = SourceText(name: file, bytes: bytes)
         if scenarios.diagnostics.hasErrors {
-          print("  \(red)FAIL\(reset)  the file has errors; none of its scenarios ran")
+          print("  \(red)FAIL\(reset)  the file has errors; \(scenarios.holdsOnlyPatients ? "it holds patients for other files" : "none of its scenarios ran")")
         }
         // On standard output, in order with the results they explain.
-        for diagnostic in scenarios.diagnostics { print(Self.indented(diagnostic.rendered(color: color))) }
+        var elsewhere = Set<String>()
+        for diagnostic in scenarios.diagnostics {
+          if shown.contains(diagnostic) {
+            elsewhere.insert(diagnostic.location.file)
+            continue
+          }
+          shown.insert(diagnostic)
+          print(Self.indented(diagnostic.rendered(color: color)))
+        }
+        for other in elsewhere.sorted() { print("        \(dim)the problems in \(other) are shown above\(reset)") }
         if scenarios.diagnostics.hasErrors {
           failed += max(1, scenarios.scenarios.count)
           continue
@@ -81,6 +93,8 @@ extension MesoflowCommand {
           failed += 1
           print("  \(red)FAIL\(reset)  \(scenario.name) \(dim)(\(scenario.location))\(reset)")
           for diagnostic in result.diagnostics {
+            // In the scenario file, or in a file of patients it includes.
+            let source = scenarios.sources[diagnostic.location.file] ?? SourceText(name: file, bytes: bytes)
             print(Self.indented(source.diagnostic(at: diagnostic.location, diagnostic.message).rendered(color: color)))
           }
           // The first cause first: what follows from it is not listed.
@@ -97,6 +111,11 @@ extension MesoflowCommand {
       }
       print("\(passed) passed, \(failed) failed")
       if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// A file named by a scenario file's `include`.
+    static func read(_ path: String) -> SourceText? {
+      FileSystem.contents(of: path, limit: YAMLLimits.default.maxBytes).map { SourceText(name: path, bytes: $0) }
     }
 
     static func indented(_ text: String) -> String {

@@ -146,6 +146,69 @@ extension CLITests {
     #expect(fixed.stdout == "course.yaml\n  ok    A complete face session\n1 passed, 0 failed\n")
   }
 
+  @Test func patientsInAnIncludedFileAreSharedAndTheirProblemsShownOnceInTheirFile() throws {
+    let directory = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let tests = directory.appendingPathComponent("tests")
+    try FileManager.default.createDirectory(at: tests.appendingPathComponent("shared"), withIntermediateDirectories: true)
+    try "patients:\n  adult:\n    answers: { age: 34, goals: Fresher skin, skin_type: iii, eye_contact_lenses: no }\n"
+      .write(to: tests.appendingPathComponent("shared/patients.yaml"), atomically: true, encoding: .utf8)
+    for name in ["a", "b"] {
+      try """
+        include: shared/patients.yaml
+        areas: [face]
+        patient: adult
+        scenarios:
+          - name: \(name)
+            expect: { outcome: paused, asked: [medications] }
+
+        """.write(to: tests.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+    }
+    // A patient's answer the consultation lacks is shown at the patient, in its file.
+    let result = try run(["test", "tests"], in: directory)
+    #expect(result.status == 1)
+    #expect(
+      result.stdout == """
+        tests/a.yaml
+          FAIL  a (tests/a.yaml:5:5)
+                tests/shared/patients.yaml:3:62: error: no step or check 'eye_contact_lenses' in this consultation; patient 'adult' gives it, and scenario 'a' extends that patient
+                    answers: { age: 34, goals: Fresher skin, skin_type: iii, eye_contact_lenses: no }
+                                                                             ^
+        tests/b.yaml
+          FAIL  b (tests/b.yaml:5:5)
+                tests/shared/patients.yaml:3:62: error: no step or check 'eye_contact_lenses' in this consultation; patient 'adult' gives it, and scenario 'b' extends that patient
+                    answers: { age: 34, goals: Fresher skin, skin_type: iii, eye_contact_lenses: no }
+                                                                             ^
+        0 passed, 2 failed
+
+        """)
+    // Fixed there, both pass, and the file of patients prints nothing of its own.
+    try replace(", eye_contact_lenses: no", with: "", in: tests.appendingPathComponent("shared/patients.yaml"))
+    let fixed = try run(["test", "tests"], in: directory)
+    #expect(fixed.status == 0, "\(fixed.stdout)")
+    #expect(fixed.stdout == "tests/a.yaml\n  ok    a\ntests/b.yaml\n  ok    b\n2 passed, 0 failed\n")
+    // A problem in the file itself is shown once, where it is first read.
+    try replace("skin_type: iii", with: "skin_type: ~", in: tests.appendingPathComponent("shared/patients.yaml"))
+    let broken = try run(["test", "tests"], in: directory)
+    #expect(broken.status == 1)
+    #expect(
+      broken.stdout == """
+        tests/a.yaml
+          FAIL  the file has errors; none of its scenarios ran
+                tests/shared/patients.yaml:3:57: error: the answer is empty; write it, or leave the step out; `~` takes away an answer of a patient this one extends, and it extends none
+                    answers: { age: 34, goals: Fresher skin, skin_type: ~ }
+                                                                        ^
+        tests/b.yaml
+          FAIL  the file has errors; none of its scenarios ran
+                the problems in tests/shared/patients.yaml are shown above
+        tests/shared/patients.yaml
+          FAIL  the file has errors; it holds patients for other files
+                the problems in tests/shared/patients.yaml are shown above
+        0 passed, 3 failed
+
+        """)
+  }
+
   @Test func aScenarioFileWithErrorsIsReportedAtTheirLocationAndFails() throws {
     let directory = try scratchCopy()
     defer { try? FileManager.default.removeItem(at: directory) }

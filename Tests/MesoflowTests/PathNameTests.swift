@@ -19,4 +19,14 @@ struct PathNameTests {
     #expect(PathName.join("a/", "b") == "a/b")
     #expect(PathName.join("..", "Plugins") == "../Plugins")
   }
+
+  @Test func normalizedTakesOutDotsAndParentsAsWritten() {
+    #expect(PathName.normalized("Workflows/tests/../../Plugins/tests/face/patients.yaml") == "Plugins/tests/face/patients.yaml")
+    #expect(PathName.normalized("./a//b/./c.yaml") == "a/b/c.yaml")
+    #expect(PathName.normalized("../x") == "../x")
+    #expect(PathName.normalized("a/../../x") == "../x")
+    #expect(PathName.normalized("a/..") == ".")
+    #expect(PathName.normalized("/a/../../b") == "/b")
+    #expect(PathName.normalized("/") == "/")
+  }
 }

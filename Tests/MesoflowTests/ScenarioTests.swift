@@ -378,7 +378,7 @@ extension ScenarioTests {
     let file = file("areas: [face]\nscenarios:\n  - name: empty\n    answers: { age: 34, goals: ~ }\n    expect: { outcome: paused }\n")
     #expect(
       file.diagnostics.map(\.description) == [
-        "s.yaml:4:32: error: the answer is empty; write it, or leave the step out (an optional step is then skipped)"
+        "s.yaml:4:32: error: the answer is empty; write it, or leave the step out (an optional step is then skipped); `~` takes away an answer of the patient a scenario extends, and this one extends none"
       ])
   }
 }
@@ -545,6 +545,305 @@ extension ScenarioTests {
       """
     ).run(in: try #require(Self.withIsotretinoin))
     #expect(result.unanswered?.step == "face_isotretinoin")
+    #expect(result.mismatches.isEmpty)
+  }
+}
+
+/// Patients: named answers that scenarios extend, so that a question added to
+/// a definition is answered once, not once per scenario.
+extension ScenarioTests {
+  /// A complete face patient, as a `patients` entry named `face-adult`.
+  static let patients = """
+    patients:
+      adult:
+        answers:
+    \(screenedFace.replacingOccurrences(of: "      face_concerns: [fine_lines]\n      face_recent_treatments: none\n", with: ""))
+          anticoagulants: no
+          cleansed: yes
+          cream_used: no
+          product: { name: Dermaheal SR, lot: A123, expiry: 2099-12-31 }
+          vial_type: single_dose
+          cold_chain_ok: yes
+          injection_points: 40
+          volume: 2
+          technique_confirmed: yes
+          prescriber: Dr Ana Silva
+          aftercare_sheet_given: yes
+          next_session_booked: yes
+          next_session_date: 2026-01-19
+          review_booked: yes
+      face-adult:
+        extends: adult
+        answers:
+          face_concerns: [fine_lines]
+
+    """
+
+  func read(_ files: [String: String]) -> (String) -> SourceText? {
+    { path in files[path].map { SourceText(name: path, text: $0) } }
+  }
+
+  @Test func aScenarioExtendsAPatientAndOverridesAndAddsToItsAnswers() throws {
+    let file = file(
+      Self.patients + """
+        areas: [face]
+        scenarios:
+          - name: complete
+            patient: face-adult
+            expect: { outcome: completed, follow-up-sessions: 2 }
+          - name: older, on apixaban, referred
+            patient: face-adult
+            answers:
+              age: 67
+              anticoagulants: yes
+            expect: { outcome: referred, fired: [anticoagulants_refer] }
+          - name: approved by a physician
+            patient: face-adult
+            role: physician
+            answers:
+              anticoagulants: yes
+              anticoagulants_refer: { approve: Reviewed with the prescriber }
+            expect: { outcome: completed, fired: [anticoagulants_refer] }
+        """)
+    #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
+    #expect(file.patients.keys.sorted() == ["adult", "face-adult"])
+    #expect(file.scenarios.map(\.patient) == ["face-adult", "face-adult", "face-adult"])
+    let older = file.scenarios[1]
+    #expect(older.answer("age")?.text == "67")
+    #expect(older.answer("age")?.patient == nil)
+    #expect(older.answer("goals")?.patient == "adult")
+    #expect(older.answer("face_concerns")?.patient == "face-adult")
+    #expect(older.answers.filter { $0.key == "age" }.count == 1)
+    for scenario in file.scenarios {
+      let result = scenario.run(in: Fixture.shipped)
+      #expect(result.passed, "\(scenario.name): \(result.mismatches) \(result.diagnostics)")
+    }
+  }
+
+  @Test func aPatientsAnswersNeedNotAllBeUsedButTheScenariosOwnMust() throws {
+    let file = file(
+      Self.patients + """
+        areas: [face]
+        scenarios:
+          - name: deferred at 17, with answers for a whole course inherited
+            patient: face-adult
+            answers: { age: 17 }
+            expect: { outcome: deferred, fired: [under_18] }
+          - name: its own answer after the stop tests nothing
+            patient: face-adult
+            answers: { age: 17, diabetes: yes }
+            expect: { outcome: deferred, fired: [under_18] }
+        """)
+    #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
+    let deferred = file.scenarios[0].run(in: Fixture.shipped)
+    #expect(deferred.passed, "\(deferred.mismatches)")
+    let strict = file.scenarios[1].run(in: Fixture.shipped)
+    #expect(
+      strict.mismatches.map(\.description) == [
+        "answers: expected 'diabetes' used, got the step was never asked, so this answer tests nothing"
+      ])
+  }
+
+  @Test func aScenarioTakesAnAnswerAwayWithANullAndStopsThere() throws {
+    let file = file(
+      Self.patients + """
+        areas: [face]
+        patient: face-adult
+        scenarios:
+          - name: allergic to polynucleotides, paused before allergy_prone
+            answers:
+              ingredient_allergies: [polynucleotides]
+              allergy_prone: ~
+            expect: { outcome: paused, stage: screening, asked: [allergy_prone], fired: [face_allergy_polynucleotides] }
+          - name: recent treatments left out are skipped
+            answers:
+              face_recent_treatments: ~
+            expect: { outcome: completed }
+          - name: taking away an answer the consultation never reaches tests nothing
+            answers:
+              age: 16
+              cleansed: ~
+            expect: { outcome: deferred }
+        """)
+    #expect(file.diagnostics.map(\.description) == [
+      "s.yaml:57:7: error: patient 'face-adult' does not answer 'face_recent_treatments', so there is no answer to take away; remove this line"
+    ])
+    let fixed = self.file(
+      file.sources["s.yaml"].map { String(decoding: $0.bytes, as: UTF8.self) }?
+        .replacingOccurrences(of: "      face_recent_treatments: ~\n", with: "      face_recent_treatments: Filler in 2025\n") ?? "")
+    #expect(fixed.diagnostics.isEmpty, "\(fixed.diagnostics)")
+    let paused = fixed.scenarios[0]
+    #expect(paused.patient == "face-adult")
+    #expect(paused.answer("allergy_prone") == nil)
+    #expect(paused.removed.map(\.key) == ["allergy_prone"])
+    let result = paused.run(in: Fixture.shipped)
+    #expect(result.passed, "\(result.mismatches)")
+    #expect(result.pausedAt == "allergy_prone")
+    #expect(fixed.scenarios[1].run(in: Fixture.shipped).passed)
+    #expect(
+      fixed.scenarios[2].run(in: Fixture.shipped).mismatches.map(\.description) == [
+        "answers: expected 'cleansed' asked and left unanswered, got the step was never asked, so taking its answer away tests nothing"
+      ])
+  }
+
+  @Test func aPatientExtendsOthersInOrderAndMayTakeAnswersAway() throws {
+    let file = file(
+      """
+      patients:
+        one:
+          answers: { age: 30, goals: Fresher skin, skin_type: ii }
+        two:
+          answers: { age: 40, medications: none }
+        both:
+          extends: [one, two]
+          answers: { skin_type: ~, photos_taken: yes }
+      areas: [face]
+      scenarios:
+        - name: x
+          patient: both
+          expect: { outcome: paused }
+      """)
+    #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
+    let scenario = try #require(file.scenarios.first)
+    #expect(scenario.answers.map { "\($0.key)=\($0.text) (\($0.patient ?? "-"))" } == [
+      "age=40 (two)", "goals=Fresher skin (one)", "medications=none (two)", "photos_taken=yes (both)",
+    ])
+    #expect(scenario.run(in: Fixture.shipped).pausedAt == "skin_type")
+  }
+
+  @Test func everyProblemWithPatientsIsReportedWhereItIsWritten() {
+    let file = file(
+      """
+      patients:
+        base:
+          answers: { age: 34, goals: ~ }
+        loop-a:
+          extends: loop-b
+          answers: { age: 40 }
+        loop-b:
+          extends: loop-a
+        lost:
+          extends: bsae
+          answers: { age: 50 }
+        greedy:
+          extends: base
+          answers: { skin_type: ~ }
+        empty: {}
+        Bad name!: { answers: { age: 1 } }
+      areas: [face]
+      scenarios:
+        - name: unknown patient
+          patient: bas
+          expect: { outcome: paused }
+        - name: no patient
+          answers: { age: ~ }
+          expect: { outcome: paused }
+      """)
+    #expect(
+      file.diagnostics.map(\.description) == [
+        "s.yaml:3:32: error: the answer is empty; write it, or leave the step out; `~` takes away an answer of a patient this one extends, and it extends none",
+        "s.yaml:15:3: error: patient 'empty' gives no answers; give it 'answers', and 'extends' to build on another patient",
+        "s.yaml:16:3: error: 'Bad name!' is not a valid patient name; a name starts with a letter and holds only letters, digits, '_' and '-'",
+        "s.yaml:8:14: error: patients extend each other in a cycle: loop-a → loop-b → loop-a",
+        "s.yaml:10:14: error: no patient 'bsae' (did you mean 'base'?)",
+        "s.yaml:14:16: error: patient 'greedy' takes away the answer to 'skin_type', which no patient it extends gives; remove this line",
+        "s.yaml:20:14: error: no patient 'bas' (did you mean 'base'?)",
+        "s.yaml:23:21: error: the answer is empty; write it, or leave the step out (an optional step is then skipped); `~` takes away an answer of the patient a scenario extends, and this one extends none",
+      ])
+  }
+
+  @Test func anAnswerOfAPatientTheConsultationLacksIsReportedAtThePatient() throws {
+    let file = file(
+      """
+      patients:
+        adult:
+          answers: { age: 34, face_concerns: [fine_lines], eye_contact_lenses: no }
+      areas: [face]
+      scenarios:
+        - name: face only
+          patient: adult
+          expect: { outcome: paused }
+      """)
+    let result = try #require(file.scenarios.first).run(in: Fixture.shipped)
+    #expect(
+      result.diagnostics.map(\.description) == [
+        "s.yaml:3:54: error: no step or check 'eye_contact_lenses' in this consultation; patient 'adult' gives it, and scenario 'face only' extends that patient"
+      ])
+  }
+
+  @Test func patientsComeFromIncludedFilesWithTheirProblemsLocatedThere() throws {
+    let files = [
+      "tests/patients.yaml": "patients:\n  adult:\n    answers: { age: 34, goals: Fresher skin }\n",
+      "plugins/face/patients.yaml": "include: ../../tests/patients.yaml\npatients:\n  face-adult:\n    extends: adult\n    answers: { skin_type: iii }\n",
+    ]
+    let file = ScenarioFile(
+      source: SourceText(
+        name: "tests/screening.yaml",
+        text: "include: [../plugins/face/patients.yaml, patients.yaml]\nareas: [face]\npatient: face-adult\nscenarios:\n  - name: x\n    expect: { outcome: paused, asked: [medications] }\n"),
+      reading: read(files))
+    #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
+    #expect(file.sources.keys.sorted() == ["plugins/face/patients.yaml", "tests/patients.yaml", "tests/screening.yaml"])
+    #expect(!file.holdsOnlyPatients)
+    let scenario = try #require(file.scenarios.first)
+    #expect(scenario.answers.map(\.key) == ["age", "goals", "skin_type"])
+    #expect(scenario.answer("skin_type")?.keyLocation == SourceLocation(file: "plugins/face/patients.yaml", line: 5, column: 16))
+    #expect(scenario.run(in: Fixture.shipped).passed)
+
+    // A file of patients alone is no scenario file.
+    let alone = ScenarioFile(source: SourceText(name: "plugins/face/patients.yaml", text: files["plugins/face/patients.yaml"] ?? ""), reading: read(files))
+    #expect(alone.holdsOnlyPatients)
+    #expect(alone.diagnostics.isEmpty, "\(alone.diagnostics)")
+    #expect(alone.scenarios.isEmpty)
+
+    // Problems in an included file are reported in it, at their place.
+    let broken = [
+      "p.yaml": "include: q.yaml\npatients:\n  adult:\n    extends: nobody\n    answers: { age: 34 }\nscenarios: []\n",
+      "q.yaml": "include: p.yaml\npatients:\n  other: { answers: { age: ~ } }\n",
+    ]
+    let including = ScenarioFile(
+      source: SourceText(
+        name: "s.yaml", text: "include: [p.yaml, missing.yaml, s.yaml]\nareas: [face]\nscenarios:\n  - name: x\n    patient: adult\n    expect: { outcome: paused }\n"),
+      reading: read(broken))
+    #expect(
+      including.diagnostics.map(\.description) == [
+        "p.yaml:6:1: error: an included file gives only its patients, so 'scenarios' here is not read; keep only 'patients' and 'include' in it",
+        "q.yaml:1:10: error: 'p.yaml' includes itself: p.yaml → q.yaml → p.yaml",
+        "q.yaml:3:28: error: the answer is empty; write it, or leave the step out; `~` takes away an answer of a patient this one extends, and it extends none",
+        "s.yaml:1:19: error: cannot read the included file 'missing.yaml' (looked for missing.yaml)",
+        "s.yaml:1:33: error: 's.yaml' includes itself: s.yaml → s.yaml",
+        "p.yaml:4:14: error: no patient 'nobody'",
+      ])
+    // Each quotes the line of its own file.
+    #expect(including.diagnostics.map(\.sourceLine).prefix(3) == ["scenarios: []", "include: p.yaml", "  other: { answers: { age: ~ } }"])
+    #expect(including.diagnostics.last?.sourceLine == "    extends: nobody")
+  }
+
+  @Test func aFileOfPatientsSaysWhatItDoesNotUse() {
+    let file = file("areas: [face]\npatient: adult\npatients:\n  adult: { answers: { age: 34 } }\n")
+    #expect(file.holdsOnlyPatients)
+    #expect(
+      file.diagnostics.map(\.description) == [
+        "s.yaml:1:1: error: a file with no 'scenarios' holds patients for others to include, so 'areas' here is not used",
+        "s.yaml:2:1: error: a file with no 'scenarios' holds patients for others to include, so 'patient' here is not used",
+      ])
+  }
+
+  @Test func anUnansweredQuestionOfAScenarioWithAPatientPointsAtThePatient() throws {
+    let catalog = try #require(Self.withIsotretinoin)
+    let scenario = try only(
+      Self.patients + """
+        areas: [face]
+        scenarios:
+          - name: complete
+            patient: face-adult
+            expect: { outcome: completed }
+        """)
+    let result = scenario.run(in: catalog)
+    #expect(
+      result.unanswered?.description
+        == "paused at step 'face_isotretinoin' (Has the patient taken isotretinoin in the last 6 months?), which the scenario does not answer; add a line such as `face_isotretinoin: no` to the answers of patient 'face-adult', which it extends, or to its own"
+    )
+    #expect(result.unanswered?.location == SourceLocation(file: "s.yaml", line: 45, column: 5))
     #expect(result.mismatches.isEmpty)
   }
 }

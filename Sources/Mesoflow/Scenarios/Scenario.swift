@@ -14,6 +14,8 @@ public struct Scenario: Sendable {
     public var keyLocation: SourceLocation
     /// Where the answer is written.
     public var location: SourceLocation
+    /// The patient whose answer this is, or `nil` for the scenario's own.
+    public var patient: String?
   }
 
   /// How a scenario expects its consultation to stop.
@@ -72,9 +74,16 @@ public struct Scenario: Sendable {
   public var role: Clinician.Role
   /// The day the consultation takes place.
   public var date: CalendarDate
-  /// The answers, in the order written: step ids with their answers, check
-  /// ids with how they are resolved, and `override-wait`.
+  /// The answers: step ids with their answers, check ids with how they are
+  /// resolved, and `override-wait`. Those of the patient it extends come
+  /// first (each marked with its patient), less those it takes away and
+  /// those it gives itself, which follow in the order written.
   public var answers: [Entry]
+  /// The patient whose answers it extends, if any.
+  public var patient: String?
+  /// Answers of its patient that it takes away (`STEP: ~`), so the step is
+  /// left unanswered: skipped when optional, else the scenario pauses there.
+  public var removed: [Entry] = []
   /// What must come out.
   public var expect: Expectations
   /// Where the scenario starts.
@@ -83,6 +92,8 @@ public struct Scenario: Sendable {
   public var areasLocation: SourceLocation
   /// Where its `answers` key is written, if it has one.
   public var answersLocation: SourceLocation?
+  /// Where the answers of its patient are written, if it extends one.
+  public var patientAnswersLocation: SourceLocation?
 
   /// The answer for `key`, if the scenario gives one.
   public func answer(_ key: String) -> Entry? { answers.first { $0.key == key } }
@@ -94,26 +105,48 @@ public struct ScenarioFile: Sendable {
   public var name: String
   /// The scenarios that could be read.
   public var scenarios: [Scenario]
-  /// Every problem in the file, at its line and column.
+  /// Every problem in the file and the files it includes, at its line and column.
   public var diagnostics: [Diagnostic]
+  /// The patients its scenarios can extend: its own and those of the files it includes.
+  public var patients: [String: ScenarioPatient]
+  /// The file and every file it includes, by name, to quote their lines.
+  public var sources: [String: SourceText]
+  /// Whether it is a file of patients for others to include: `patients`
+  /// and no `scenarios`.
+  public var holdsOnlyPatients: Bool
 
   /// The day scenarios take place on unless they say otherwise.
   public static let defaultDate = CalendarDate(year: 2026, month: 1, day: 5) ?? .epoch
 
-  static let fileKeys = ["workflow", "areas", "role", "date", "scenarios"]
-  static let scenarioKeys = ["name", "workflow", "areas", "role", "date", "answers", "expect"]
+  static let fileKeys = ["workflow", "areas", "role", "date", "include", "patients", "patient", "scenarios"]
+  static let scenarioKeys = ["name", "workflow", "areas", "role", "date", "patient", "answers", "expect"]
   static let expectKeys = [
     "outcome", "stage", "fired", "not-fired", "asked", "not-asked", "excluded", "rejected", "limit-refused",
     "aftercare", "follow-up-sessions",
   ]
 
   /// Reads the scenarios in `source`. Defaults for every scenario (workflow,
-  /// areas, role, date) may be given at the top of the file.
-  public init(source: SourceText, limits: YAMLLimits = .default) {
+  /// areas, role, date, patient) may be given at the top of the file, with
+  /// the patients its scenarios extend and the files of patients it includes.
+  ///
+  /// - Parameters:
+  ///   - source: The scenario file.
+  ///   - limits: Limits for it and each file it includes.
+  ///   - read: The file at a path, for `include`: the path named, taken
+  ///     from the folder of the file that names it; `nil` when it cannot be read.
+  public init(source: SourceText, limits: YAMLLimits = .default, reading read: (String) -> SourceText? = { _ in nil }) {
     name = source.name
     scenarios = []
+    patients = [:]
+    sources = [source.name: source]
+    holdsOnlyPatients = false
     var context = DecodeContext(source: source)
-    defer { diagnostics = context.diagnostics }
+    var book = PatientBook(source: source)
+    defer {
+      diagnostics = context.diagnostics
+      patients = book.patients
+      sources = book.sources
+    }
     diagnostics = []
     let document: YAMLDocument
     do {
@@ -133,15 +166,29 @@ public struct ScenarioFile: Sendable {
       return
     }
     guard let file = context.fields(root, "a scenario file", allowed: Self.fileKeys) else { return }
+    if let node = file["include"] { book.include(node, from: source, limits: limits, &context, read: read) }
+    if let node = file["patients"] { book.add(node, &context) }
+    book.resolveAll(&context)
+    if file.value("scenarios") == nil, file.value("patients") != nil {
+      // A file of patients for other files to include.
+      holdsOnlyPatients = true
+      for key in ["workflow", "areas", "role", "date", "patient"] {
+        if let location = file.keyLocation(key) {
+          context.error(location, "a file with no 'scenarios' holds patients for others to include, so '\(key)' here is not used")
+        }
+      }
+      return
+    }
     let defaults = Defaults(
       workflow: file["workflow"].flatMap { context.id($0, "workflow") },
       areas: file["areas"].flatMap { Self.ids($0, "areas", &context) }, areasLocation: file["areas"]?.location,
       role: file["role"].flatMap { Self.role($0, &context) } ?? .staff,
-      date: file["date"].flatMap { Self.date($0, &context) } ?? Self.defaultDate)
+      date: file["date"].flatMap { Self.date($0, &context) } ?? Self.defaultDate,
+      patient: file["patient"].flatMap { context.id($0, "patient") }, patientLocation: file["patient"]?.location)
     guard let list = context.required(file, "scenarios").flatMap({ context.sequence($0, "scenarios") }) else { return }
     if list.isEmpty, let node = file["scenarios"] { context.error(node.location, "'scenarios' is empty") }
     for node in list {
-      if let scenario = Self.scenario(node, defaults, &context) { scenarios.append(scenario) }
+      if let scenario = Self.scenario(node, defaults, book, &context) { scenarios.append(scenario) }
     }
   }
 
@@ -151,9 +198,11 @@ public struct ScenarioFile: Sendable {
     var areasLocation: SourceLocation?
     var role: Clinician.Role
     var date: CalendarDate
+    var patient: String?
+    var patientLocation: SourceLocation?
   }
 
-  static func scenario(_ node: Node, _ defaults: Defaults, _ context: inout DecodeContext) -> Scenario? {
+  static func scenario(_ node: Node, _ defaults: Defaults, _ book: PatientBook, _ context: inout DecodeContext) -> Scenario? {
     let before = context.errorCount
     guard let fields = context.fields(node, "a scenario", allowed: scenarioKeys) else { return nil }
     let name = context.required(fields, "name").flatMap { context.nonEmptyString($0, "name") }
@@ -164,13 +213,74 @@ public struct ScenarioFile: Sendable {
     }
     let role = fields["role"].flatMap { self.role($0, &context) } ?? defaults.role
     let date = fields["date"].flatMap { self.date($0, &context) } ?? defaults.date
-    let answers = fields["answers"].map { entries($0, "answers", &context) } ?? []
+    let patient = fields["patient"].flatMap { context.id($0, "patient") } ?? defaults.patient
+    // The patient's answers; `nil` when it has none to give (it is not
+    // defined, or is broken, which is reported where it is defined).
+    var inherited: [Scenario.Entry]?
+    if let patient {
+      if book.patients[patient] == nil {
+        context.error(fields["patient"]?.location ?? defaults.patientLocation ?? node.location, book.unknown(patient))
+      } else {
+        inherited = book.resolved[patient]
+      }
+    }
+    let (own, removed) = fields["answers"].map { answerEntries($0, patient: nil, canTakeAway: patient != nil, &context) } ?? ([], [])
+    var answers = inherited ?? []
+    for entry in removed {
+      if let index = answers.firstIndex(where: { $0.key == entry.key }) {
+        answers.remove(at: index)
+      } else if let patient, inherited != nil {
+        context.error(
+          entry.keyLocation, "patient '\(patient)' does not answer '\(entry.key)', so there is no answer to take away; remove this line")
+      }
+    }
+    PatientBook.merge(own, into: &answers)
     let expect = context.required(fields, "expect").flatMap { expectations($0, &context) }
-    guard context.errorCount == before, let name, let areas, let expect else { return nil }
+    guard context.errorCount == before, let name, let areas, let expect, patient == nil || inherited != nil else { return nil }
     return Scenario(
-      name: name, workflow: workflow, areas: areas, role: role, date: date, answers: answers, expect: expect,
-      location: node.location, areasLocation: fields["areas"]?.location ?? defaults.areasLocation ?? node.location,
-      answersLocation: fields.keyLocation("answers"))
+      name: name, workflow: workflow, areas: areas, role: role, date: date, answers: answers, patient: patient,
+      removed: removed, expect: expect, location: node.location,
+      areasLocation: fields["areas"]?.location ?? defaults.areasLocation ?? node.location,
+      answersLocation: fields.keyLocation("answers"),
+      patientAnswersLocation: patient.flatMap { book.patients[$0]?.answersLocation })
+  }
+
+  /// A scenario's or a patient's answers, in order, and the answers it takes
+  /// away (`STEP: ~`) from a patient it extends, when it extends one.
+  static func answerEntries(
+    _ node: Node, patient: String?, canTakeAway: Bool, _ context: inout DecodeContext
+  ) -> (answers: [Scenario.Entry], removed: [Scenario.Entry]) {
+    if node.isNull { return ([], []) }
+    guard let pairs = node.mapping else {
+      context.error(node.location, "'answers' must be a mapping from step id to answer, not \(node.kindDescription)")
+      return ([], [])
+    }
+    var answers: [Scenario.Entry] = []
+    var removed: [Scenario.Entry] = []
+    for pair in pairs {
+      let entry = { (text: String) in
+        Scenario.Entry(key: pair.name, text: text, keyLocation: pair.key.location, location: pair.value.location, patient: patient)
+      }
+      if pair.value.scalar?.isNull == true {
+        if canTakeAway {
+          removed.append(entry(""))
+        } else {
+          context.error(
+            pair.value.location,
+            patient == nil
+              ? "the answer is empty; write it, or leave the step out (an optional step is then skipped); `~` takes away an answer of the patient a scenario extends, and this one extends none"
+              : "the answer is empty; write it, or leave the step out; `~` takes away an answer of a patient this one extends, and it extends none"
+          )
+        }
+        continue
+      }
+      do throws(Diagnostic) {
+        answers.append(entry(try AnswerText.text(of: pair.value, context.source)))
+      } catch {
+        context.diagnostics.append(error)
+      }
+    }
+    return (answers, removed)
   }
 
   static func expectations(_ node: Node, _ context: inout DecodeContext) -> Scenario.Expectations? {
@@ -223,7 +333,7 @@ public struct ScenarioFile: Sendable {
     return ids.count == items.count ? ids : nil
   }
 
-  /// A mapping from step or check id to an answer, in order.
+  /// A mapping from step id to answers to try, in order.
   static func entries(_ node: Node, _ key: String, _ context: inout DecodeContext) -> [Scenario.Entry] {
     if node.isNull { return [] }
     guard let pairs = node.mapping else {
@@ -232,8 +342,8 @@ public struct ScenarioFile: Sendable {
     }
     var entries: [Scenario.Entry] = []
     for pair in pairs {
-      // A list under `rejected` gives several answers to try, each refused.
-      let values = key == "answers" ? [pair.value] : (pair.value.sequence.map { $0.isEmpty ? [pair.value] : Array($0) } ?? [pair.value])
+      // A list gives several answers to try, each refused.
+      let values = pair.value.sequence.map { $0.isEmpty ? [pair.value] : Array($0) } ?? [pair.value]
       for value in values {
         do throws(Diagnostic) {
           let text = try AnswerText.text(of: value, context.source)

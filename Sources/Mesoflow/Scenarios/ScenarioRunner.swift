@@ -35,12 +35,18 @@ public struct ScenarioResult: Sendable {
     public var prompt: String
     /// An answer of the step's type, written as a scenario's answer line.
     public var example: String
-    /// Where the scenario's answers are written (or the scenario, when it has none).
+    /// The patient the scenario extends, whose answers are the place for
+    /// the line when every scenario that extends it needs it.
+    public var patient: String?
+    /// Where the line goes: the answers of the scenario's patient, or of the
+    /// scenario (the scenario itself, when it has none).
     public var location: SourceLocation
 
     /// `paused at step 'STEP' (PROMPT), which the scenario does not answer; ...`.
     public var description: String {
-      "paused at step '\(step)' (\(prompt)), which the scenario does not answer; add a line such as `\(step): \(example)` to its answers"
+      let line = "add a line such as `\(step): \(example)` to "
+      return "paused at step '\(step)' (\(prompt)), which the scenario does not answer; "
+        + (patient.map { line + "the answers of patient '\($0)', which it extends, or to its own" } ?? line + "its answers")
     }
   }
 
@@ -212,12 +218,18 @@ extension Scenario {
         default: break
         }
       }
-      for entry in answers where !used.contains(entry.key) && (entry.key != "override-wait" || !waited) {
+      // A patient's answers serve many scenarios: only the scenario's own are held to this.
+      for entry in answers where entry.patient == nil && !used.contains(entry.key) && (entry.key != "override-wait" || !waited) {
         let isCheck = merged.stages.contains { $0.checks.contains { $0.check.id == entry.key } }
         let what = entry.key == "override-wait" ? "no wait began" : isCheck ? "the check never fired" : "the step was never asked"
         mismatch(
           "answers", "'\(entry.key)' used", "\(what), so this answer tests nothing", at: entry.keyLocation,
           followsFromStop: true)
+      }
+      for entry in removed where !used.contains(entry.key) && result.pausedAt != entry.key {
+        mismatch(
+          "answers", "'\(entry.key)' asked and left unanswered", "the step was never asked, so taking its answer away tests nothing",
+          at: entry.keyLocation, followsFromStop: true)
       }
     }
 
@@ -238,13 +250,15 @@ extension Scenario {
   /// expects a pause but somewhere else (another stage, a step asked later,
   /// an answer or a refusal of its own the consultation never reached).
   func firstCause(pausedAt step: Step, _ mismatches: [ScenarioResult.Mismatch]) -> ScenarioResult.Unanswered? {
-    guard !mismatches.isEmpty else { return nil }
+    // A step whose answer the scenario takes away is where it means to stop.
+    guard !mismatches.isEmpty, !removed.contains(where: { $0.key == step.id }) else { return nil }
     if expect.outcome == .paused {
       let elsewhere: Set<String> = ["stage", "asked", "answers", "rejected", "limit-refused"]
       guard mismatches.contains(where: { $0.followsFromStop && elsewhere.contains($0.key) }) else { return nil }
     }
     return ScenarioResult.Unanswered(
-      step: step.id, prompt: step.prompt, example: step.exampleAnswer(on: date), location: answersLocation ?? location)
+      step: step.id, prompt: step.prompt, example: step.exampleAnswer(on: date), patient: patient,
+      location: patientAnswersLocation ?? answersLocation ?? location)
   }
 
   /// Tries `entry` at `step` on a copy of the consultation, so that the
@@ -273,18 +287,23 @@ extension Scenario {
       }
     }
     let checks = Dictionary(merged.stages.flatMap { $0.checks.map { ($0.check.id, $0.check) } }, uniquingKeysWith: { a, _ in a })
-    for entry in answers where entry.key != "override-wait" {
+    for entry in removed {
       if let message = merged.unknownAnswerKey(entry.key) { problem(entry.keyLocation, message) }
+    }
+    for entry in answers where entry.key != "override-wait" {
+      // A patient's answer is checked where the patient gives it, saying which scenario extends it.
+      let whose = entry.patient.map { "; patient '\($0)' gives it, and scenario '\(name)' extends that patient" } ?? ""
+      if let message = merged.unknownAnswerKey(entry.key) { problem(entry.keyLocation, message + whose) }
       guard let check = checks[entry.key] else { continue }
       switch (check.outcome, CheckResolution(entry.text)) {
       case (.stop, _):
-        problem(entry.keyLocation, "'\(check.id)' is a stop, which nobody can pass; remove this entry (the scenario ends the consultation when it fires)")
+        problem(entry.keyLocation, "'\(check.id)' is a stop, which nobody can pass; remove this entry (the scenario ends the consultation when it fires)" + whose)
       case (.refer, .approve?), (.refer, .end?), (.warn, .acknowledged?), (.exclude, .acknowledged?):
         break
       case (.refer, _):
-        problem(entry.location, "resolve referral '\(check.id)' with { approve: REASON } (a physician) or { end: NOTE }")
+        problem(entry.location, "resolve referral '\(check.id)' with { approve: REASON } (a physician) or { end: NOTE }" + whose)
       case (.warn, _), (.exclude, _):
-        problem(entry.location, "a scenario acknowledges '\(check.id)' by itself; write 'acknowledged' or remove this entry")
+        problem(entry.location, "a scenario acknowledges '\(check.id)' by itself; write 'acknowledged' or remove this entry" + whose)
       }
     }
     for entry in expect.rejected + expect.limitRefused { require(entry.key, in: stepIDs, "step", at: entry.keyLocation) }

@@ -13,6 +13,25 @@ package enum PathName {
     return String(trimmed[..<slash])
   }
 
+  /// `path` with `.` parts and each `name/..` pair taken out, as written (no
+  /// link is followed): `a/b/../c.yaml` → `a/c.yaml`, `./x` → `x`,
+  /// `../x` stays, `a/..` → `.`.
+  package static func normalized(_ path: String) -> String {
+    let absolute = path.hasPrefix("/")
+    var parts: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
+      if part == "..", let last = parts.last, last != ".." {
+        parts.removeLast()
+      } else if part == "..", absolute {
+        continue
+      } else {
+        parts.append(part)
+      }
+    }
+    let joined = parts.joined(separator: "/")
+    return absolute ? "/" + joined : joined.isEmpty ? "." : joined
+  }
+
   /// `folder/name`, without doubling a slash; `.` as the folder adds nothing.
   package static func join(_ folder: String, _ name: String) -> String {
     if folder.isEmpty || folder == "." { return name }
