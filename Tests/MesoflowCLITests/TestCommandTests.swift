@@ -146,6 +146,32 @@ extension CLITests {
     #expect(fixed.stdout == "course.yaml\n  ok    A complete face session\n1 passed, 0 failed\n")
   }
 
+  @Test func aQuestionAddedToAPluginNeedsOneLineInTheAreasPatient() throws {
+    let directory = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let shipped = try run(["test"], in: directory)
+    #expect(shipped.status == 0)
+    try replace("  screening:\n    checks:\n", with: Self.isotretinoin, in: directory.appendingPathComponent("Plugins/face.yaml"))
+    let stopped = try run(["test"], in: directory)
+    #expect(stopped.status == 1)
+    // Each failure is its one cause, naming the patient to answer it in.
+    let lines = stopped.stdout.split(separator: "\n").map(String.init)
+    let failures = lines.filter { $0.hasPrefix("  FAIL  ") }
+    #expect(failures.count > 30)
+    let causes = lines.filter { $0.hasPrefix("        paused at step 'face_isotretinoin'") }
+    #expect(causes.count == failures.count)
+    #expect(causes.allSatisfy { $0.contains("add a line such as `face_isotretinoin: no` to the answers of patient 'adult-face") })
+    #expect(!stopped.stdout.contains("was never asked"))
+    #expect(lines.filter { $0.hasPrefix("        - ") || $0.hasPrefix("        + ") }.isEmpty)
+    // The one line, in the face's patient.
+    try replace(
+      "      face_concerns: [fine_lines]\n", with: "      face_concerns: [fine_lines]\n      face_isotretinoin: no\n",
+      in: directory.appendingPathComponent("Plugins/tests/face/patients.yaml"))
+    let answered = try run(["test"], in: directory)
+    #expect(answered.status == 0, "\(answered.stdout)")
+    #expect(answered.stdout.split(separator: "\n").last == shipped.stdout.split(separator: "\n").last)
+  }
+
   @Test func patientsInAnIncludedFileAreSharedAndTheirProblemsShownOnceInTheirFile() throws {
     let directory = try scratchCopy()
     defer { try? FileManager.default.removeItem(at: directory) }
