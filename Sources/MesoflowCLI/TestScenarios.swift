@@ -12,8 +12,10 @@ extension MesoflowCommand {
         in order, and what must come out: the outcome, the stage reached, checks
         fired, answers refused, aftercare given, follow-up sessions booked.
         Prints each scenario's result, the difference between expected and
-        actual for each that fails, and a closing line `N passed, N failed`.
-        Exits 0 when every scenario passes and 1 when any fails.
+        actual for each that fails, a warning for each stop and refer check
+        that no scenario fires, and a closing line `N passed, N failed`.
+        Exits 0 when every scenario passes and 1 when any fails (warnings
+        do not change it).
         See docs/TESTING.md for the format.
         """
     )
@@ -55,6 +57,9 @@ extension MesoflowCommand {
       var failed = 0
       // Problems in a file of patients that several files include are shown once.
       var shown = Set<Diagnostic>()
+      var results: [ScenarioResult] = []
+      // Whether every scenario of every file ran, so that what none fired is known.
+      var allRan = true
       for file in files {
         guard let bytes = FileSystem.contents(of: file, limit: YAMLLimits.default.maxBytes) else {
           Platform.printError("\(file):1:1: error: cannot read the scenario file")
@@ -81,10 +86,13 @@ extension MesoflowCommand {
         for other in elsewhere.sorted() { print("        \(dim)the problems in \(other) are shown above\(reset)") }
         if scenarios.diagnostics.hasErrors {
           failed += max(1, scenarios.scenarios.count)
+          allRan = false
           continue
         }
         for scenario in scenarios.scenarios {
           let result = scenario.run(in: catalog)
+          results.append(result)
+          if !result.diagnostics.isEmpty { allRan = false }
           if result.passed {
             passed += 1
             print("  \(green)ok\(reset)    \(scenario.name)")
@@ -107,6 +115,14 @@ extension MesoflowCommand {
             print("        \(red)- \(mismatch.key): \(mismatch.expected)\(reset)")
             print("        \(green)+ \(mismatch.key): \(mismatch.actual)\(reset)")
           }
+        }
+      }
+      // The contraindications no scenario tests: of everything when the
+      // default folders ran, else of the areas the scenarios given choose.
+      if allRan {
+        let scope: ScenarioCoverage.Scope = paths.isEmpty ? .everything : .chosenAreas
+        for warning in ScenarioCoverage.unexercisedChecks(in: catalog, results: results, scope: scope) {
+          print(warning.rendered(color: color))
         }
       }
       print("\(passed) passed, \(failed) failed")

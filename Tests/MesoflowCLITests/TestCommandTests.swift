@@ -135,6 +135,9 @@ extension CLITests {
                 course.yaml:51:24
                 - rejected: '50' for age refused
                 + rejected: accepted as 50
+        Plugins/face.yaml:61:9: warning: refer check 'face_isotretinoin_refer' is never fired by any scenario; add one that fires it
+              - id: face_isotretinoin_refer
+                ^
         0 passed, 1 failed
 
         """)
@@ -143,7 +146,8 @@ extension CLITests {
     try replace("\n      rejected: { age: 50 }", with: "", in: directory.appendingPathComponent("course.yaml"))
     let fixed = try run(["test", "course.yaml"], in: directory)
     #expect(fixed.status == 0, "\(fixed.stdout)")
-    #expect(fixed.stdout == "course.yaml\n  ok    A complete face session\n1 passed, 0 failed\n")
+    #expect(fixed.stdout.hasPrefix("course.yaml\n  ok    A complete face session\nPlugins/face.yaml:61:9: warning: refer check"))
+    #expect(fixed.stdout.hasSuffix("\n1 passed, 0 failed\n"))
   }
 
   @Test func aQuestionAddedToAPluginNeedsOneLineInTheAreasPatient() throws {
@@ -170,6 +174,81 @@ extension CLITests {
     let answered = try run(["test"], in: directory)
     #expect(answered.status == 0, "\(answered.stdout)")
     #expect(answered.stdout.split(separator: "\n").last == shipped.stdout.split(separator: "\n").last)
+    // The new referral has no scenario yet, and the command says so.
+    #expect(answered.stdout.contains("warning: refer check 'face_isotretinoin_refer' is never fired by any scenario; add one that fires it"))
+  }
+
+  @Test func aReferralOfANewPluginThatNoScenarioFiresIsAWarningAtTheCheck() throws {
+    let directory = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try """
+      plugin: neck
+      title: Neck
+      workflow: mesotherapy
+      version: 1
+      procedure: { duration: 10m..15m }
+      stages:
+        screening:
+          steps:
+            - id: neck_thyroid_surgery
+              ask: Has the patient had thyroid surgery?
+              type: yes-no
+          checks:
+            - id: neck_thyroid_surgery_refer
+              when: neck_thyroid_surgery
+              outcome: refer
+              reason: A physician must approve treatment over a thyroid scar.
+
+      """.write(to: directory.appendingPathComponent("Plugins/neck.yaml"), atomically: true, encoding: .utf8)
+    let warning = """
+      Plugins/neck.yaml:13:9: warning: refer check 'neck_thyroid_surgery_refer' is never fired by any scenario; add one that fires it
+            - id: neck_thyroid_surgery_refer
+              ^
+
+      """
+    // After the results, before the closing line; the exit code is still 0.
+    let all = try run(["test"], in: directory)
+    #expect(all.status == 0, "\(all.stdout)")
+    #expect(all.stdout.hasSuffix("  ok    A complete scalp session is treated, given its aftercare, and the rest of the course is booked\n" + warning + "103 passed, 0 failed\n"))
+    #expect(all.stdout.components(separatedBy: "warning:").count == 2)
+    // Files given: only the areas their scenarios choose are judged.
+    let face = try run(["test", "Plugins/tests/face"], in: directory)
+    #expect(face.status == 0)
+    #expect(!face.stdout.contains("warning:"), "\(face.stdout)")
+    // A scenario of the new area that does not fire the referral leaves it unexercised.
+    let tests = directory.appendingPathComponent("Plugins/tests/neck")
+    try FileManager.default.createDirectory(at: tests, withIntermediateDirectories: true)
+    try """
+      workflow: mesotherapy
+      areas: [neck]
+      include: ../../../Workflows/tests/patients.yaml
+      patient: adult
+      scenarios:
+        - name: A patient without thyroid surgery is treated
+          answers: { neck_thyroid_surgery: no }
+          expect: { outcome: completed, not-fired: [neck_thyroid_surgery_refer] }
+
+      """.write(to: tests.appendingPathComponent("course.yaml"), atomically: true, encoding: .utf8)
+    let neck = try run(["test", "Plugins/tests/neck"], in: directory)
+    #expect(neck.status == 0, "\(neck.stdout)")
+    #expect(
+      neck.stdout == "Plugins/tests/neck/course.yaml\n  ok    A patient without thyroid surgery is treated\n" + warning + "1 passed, 0 failed\n")
+    // One that fires it, and the warning is gone.
+    try """
+      workflow: mesotherapy
+      areas: [neck]
+      include: ../../../Workflows/tests/patients.yaml
+      patient: adult
+      scenarios:
+        - name: A patient after thyroid surgery is referred
+          answers: { neck_thyroid_surgery: yes }
+          expect: { outcome: referred, fired: [neck_thyroid_surgery_refer] }
+
+      """.write(to: tests.appendingPathComponent("checks.yaml"), atomically: true, encoding: .utf8)
+    let fired = try run(["test"], in: directory)
+    #expect(fired.status == 0, "\(fired.stdout)")
+    #expect(!fired.stdout.contains("warning:"), "\(fired.stdout)")
+    #expect(fired.stdout.hasSuffix("105 passed, 0 failed\n"))
   }
 
   @Test func patientsInAnIncludedFileAreSharedAndTheirProblemsShownOnceInTheirFile() throws {

@@ -40,14 +40,89 @@ import Testing
     }
   }
 
+  /// What `mesoflow test` warns about, and more: each stop and refer check
+  /// is fired by a scenario of its area (any, for the workflow's own), and
+  /// one of them says it expects it to.
   @Test func everyStopAndReferralOfTheShippedContentIsExpectedToFireSomewhere() throws {
     let scenarios = try Self.files().flatMap(\.scenarios)
-    let expected = Set(scenarios.flatMap { $0.expect.fired ?? [] })
+    let results = scenarios.map { $0.run(in: Fixture.shipped) }
+    #expect(ScenarioCoverage.unexercisedChecks(in: Fixture.shipped, results: results).map(\.description) == [])
     let all = try Fixture.merged(Fixture.shipped.plugins.keys.sorted())
-    let contraindications = all.stages.flatMap(\.checks).map(\.check).filter { $0.outcome == .stop || $0.outcome == .refer }
+    let contraindications = all.stages.flatMap(\.checks).filter { $0.check.outcome == .stop || $0.check.outcome == .refer }
     #expect(contraindications.count > 20)
-    let missing = contraindications.map(\.id).filter { !expected.contains($0) }
-    #expect(missing.isEmpty, "no shipped scenario expects these to fire: \(missing)")
+    var missing: [String] = []
+    for (check, origin) in contraindications {
+      let expecting = scenarios.filter {
+        if case .area(let area) = origin, !$0.areas.contains(area) { return false }
+        return $0.expect.fired?.contains(check.id) == true
+      }
+      if expecting.isEmpty { missing.append(check.id) }
+    }
+    #expect(missing.isEmpty, "no shipped scenario of its area expects these to fire: \(missing)")
+  }
+
+  @Test func aReferralNoScenarioFiresIsAWarningAtTheCheck() throws {
+    let catalog = try ScenarioTests.shipped {
+      $0.replacingOccurrences(of: "  screening:\n    checks:\n", with: ScenarioTests.isotretinoin)
+    }
+    let files = try Self.files(editing: [
+      "Plugins/tests/face/patients.yaml": {
+        $0.replacingOccurrences(of: "      face_concerns: [fine_lines]\n", with: "      face_concerns: [fine_lines]\n      face_isotretinoin: no\n")
+      }
+    ])
+    let results = files.flatMap(\.scenarios).map { $0.run(in: catalog) }
+    #expect(results.allSatisfy { $0.passed })
+    let face = try String(contentsOf: ShippedDefinitionTests.root.appendingPathComponent("Plugins/face.yaml"), encoding: .utf8)
+      .replacingOccurrences(of: "  screening:\n    checks:\n", with: ScenarioTests.isotretinoin)
+    let line = (face.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("- id: face_isotretinoin_refer") } ?? 0) + 1
+    let warning = "Plugins/face.yaml:\(line):9: warning: refer check 'face_isotretinoin_refer' is never fired by any scenario; add one that fires it"
+    let warnings = ScenarioCoverage.unexercisedChecks(in: catalog, results: results)
+    #expect(warnings.map(\.description) == [warning])
+    #expect(warnings.first?.severity == .warning)
+    #expect(warnings.first?.sourceLine == "      - id: face_isotretinoin_refer")
+
+    // Some files only: the areas they choose, and not the workflow's own checks.
+    let eye = results.filter { $0.scenario.areas == ["eye"] }
+    #expect(ScenarioCoverage.unexercisedChecks(in: catalog, results: eye, scope: .chosenAreas).isEmpty)
+    let faceOnly = results.filter { $0.scenario.areas == ["face"] && $0.scenario.name.contains("salmon DNA") }
+    #expect(!faceOnly.isEmpty)
+    #expect(ScenarioCoverage.unexercisedChecks(in: catalog, results: faceOnly, scope: .chosenAreas).map(\.description) == [warning])
+    // All of them judged on the eye's scenarios alone: the workflow's and the other areas' too.
+    let judged = ScenarioCoverage.unexercisedChecks(in: catalog, results: eye).map(\.description)
+    #expect(judged.contains(warning))
+    #expect(judged.contains { $0.contains("Workflows/mesotherapy.yaml:") && $0.contains("'cream_not_removed'") })
+    #expect(judged.contains { $0.contains("Plugins/scalp.yaml:") })
+    #expect(!judged.contains { $0.contains("Plugins/eye.yaml:") })
+  }
+
+  @Test func aFailingScenarioCountsForTheChecksItExpectsAndOneThatCannotRunForNone() throws {
+    let catalog = try ScenarioTests.shipped {
+      $0.replacingOccurrences(of: "  screening:\n    checks:\n", with: ScenarioTests.isotretinoin)
+    }
+    let file = ScenarioFile(
+      source: SourceText(
+        name: "s.yaml",
+        text: """
+          areas: [face]
+          scenarios:
+            - name: stops before the question, which it means to refer
+              answers: { age: 34 }
+              expect: { outcome: referred, fired: [face_isotretinoin_refer] }
+            - name: cannot run
+              areas: [elbow]
+              expect: { fired: [face_isotretinoin_refer] }
+          """))
+    #expect(file.diagnostics.isEmpty)
+    let results = file.scenarios.map { $0.run(in: catalog) }
+    #expect(!results[0].passed && results[0].diagnostics.isEmpty)
+    #expect(!results[1].diagnostics.isEmpty)
+    let warned = { (results: [ScenarioResult]) in
+      ScenarioCoverage.unexercisedChecks(in: catalog, results: results, scope: .chosenAreas).map(\.description)
+        .filter { $0.contains("face_isotretinoin_refer") }
+    }
+    #expect(warned([results[0]]).isEmpty)
+    #expect(warned([results[1]]).isEmpty)  // no area chosen that ran: nothing judged
+    #expect(ScenarioCoverage.unexercisedChecks(in: catalog, results: [results[1]]).contains { $0.message.contains("face_isotretinoin_refer") })
   }
 
   @Test func everyAreaHasACompleteCourse() throws {

@@ -63,6 +63,12 @@ public struct ScenarioResult: Sendable {
   public var stage: String?
   /// The step it paused at, when the answers ran out.
   public var pausedAt: String?
+  /// The workflow the scenario ran, once known.
+  public var workflow: String?
+  /// The checks that fired, each once, in order (even if cleared later).
+  public var fired: [String] = []
+  /// The steps asked (answered, skipped, or the one paused at), each once, in order.
+  public var asked: [String] = []
   /// The first cause of a failure, when the consultation paused at a step
   /// the scenario does not answer and did not mean to pause at.
   public var unanswered: Unanswered?
@@ -87,6 +93,7 @@ extension Scenario {
       problem(location, "say which workflow the scenario runs ('workflow:'); the definitions hold \(catalog.workflows.count)")
       return result
     }
+    result.workflow = workflowID
     let merged: MergedWorkflow
     do {
       merged = try catalog.merged(workflow: workflowID, areas: areas)
@@ -236,7 +243,10 @@ extension Scenario {
     let state = consultation.state
     result.outcome = state.outcome
     result.stage = state.stage
-    compare(consultation, result.pausedAt) { mismatch($0, $1, $2, followsFromStop: $3) }
+    (result.fired, result.asked) = Self.firedAndAsked(consultation, pausedAt: result.pausedAt)
+    compare(consultation, result.pausedAt, fired: result.fired, asked: result.asked) {
+      mismatch($0, $1, $2, followsFromStop: $3)
+    }
     if let step = pausedStep, let cause = firstCause(pausedAt: step, mismatches) {
       result.unanswered = cause
       mismatches.removeAll(where: \.followsFromStop)
@@ -319,8 +329,9 @@ extension Scenario {
     each(expect.aftercare, "aftercare", aftercareIDs, "aftercare item")
   }
 
-  func compare(_ consultation: Consultation, _ pausedAt: String?, _ mismatch: (String, String, String, Bool) -> Void) {
-    let state = consultation.state
+  /// The checks that fired (even if cleared later) and the steps asked
+  /// (answered, skipped, or the one paused at), each once, in order.
+  static func firedAndAsked(_ consultation: Consultation, pausedAt: String?) -> (fired: [String], asked: [String]) {
     var fired: [String] = []
     var asked: [String] = []
     for event in consultation.events {
@@ -331,7 +342,15 @@ extension Scenario {
       default: break
       }
     }
-    if pausedAt.map({ !asked.contains($0) }) ?? false { asked.append(pausedAt ?? "") }
+    if let pausedAt, !asked.contains(pausedAt) { asked.append(pausedAt) }
+    return (fired, asked)
+  }
+
+  func compare(
+    _ consultation: Consultation, _ pausedAt: String?, fired: [String], asked: [String],
+    _ mismatch: (String, String, String, Bool) -> Void
+  ) {
+    let state = consultation.state
     func list(_ ids: [String]) -> String { ids.isEmpty ? "none" : ids.joined(separator: ", ") }
     func outcomeName(_ outcome: Outcome?) -> String {
       outcome.map(\.rawValue) ?? "paused" + (pausedAt.map { " at step \($0)" } ?? "")
