@@ -686,6 +686,33 @@ extension ScenarioTests {
       ])
   }
 
+  @Test func aScenarioNamesNoPatientWithANullWhateverTheFilesDefault() throws {
+    let file = file(
+      """
+      patients:
+        adult: { answers: { age: 34 } }
+      areas: [face]
+      patient: adult
+      scenarios:
+        - name: the file's patient
+          expect: { outcome: paused, asked: [goals] }
+        - name: its own
+          patient: ~
+          answers: { age: 17 }
+          expect: { outcome: deferred }
+        - name: none, so nothing to take away
+          patient: ~
+          answers: { age: ~ }
+          expect: { outcome: paused }
+      """)
+    #expect(
+      file.diagnostics.map(\.description) == [
+        "s.yaml:14:21: error: the answer is empty; write it, or leave the step out (an optional step is then skipped); `~` takes away an answer of the patient a scenario extends, and this one extends none"
+      ])
+    #expect(file.scenarios.map(\.patient) == ["adult", nil])
+    #expect(file.scenarios.map { $0.answers.map(\.patient) } == [["adult"], [nil]])
+  }
+
   @Test func aPatientExtendsOthersInOrderAndMayTakeAnswersAway() throws {
     let file = file(
       """

@@ -213,7 +213,9 @@ public struct ScenarioFile: Sendable {
     }
     let role = fields["role"].flatMap { self.role($0, &context) } ?? defaults.role
     let date = fields["date"].flatMap { self.date($0, &context) } ?? defaults.date
-    let patient = fields["patient"].flatMap { context.id($0, "patient") } ?? defaults.patient
+    // `patient: ~` extends no patient, whatever the file's default.
+    let patient = fields.value("patient")?.isNull == true
+      ? nil : fields["patient"].flatMap { context.id($0, "patient") } ?? defaults.patient
     // The patient's answers; `nil` when it has none to give (it is not
     // defined, or is broken, which is reported where it is defined).
     var inherited: [Scenario.Entry]?
