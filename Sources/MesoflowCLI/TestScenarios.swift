@@ -64,6 +64,7 @@ extension MesoflowCommand {
         guard let bytes = FileSystem.contents(of: file, limit: YAMLLimits.default.maxBytes) else {
           Platform.printError("\(file):1:1: error: cannot read the scenario file")
           failed += 1
+          allRan = false
           continue
         }
         let scenarios = ScenarioFile(source: SourceText(name: file, bytes: bytes), reading: Self.read)

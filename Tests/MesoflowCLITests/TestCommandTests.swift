@@ -251,6 +251,33 @@ extension CLITests {
     #expect(fired.stdout.hasSuffix("105 passed, 0 failed\n"))
   }
 
+  @Test func noCheckIsCalledUntestedWhileAScenarioFileCouldNotBeRead() throws {
+    let directory = try scratchCopy()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try replace("  screening:\n    checks:\n", with: Self.isotretinoin, in: directory.appendingPathComponent("Plugins/face.yaml"))
+    let tests = directory.appendingPathComponent("tests")
+    try FileManager.default.createDirectory(at: tests, withIntermediateDirectories: true)
+    try """
+      areas: [face]
+      include: ../Plugins/tests/face/patients.yaml
+      patient: adult-face
+      scenarios:
+        - name: treated
+          answers: { face_isotretinoin: no }
+          expect: { outcome: completed }
+
+      """.write(to: tests.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+    let judged = try run(["test", "tests"], in: directory)
+    #expect(judged.status == 0, "\(judged.stdout)")
+    #expect(judged.stdout.contains("warning: refer check 'face_isotretinoin_refer' is never fired"))
+    // A file that cannot be read may be the one that fires it.
+    try FileManager.default.createSymbolicLink(atPath: tests.appendingPathComponent("b.yaml").path, withDestinationPath: "nowhere.yaml")
+    let unread = try run(["test", "tests"], in: directory)
+    #expect(unread.status == 1)
+    #expect(unread.stderr.contains("tests/b.yaml:1:1: error: cannot read the scenario file"))
+    #expect(!unread.stdout.contains("warning:"), "\(unread.stdout)")
+  }
+
   @Test func patientsInAnIncludedFileAreSharedAndTheirProblemsShownOnceInTheirFile() throws {
     let directory = try scratchCopy()
     defer { try? FileManager.default.removeItem(at: directory) }
