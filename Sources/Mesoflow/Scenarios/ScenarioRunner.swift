@@ -405,7 +405,12 @@ extension Step {
     case .text: return "none"
     case .choice(let options): return options.first?.id ?? "none"
     case .multipleChoice(let options): return "[\(options.first?.id ?? "")]"
-    case .date: return date.description
+    case .date(let bounds):
+      // The scenario's day, moved into the step's bounds.
+      var day = date
+      if let earliest = bounds.earliest?.resolved(today: date), day < earliest { day = earliest }
+      if let latest = bounds.latest?.resolved(today: date), day > latest { day = latest }
+      return day.description
     case .consent: return "Jane Doe"
     case .product: return "{ name: PRODUCT, lot: LOT, expiry: \(date.year + 1)-12-31 }"
     case .volume(let max): return formatNumber(Swift.min(1, max ?? 1))
