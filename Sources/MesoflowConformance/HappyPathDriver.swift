@@ -103,6 +103,14 @@ struct HappyPathDriver {
     }
     switch step.answer {
     case .yesNo: return [.yesNo(false), .yesNo(true)]
+    case .integer(let bounds) where step.countsInjectionPoints:
+      // The points the volume answer below spreads its volume over.
+      var volumeMax: Double?
+      for stage in workflow.stages {
+        for (step, _) in stage.steps { if case .volume(let max) = step.answer { volumeMax = max } }
+      }
+      let points = volume(max: volumeMax, areas: consultation.state.start.areas).compactMap(\.points).reduce(0, +)
+      return [.integer(points)] + numbers(bounds).map { .integer(Int($0)) }
     case .integer(let bounds): return numbers(bounds).map { .integer(Int($0)) }
     case .decimal(let bounds): return numbers(bounds).map { .decimal($0) }
     case .text: return [.text("Recorded by the conformance kit")]
@@ -112,11 +120,15 @@ struct HappyPathDriver {
     case .consent: return [.consent(Consent(signedBy: "Conformance Patient", signedAt: now))]
     case .product: return [.product(Product(name: "Conformance product", lot: "LOT-1", expiry: day(365)))]
     case .volume(let max):
-      let areas = consultation.state.start.areas
-      guard !areas.isEmpty else { return [.volume([VolumeEntry(millilitres: Swift.min(1, max ?? 1))])] }
-      let share = (max ?? Double(areas.count)) / Double(areas.count)
-      return [.volume(areas.map { safeEntry(area: $0, millilitres: Swift.min(1, share / 2)) })]
+      return [.volume(volume(max: max, areas: consultation.state.start.areas))]
     }
+  }
+
+  /// The volume the driver records: within each area's limits.
+  private func volume(max: Double?, areas: [String]) -> [VolumeEntry] {
+    guard !areas.isEmpty else { return [VolumeEntry(millilitres: Swift.min(1, max ?? 1))] }
+    let share = (max ?? Double(areas.count)) / Double(areas.count)
+    return areas.map { safeEntry(area: $0, millilitres: Swift.min(1, share / 2)) }
   }
 
   /// A volume within the area's limits: at most half its session limit,

@@ -272,13 +272,63 @@ struct ConsultationTests {
       try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 9)]))
     }
     #expect(perPoint?.kind == .limitExceeded)
-    #expect(perPoint?.message == "body: 9 ml over the 40 points of 'injection_points' is 0.225 ml per point, more than the limit of 0.2 ml per point (0 ml recorded so far)")
+    #expect(perPoint?.message == "body: 9 ml over the 40 points of 'injection_points' is 0.225 ml per point, more than the limit of 0.2 ml per point")
     try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 8)]))
     // Correcting the points afterwards is held against the volume recorded.
     let fewer = #expect(throws: ConsultationError.self) { try consultation.correct("injection_points", .integer(20)) }
     #expect(fewer?.kind == .limitExceeded)
-    #expect(fewer?.message == "body: the 8 ml recorded over 20 points would be 0.4 ml per point, more than the limit of 0.2 ml per point")
+    #expect(fewer?.message == "body: 8 ml over the 20 points of 'injection_points' is 0.4 ml per point, more than the limit of 0.2 ml per point")
     try consultation.correct("injection_points", .integer(45))
+  }
+
+  /// A consultation of `areas` with the points counted as `points`, at the volume question.
+  func atTheVolume(_ areas: [String], points: Int) throws -> Consultation {
+    var consultation = try Fixture.start(areas)
+    let script = Script(overrides: ["injection_points": .integer(points)])
+    while case .question(let question) = consultation.prompt, question.step.id != "volume" {
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+    }
+    #expect(consultation.prompt.stepID == "volume")
+    return consultation
+  }
+
+  @Test func theLimitPerPointCannotBeGotRoundInAnyOrder() throws {
+    // With several areas the points counted cannot be shared out: each volume gives its own.
+    var two = try atTheVolume(["eye", "face"], points: 1)
+    let unshared = #expect(throws: ConsultationError.self) {
+      try two.answer("volume", .volume([VolumeEntry(area: "eye", millilitres: 2), VolumeEntry(area: "face", millilitres: 5)]))
+    }
+    #expect(unshared?.kind == .limitExceeded)
+    #expect(unshared?.message == "with several areas, give each volume its points (as eye 2 ml over 40 points), so that each area's limit per point can be held")
+    // No points counted leaves nothing to spread a volume over.
+    var none = try atTheVolume(["eye"], points: 0)
+    let zero = #expect(throws: ConsultationError.self) { try none.answer("volume", .volume([VolumeEntry(millilitres: 2)])) }
+    #expect(zero?.message == "eye: 2 ml has no points of its own, and 'injection_points' counts 0 points, so it cannot be held to the limit of 0.05 ml per point; give its points or correct the count")
+    // Correcting the count below the points the volumes give is refused.
+    var eye = try atTheVolume(["eye"], points: 40)
+    try eye.answer("volume", .volume([VolumeEntry(millilitres: 1.9, points: 38), VolumeEntry(millilitres: 0.1)]))
+    let fewer = #expect(throws: ConsultationError.self) { try eye.correct("injection_points", .integer(2)) }
+    #expect(fewer?.message == "the volumes give 38 points, more than the 2 of 'injection_points'; correct one of the two")
+    let allGiven = #expect(throws: ConsultationError.self) { try eye.correct("injection_points", .integer(38)) }
+    #expect(allGiven?.message.hasPrefix("eye: 0.1 ml has no points of its own, and 'injection_points' counts 38 points, all given by the other volumes") == true)
+    try eye.correct("injection_points", .integer(40))
+    // The same rule whichever comes last: the volume answered after the count.
+    var after = try atTheVolume(["eye"], points: 2)
+    let spread = #expect(throws: ConsultationError.self) {
+      try after.answer("volume", .volume([VolumeEntry(millilitres: 1.9, points: 38), VolumeEntry(millilitres: 0.1)]))
+    }
+    #expect(spread?.message == "the volumes give 38 points, more than the 2 of 'injection_points'; correct one of the two")
+  }
+
+  @Test func pointsTypedInAnySizeAreRefusedNotACrash() throws {
+    var consultation = try atTheVolume(["eye"], points: 40)
+    let huge = VolumeEntry(millilitres: 0.01, points: .max)
+    let refused = #expect(throws: ConsultationError.self) { try consultation.answer("volume", .volume([huge, huge])) }
+    #expect(refused?.kind == .limitExceeded)
+    let typed = try #require(consultation.prompt.stepID.flatMap { id in consultation.workflow.stages.flatMap(\.steps).first { $0.step.id == id }?.step })
+    #expect(throws: ConsultationError.self) {
+      try consultation.answer("volume", typed.parseAnswer("eye 0.01 ml over 9223372036854775807 points, eye 0.01 ml over 9223372036854775807 points", now: Fixture.morning))
+    }
   }
 
   @Test func aReferralCannotEndAConsultationWhileAStopOnTheSameAnswerIsPending() throws {

@@ -48,6 +48,8 @@ struct Script {
     case .yesNo: return .yesNo(Self.yesByDefault.contains(question.step.id))
     case .integer(let bounds):
       if question.step.id == "age" { return .integer(35) }
+      // Each area's volume is given over 20 points (below), so the count covers them all.
+      if question.step.countsInjectionPoints { return .integer(20 * max(1, consultation.state.start.areas.count)) }
       return .integer(Int(max(bounds.min ?? 0, min(bounds.max ?? 20, 20))))
     case .decimal(let bounds): return .decimal(max(bounds.min ?? 0, min(bounds.max ?? 100, 100)))
     case .text: return .text("recorded")

@@ -125,22 +125,21 @@ extension Consultation {
     }
     // What the other volume answers already hold, per area.
     var recorded: [String: (millilitres: Double, points: Int)] = [:]
+    var others: [VolumeEntry] = []
     for (id, answer) in state.answers.sorted(by: { order(of: $0.key) < order(of: $1.key) }) where id != replacing {
       guard case .volume(let earlier) = answer.answer else { continue }
+      others += earlier
       for entry in earlier {
         let area = entry.area ?? ""
         recorded[area, default: (0, 0)].millilitres += entry.millilitres
-        recorded[area, default: (0, 0)].points += entry.points ?? 0
+        recorded[area, default: (0, 0)].points = Self.sum(recorded[area]?.points ?? 0, entry.points ?? 0)
       }
     }
-    // In a one-area consultation, the points question counts the points of
-    // every volume that does not give its own.
-    let counted = areas.count == 1 ? recordedInjectionPoints(replacing: replacing) : nil
     var adding: [String: (millilitres: Double, points: Int)] = [:]
     for entry in resolved {
       let area = entry.area ?? ""
       adding[area, default: (0, 0)].millilitres += entry.millilitres
-      adding[area, default: (0, 0)].points += entry.points ?? 0
+      adding[area, default: (0, 0)].points = Self.sum(adding[area]?.points ?? 0, entry.points ?? 0)
       if let limit = blueprint.limits[area]?.maxVolumePerPointMillilitres, let perPoint = entry.millilitresPerPoint,
         perPoint > limit + 1e-9
       {
@@ -157,22 +156,15 @@ extension Consultation {
           .limitExceeded,
           "\(area): \(formatNumber(added.millilitres)) ml more would make \(formatNumber(before.millilitres + added.millilitres)) ml, over the limit of \(formatNumber(limit)) ml per session (\(formatNumber(before.millilitres)) ml recorded so far)")
       }
-      if let limit = limits.maxPoints, before.points + added.points > limit {
+      let points = Self.sum(before.points, added.points)
+      if let limit = limits.maxPoints, points > limit {
         throw fail(
           .limitExceeded,
-          "\(area): \(added.points) more points would make \(before.points + added.points), over the limit of \(limit) points per session (\(before.points) recorded so far)")
+          "\(area): \(added.points) more points would make \(points), over the limit of \(limit) points per session (\(before.points) recorded so far)")
       }
-      // Volume without points of its own, spread over the points counted.
-      let unpointed = resolved.filter { ($0.area ?? "") == area && $0.points == nil }.map(\.millilitres).reduce(0, +)
-      if let limit = limits.maxVolumePerPointMillilitres, let counted, counted.points > 0, unpointed > 0 {
-        let millilitres = before.millilitres + added.millilitres
-        let perPoint = millilitres / Double(counted.points)
-        if perPoint > limit + 1e-9 {
-          throw fail(
-            .limitExceeded,
-            "\(area): \(formatNumber(millilitres)) ml over the \(counted.points) points of '\(counted.step)' is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point (\(formatNumber(before.millilitres)) ml recorded so far)")
-        }
-      }
+    }
+    if let problem = pointsProblem(volumes: others + resolved, counted: recordedInjectionPoints(replacing: replacing)) {
+      throw fail(.limitExceeded, problem)
     }
     // The step's own input guard last: an area's limit says more.
     let total = VolumeEntry.total(resolved)
@@ -180,6 +172,12 @@ extension Consultation {
       throw fail(.outOfRange, "\(formatNumber(total)) ml is more than the most this question accepts, \(formatNumber(max)) ml")
     }
     return resolved
+  }
+
+  /// `a + b`, at most `Int.max`: points typed by hand may be any size.
+  static func sum(_ a: Int, _ b: Int) -> Int {
+    let (value, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b < 0 ? .min : .max) : value
   }
 
   /// The number of injection points recorded by a step that counts them
@@ -191,14 +189,48 @@ extension Consultation {
     return nil
   }
 
+  /// What is wrong with the volumes and the points counted, as they would
+  /// stand, in one rule for whichever is answered last: the volumes' own
+  /// points cannot be more than the points counted, and volume without
+  /// points of its own is spread over the points counted that the others do
+  /// not give, held to the area's most ml per point. With several areas the
+  /// points counted cannot be shared out, so each volume must give its own
+  /// points where an area has such a limit. Nothing is held when no step
+  /// counts the points, or it was not answered.
+  private func pointsProblem(volumes: [VolumeEntry], counted: (step: String, points: Int)?) -> String? {
+    // A negative count is the input guard's to refuse.
+    guard let counted, counted.points >= 0 else { return nil }
+    let areas = blueprint.areaIDs
+    let pointed = volumes.compactMap(\.points).reduce(0, Self.sum)
+    if pointed > counted.points {
+      return "the volumes give \(pointed) points, more than the \(counted.points) of '\(counted.step)'; correct one of the two"
+    }
+    let unpointed = volumes.filter { $0.points == nil }
+    guard !unpointed.isEmpty else { return nil }
+    let perPointLimits = areas.compactMap { area in blueprint.limits[area]?.maxVolumePerPointMillilitres.map { (area, $0) } }
+    guard let (area, limit) = perPointLimits.first else { return nil }
+    if areas.count > 1 {
+      return "with several areas, give each volume its points (as \(area) 2 ml over 40 points), so that each area's limit per point can be held"
+    }
+    let millilitres = VolumeEntry.total(unpointed)
+    let remaining = counted.points - pointed
+    let without = pointed == 0 ? "" : " that the other volumes do not give"
+    guard remaining > 0 else {
+      return "\(area): \(formatNumber(millilitres)) ml has no points of its own, and '\(counted.step)' counts \(counted.points) points\(pointed == 0 ? "" : ", all given by the other volumes"), so it cannot be held to the limit of \(formatNumber(limit)) ml per point; give its points or correct the count"
+    }
+    let perPoint = millilitres / Double(remaining)
+    guard perPoint > limit + 1e-9 else { return nil }
+    return "\(area): \(formatNumber(millilitres)) ml over the \(remaining) points of '\(counted.step)'\(without) is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point"
+  }
+
   /// Holds the session's number of injection points against the areas'
-  /// limits: the most points (one area's, or the areas' together), and in a
-  /// one-area consultation the volume already recorded per point.
+  /// limits: the most points (one area's, or the areas' together), and the
+  /// volumes recorded (``pointsProblem(volumes:counted:)``).
   private func validatePoints(_ points: Int, step: Step, replacing: String?) throws(ConsultationError) {
     let areas = blueprint.areaIDs
     let limited = areas.compactMap { area in blueprint.limits[area]?.maxPoints.map { (area, $0) } }
     if !areas.isEmpty, limited.count == areas.count {
-      let total = limited.map(\.1).reduce(0, +)
+      let total = limited.map(\.1).reduce(0, Self.sum)
       if points > total {
         let message =
           areas.count == 1
@@ -208,20 +240,12 @@ extension Consultation {
         throw ConsultationError(.limitExceeded, step.id, message)
       }
     }
-    guard areas.count == 1, points > 0, let limit = blueprint.limits[areas[0]]?.maxVolumePerPointMillilitres else {
-      return
+    var volumes: [VolumeEntry] = []
+    for (id, answer) in state.answers.sorted(by: { order(of: $0.key) < order(of: $1.key) }) where id != replacing {
+      if case .volume(let entries) = answer.answer { volumes += entries }
     }
-    // Volume recorded without points of its own is spread over these points.
-    var millilitres = 0.0
-    for (id, answer) in state.answers where id != replacing {
-      guard case .volume(let entries) = answer.answer else { continue }
-      millilitres += entries.filter { $0.points == nil }.map(\.millilitres).reduce(0, +)
-    }
-    let perPoint = millilitres / Double(points)
-    if millilitres > 0, perPoint > limit + 1e-9 {
-      throw ConsultationError(
-        .limitExceeded, step.id,
-        "\(areas[0]): the \(formatNumber(millilitres)) ml recorded over \(points) points would be \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point")
+    if let problem = pointsProblem(volumes: volumes, counted: (step.id, points)) {
+      throw ConsultationError(.limitExceeded, step.id, problem)
     }
   }
 
