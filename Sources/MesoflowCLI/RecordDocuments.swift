@@ -118,7 +118,7 @@ enum RecordDocuments {
       items: record.aftercare.map { ($0.text, $0.endsAt.map(zone.format)) },
       followUps: record.followUp.map { appointment in
         let areas = areaTitles(appointment.areas, consultation)
-        let date = appointment.date?.description ?? "to be booked"
+        let date = appointment.date?.description ?? "to be booked (due \(appointment.dueDate))"
         return (date, describe(appointment.kind) + (areas.isEmpty ? "" : " (\(areas))"))
       },
       products: record.products.map { "\($0.name), lot \($0.lot)" })

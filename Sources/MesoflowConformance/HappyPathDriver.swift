@@ -116,7 +116,8 @@ struct HappyPathDriver {
     case .text: return [.text("Recorded by the conformance kit")]
     case .choice(let options): return options.map { .choice($0.id) }
     case .multipleChoice(let options): return [.multipleChoice([])] + options.map { .multipleChoice([$0.id]) }
-    case .date: return [.date(day(14)), .date(day(-1)), .date(day(-365 * 35))]
+    // Soon, later (after a long course interval), long ago.
+    case .date: return [.date(day(14)), .date(day(60)), .date(day(400)), .date(day(-1)), .date(day(-365 * 35))]
     case .consent: return [.consent(Consent(signedBy: "Conformance Patient", signedAt: now))]
     case .product: return [.product(Product(name: "Conformance product", lot: "LOT-1", expiry: day(365)))]
     case .volume(let max):

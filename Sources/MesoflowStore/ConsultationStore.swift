@@ -193,9 +193,10 @@ public struct ConsultationSummary: Sendable, Hashable {
   /// The summary of `consultation` as it stands.
   public init(_ consultation: Consultation) {
     let state = consultation.state
-    // Saved after every answer: derive only the follow-up dates (those
-    // booked or worked out; a session still to be booked has none).
-    let followUps = consultation.followUpSchedule.compactMap(\.date)
+    // Saved after every answer: derive only the follow-up dates (a session
+    // still to be booked counts on the day it falls due, so that it is
+    // listed among the follow-ups due).
+    let followUps = consultation.followUpSchedule.map { $0.date ?? $0.dueDate }.sorted()
     self.init(
       id: state.start.id, patient: state.start.patient, workflow: state.start.workflow, areas: state.start.areas,
       staff: state.start.staff.name, startedAt: state.startedAt, updatedAt: state.lastEventAt,

@@ -159,13 +159,15 @@ struct RunCommandTests {
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     let id = try Self.id(in: result.stdout)
     let text = try cli.run(["show", id, "--store", store])
-    #expect(text.stdout.contains("  - to be booked: session 2 of 3 (face)\n"), "\(text.stdout)")
+    #expect(text.stdout.contains("  - to be booked (due "), "\(text.stdout)")
+    #expect(text.stdout.contains("): session 2 of 3 (face)\n"), "\(text.stdout)")
     let ics = try cli.run(["export", id, "--format", "ics", "--store", store])
     #expect(ics.stdout.components(separatedBy: "BEGIN:VEVENT\r\n").count - 1 == 1, "only the safety review has a day")
     let markdown = try cli.run(["export", id, "--format", "markdown", "--store", store])
-    #expect(markdown.stdout.contains("| to be booked | session 2 of 3 (Face) |\n"), "\(markdown.stdout)")
+    #expect(markdown.stdout.contains(") | session 2 of 3 (Face) |\n") && markdown.stdout.contains("| to be booked (due "), "\(markdown.stdout)")
+    // Sessions still to be booked are listed as due, on the day they fall due.
     let due = try cli.run(["list", "--due-before", "2999-01-01", "--store", store])
-    #expect(due.stdout.split(separator: "\n").count == 2, "a header and the review:\n\(due.stdout)")
+    #expect(due.stdout.split(separator: "\n").count == 5, "a header, the review and three to book:\n\(due.stdout)")
   }
 
   @Test func aWarningWaitsForItsAcknowledgement() throws {

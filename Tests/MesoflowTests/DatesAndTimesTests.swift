@@ -57,7 +57,43 @@ struct DatesAndTimesTests {
       return
     }
     #expect(question.step.inputHint == "a date, YYYY-MM-DD, today or later")
-    try consultation.answer("next_session_date", .date(CalendarDate(uncheckedISO: "2026-10-20")))
+    // Nor sooner than the course's interval after today's treatment.
+    let soon = #expect(throws: ConsultationError.self) {
+      try consultation.answer("next_session_date", .date(CalendarDate(uncheckedISO: "2026-11-02")))
+    }
+    #expect(soon?.kind == .outOfRange)
+    #expect(soon?.message == "2026-11-02 is too soon: the course's sessions are 2w apart, so the next one is on 2026-11-03 or later")
+    try consultation.answer("next_session_date", .date(CalendarDate(uncheckedISO: "2026-11-03")))
+  }
+
+  @Test func theLongestCourseOfTheAreasSetsTheEarliestNextSession() throws {
+    // The body's course is every 4 weeks, the face's every 2: four weeks it is.
+    let clock = ManualClock(Self.morning)
+    var consultation = try Consultation(
+      id: "tz", workflow: Fixture.merged(["body", "face"]), staff: Fixture.nurse, clock: clock, timeZone: Self.zone)
+    let script = Script(overrides: ["body_weight_stable": .yesNo(true)])
+    for _ in 0..<200 {
+      guard case .question(let question) = consultation.prompt, question.step.id != "next_session_date" else { break }
+      try consultation.answer(question.step.id, script.answer(question, in: consultation))
+      if case .wait(let wait) = consultation.prompt {
+        clock.set(wait.until)
+        try consultation.proceed()
+      }
+    }
+    #expect(consultation.prompt.stepID == "next_session_date")
+    let soon = #expect(throws: ConsultationError.self) {
+      try consultation.answer("next_session_date", .date(CalendarDate(uncheckedISO: "2026-11-16")))
+    }
+    #expect(soon?.message == "2026-11-16 is too soon: the course's sessions are 4w apart, so the next one is on 2026-11-17 or later")
+  }
+
+  @Test func anIntervalOfPartDaysIsNeverDueEarly() throws {
+    var workflow = try Fixture.merged([]).workflow
+    workflow.followUp = FollowUpPlan(course: .init(sessions: 2, interval: TimeSpan(seconds: 36 * 3600)))
+    let merged = MergedWorkflow(workflow: workflow, areas: [])
+    // 36 hours after 20:00 is 08:00 two days later.
+    let late = Timestamp(CalendarDate(uncheckedISO: "2026-11-21"), hour: 20)
+    #expect(merged.followUpSchedule(treatedAt: late, timeZone: .utc).first?.date == CalendarDate(uncheckedISO: "2026-11-23"))
   }
 
   @Test func theCourseContinuesFromTheBookedSession() throws {
@@ -75,8 +111,10 @@ struct DatesAndTimesTests {
     let consultation = try completed(["next_session_booked": .yesNo(false)])
     let record = consultation.record
     #expect(record.followUp.map { $0.date?.description ?? "to be booked" } == ["2027-01-12", "to be booked", "to be booked", "to be booked"])
-    #expect(record.description.contains("  - to be booked: session 2 of 3 (face)\n"))
-    #expect(record.description.contains("  - to be booked: maintenance, then every 12w (face)\n"))
+    // Each still says by when it falls due, counted from the treatment.
+    #expect(record.followUp.map(\.dueDate.description) == ["2027-01-12", "2026-11-03", "2026-11-17", "2027-02-09"])
+    #expect(record.description.contains("  - to be booked (due 2026-11-03): session 2 of 3 (face)\n"))
+    #expect(record.description.contains("  - to be booked (due 2027-02-09): maintenance, then every 12w (face)\n"))
     // The safety review keeps its day: it is counted from the treatment.
     #expect(record.description.contains("  - 2027-01-12: safety review (face)\n"))
   }
@@ -127,6 +165,28 @@ struct DatesAndTimesTests {
     let sun = fixed.record.aftercare.first { $0.id == "sun_protection" }?.endsAt
     let treatedAt = try #require(fixed.record.treatedAt)
     #expect(sun.map { $0.seconds(since: treatedAt) } == 14 * 86_400)
+  }
+
+  @Test func aWindowOfWholeDaysNeverEndsEarly() {
+    // Summer time begins at 01:00 UTC on 2026-03-29: UTC+1 before, UTC+2 after.
+    let spring = Timestamp(CalendarDate(uncheckedISO: "2026-03-29"), hour: 1)
+    let zone = ClinicTimeZone(name: "Test/Spring") { $0 < spring ? 3600 : 7200 }
+    let treated = Timestamp(CalendarDate(uncheckedISO: "2026-03-28"), hour: 9)  // 10:00 local
+    // 24 hours across the night the clocks go forward are still 24 hours.
+    let day = zone.adding(TimeSpan(seconds: 86_400), to: treated)
+    #expect(day.seconds(since: treated) == 86_400)
+    #expect(zone.format(day) == "2026-03-29 11:00")
+    // Across the night they go back, the same local time is the later one: 25 hours.
+    let saturday = Self.morning + TimeSpan(seconds: 4 * 86_400)
+    #expect(Self.zone.adding(TimeSpan(seconds: 86_400), to: saturday).seconds(since: saturday) == 86_400 + 3600)
+  }
+
+  @Test func aDamagedInstantIsShownNotTrapped() {
+    for instant in [Timestamp(millisecondsSinceEpoch: .min), Timestamp(millisecondsSinceEpoch: .max)] {
+      #expect(!Self.zone.format(instant).isEmpty)
+      #expect(!instant.description.isEmpty)
+      #expect(ClinicTimeZone.fixed(utcOffset: -3600).date(of: instant) >= CalendarDate(year: 1, month: 1, day: 1)!)
+    }
   }
 
   @Test func aFixedOffsetIsNamedByItsOffset() {

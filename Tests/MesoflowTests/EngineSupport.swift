@@ -55,7 +55,8 @@ struct Script {
     case .text: return .text("recorded")
     case .choice(let options): return .choice(options.first?.id ?? "")
     case .multipleChoice: return .multipleChoice([])
-    case .date: return .date(CalendarDate(daysSinceEpoch: today.daysSinceEpoch + 14) ?? today)
+    // Five weeks on: after every shipped course's interval.
+    case .date: return .date(CalendarDate(daysSinceEpoch: today.daysSinceEpoch + 35) ?? today)
     case .consent: return .consent(Consent(signedBy: "Patient Zoe", signedAt: now))
     case .product:
       return .product(

@@ -67,6 +67,7 @@ extension Consultation {
             ? "\(day) is in the future; the date must be today (\(today)) or earlier"
             : "\(day) is after \(latest); the date must be \(latest) or earlier")
       }
+      try validateNextSession(day, step: step)
       return answer
     case (.consent, .consent(let consent)):
       let name = consent.signedBy.trimmed
@@ -172,6 +173,29 @@ extension Consultation {
       throw fail(.outOfRange, "\(formatNumber(total)) ml is more than the most this question accepts, \(formatNumber(max)) ml")
     }
     return resolved
+  }
+
+  /// The next session of a course, booked at the workflow's next-session
+  /// step once treatment was given, may not come sooner than the longest
+  /// interval of the chosen areas' courses allows.
+  private func validateNextSession(_ day: CalendarDate, step: Step) throws(ConsultationError) {
+    let merged = workflow
+    guard step.id == merged.workflow.followUp?.nextSessionStep,
+      let treatedAt = state.completedStages[blueprint.procedureStage]
+    else { return }
+    var plans = merged.areas.compactMap(\.followUp)
+    if let own = merged.workflow.followUp, merged.areas.isEmpty || merged.areas.contains(where: { $0.followUp == nil }) {
+      plans.append(own)
+    }
+    let intervals = plans.compactMap { plan in plan.course.flatMap { $0.sessions > 1 ? $0.interval : nil } }
+    guard let interval = intervals.max() else { return }
+    let days = interval.seconds / 86_400 + (interval.seconds % 86_400 > 0 ? 1 : 0)
+    let earliest = timeZone.date(days, daysAfter: treatedAt)
+    if day < earliest {
+      throw ConsultationError(
+        .outOfRange, step.id,
+        "\(day) is too soon: the course's sessions are \(interval) apart, so the next one is on \(earliest) or later")
+    }
   }
 
   /// `a + b`, at most `Int.max`: points typed by hand may be any size.

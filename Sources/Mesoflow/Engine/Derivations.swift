@@ -31,6 +31,9 @@ public struct FollowUpAppointment: Sendable, Hashable {
   /// Whether staff booked this day at the consultation (the next session),
   /// rather than it being worked out from the plan.
   public var isBooked: Bool
+  /// The day it falls due by the plan, counted from the treatment: for a
+  /// session still to be booked, the day by which to book it.
+  public var dueDate: CalendarDate
   /// What it is.
   public var kind: Kind
   /// The areas it is for; empty when the workflow's plan covers every area.
@@ -88,17 +91,24 @@ extension MergedWorkflow {
     let booking = workflow.followUp?.nextSessionStep != nil
 
     var appointments: [FollowUpAppointment] = []
-    func add(_ date: CalendarDate?, booked: Bool = false, _ kind: FollowUpAppointment.Kind, _ areas: [String]) {
+    func add(
+      _ date: CalendarDate?, due: CalendarDate, booked: Bool = false, _ kind: FollowUpAppointment.Kind, _ areas: [String]
+    ) {
       if let same = appointments.firstIndex(where: { $0.date == date && $0.kind.sameAppointment(as: kind) }) {
         appointments[same].areas =
           appointments[same].areas.isEmpty || areas.isEmpty ? [] : Array(Set(appointments[same].areas + areas)).sorted()
         appointments[same].isBooked = appointments[same].isBooked || booked
+        appointments[same].dueDate = min(appointments[same].dueDate, due)
       } else {
-        appointments.append(FollowUpAppointment(date: date, isBooked: booked, kind: kind, areas: areas))
+        appointments.append(FollowUpAppointment(date: date, isBooked: booked, dueDate: due, kind: kind, areas: areas))
       }
     }
+    /// Whole days, rounded up: a session is never due before its interval has passed.
     func days(_ span: TimeSpan, times count: Int = 1) -> Int {
-      span.seconds.multipliedReportingOverflow(by: count).partialValue / 86_400
+      let (seconds, overflow) = span.seconds.multipliedReportingOverflow(by: count)
+      if overflow { return span.seconds < 0 ? Int.min / 86_400 : Int.max / 86_400 }
+      let quotient = seconds / 86_400
+      return seconds % 86_400 > 0 ? quotient + 1 : quotient
     }
     func after(_ date: CalendarDate, _ days: Int) -> CalendarDate {
       let shifted = date.daysSinceEpoch.addingReportingOverflow(days).partialValue
@@ -106,27 +116,42 @@ extension MergedWorkflow {
         ?? date
     }
     let treated = timeZone.date(of: treatedAt)
+    /// The day `count` times `span` after the treatment: whole days on the
+    /// clinic's calendar, anything else the day of the instant that long after.
+    func fromTreatment(_ span: TimeSpan, times count: Int = 1) -> CalendarDate {
+      let (seconds, overflow) = span.seconds.multipliedReportingOverflow(by: count)
+      if !overflow, seconds % 86_400 != 0 { return timeZone.date(of: treatedAt + TimeSpan(seconds: seconds)) }
+      return after(treated, days(span, times: count))
+    }
     for (plan, areas) in plans {
-      // The day of the last session so far: today's, unless the course goes on.
+      // The last session so far: today's, unless the course goes on; its
+      // day (none while the course is still to be booked), and how long
+      // after the treatment it falls due.
       var last: CalendarDate? = treated
+      var lastDue = TimeSpan.zero
       if let course = plan.course, course.sessions > 1 {
         for number in 2...course.sessions {
-          let date: CalendarDate?
-          if booking {
-            date = nextSession.map { after($0, days(course.interval, times: number - 2)) }
-          } else {
-            date = after(treated, days(course.interval, times: number - 1))
-          }
-          add(date, booked: booking && number == 2 && date != nil, .session(number: number, of: course.sessions), areas)
+          lastDue = TimeSpan(seconds: course.interval.seconds.multipliedReportingOverflow(by: number - 1).partialValue)
+          let due = fromTreatment(lastDue)
+          let date = booking ? nextSession.map { after($0, days(course.interval, times: number - 2)) } : due
+          add(
+            date, due: due, booked: booking && number == 2 && date != nil, .session(number: number, of: course.sessions),
+            areas)
           last = date
         }
       }
-      if let every = plan.maintenanceInterval { add(last.map { after($0, days(every)) }, .maintenance(every: every), areas) }
-      if let review = plan.review { add(timeZone.date(of: timeZone.adding(review.after, to: treatedAt)), .review(reason: review.reason), areas) }
+      if let every = plan.maintenanceInterval {
+        let due = fromTreatment(lastDue + every)
+        add(booking ? last.map { after($0, days(every)) } : due, due: due, .maintenance(every: every), areas)
+      }
+      if let review = plan.review {
+        let due = fromTreatment(review.after)
+        add(due, due: due, .review(reason: review.reason), areas)
+      }
     }
-    // Days in order; what is still to be booked last.
+    // Days in order; what is still to be booked after, by when it falls due.
     return appointments.sorted {
-      ($0.date?.daysSinceEpoch ?? .max, $0.sortKey) < ($1.date?.daysSinceEpoch ?? .max, $1.sortKey)
+      ($0.date?.daysSinceEpoch ?? .max, $0.dueDate, $0.sortKey) < ($1.date?.daysSinceEpoch ?? .max, $1.dueDate, $1.sortKey)
     }
   }
 }
@@ -316,7 +341,9 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
         out += "\nFollow-up:\n"
         for appointment in followUp {
           let areas = appointment.areas.isEmpty ? "" : " (\(appointment.areas.joined(separator: ", ")))"
-          let when = appointment.date.map { "\($0)" + (appointment.isBooked ? " (booked)" : "") } ?? "to be booked"
+          let when =
+            appointment.date.map { "\($0)" + (appointment.isBooked ? " (booked)" : "") }
+            ?? "to be booked (due \(appointment.dueDate))"
           switch appointment.kind {
           case .session(let number, let total): out += "  - \(when): session \(number) of \(total)\(areas)\n"
           case .maintenance(let every): out += "  - \(when): maintenance, then every \(every)\(areas)\n"

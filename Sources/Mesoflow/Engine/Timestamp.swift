@@ -33,7 +33,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
   /// The calendar day of this instant at a UTC offset, clamped to the years 1 to 9999.
   public func date(utcOffset: Int) -> CalendarDate {
     let local = localSeconds(utcOffset: utcOffset)
-    let days = Int(clamping: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    let quotient = local / 86_400
+    let days = Int(clamping: local % 86_400 < 0 ? quotient - 1 : quotient)
     let clamped = min(max(days, CalendarDate.range.lowerBound), CalendarDate.range.upperBound)
     // Every day in the range exists, so this never falls back.
     return CalendarDate(daysSinceEpoch: clamped) ?? CalendarDate.epoch
@@ -60,8 +61,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
   }
 
   private func localSeconds(utcOffset: Int) -> Int64 {
-    let seconds = millisecondsSinceEpoch >= 0 ? millisecondsSinceEpoch / 1000 : (millisecondsSinceEpoch - 999) / 1000
-    return seconds.addingReportingOverflow(Int64(utcOffset)).partialValue
+    // Floor division that cannot overflow, even for a damaged stored value.
+    let quotient = millisecondsSinceEpoch / 1000
+    let seconds = millisecondsSinceEpoch % 1000 < 0 ? quotient - 1 : quotient
+    let (local, overflow) = seconds.addingReportingOverflow(Int64(utcOffset))
+    return overflow ? (utcOffset < 0 ? .min : .max) : local
   }
 
   private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -41,19 +41,22 @@ public struct ClinicTimeZone: Sendable, CustomStringConvertible {
   /// `YYYY-MM-DD HH:MM` in local time.
   public func format(_ instant: Timestamp) -> String { instant.formatted(utcOffset: rule(instant)) }
 
-  /// The instant `span` after `instant`. A whole number of days is counted
-  /// on the clinic's calendar, to the same local time of day (two weeks from
-  /// 10:00 is 10:00, whatever daylight saving did in between); anything else
-  /// is elapsed time.
+  /// The instant `span` after `instant`, for a window that must not end
+  /// early. A whole number of days ends on the clinic's calendar at the same
+  /// local time of day (two weeks from 10:00 is 10:00, whatever daylight
+  /// saving did in between), or at the elapsed time where that is later (24
+  /// hours across the night the clocks go forward are still 24 hours);
+  /// anything else is elapsed time.
   public func adding(_ span: TimeSpan, to instant: Timestamp) -> Timestamp {
-    guard span.seconds % 86_400 == 0 else { return instant + span }
+    let elapsed = instant + span
+    guard span.seconds > 0, span.seconds % 86_400 == 0 else { return elapsed }
     let offset = rule(instant)
     let local = instant + TimeSpan(seconds: offset) + span
     // The instant whose local time is `local`: guess with the offset before,
     // then settle on the offset at the guess (twice, for a change between).
-    var result = local + TimeSpan(seconds: -offset)
-    for _ in 0..<2 { result = local + TimeSpan(seconds: -rule(result)) }
-    return result
+    var calendar = local + TimeSpan(seconds: -offset)
+    for _ in 0..<2 { calendar = local + TimeSpan(seconds: -rule(calendar)) }
+    return max(calendar, elapsed)
   }
 
   /// The local day `days` after the local day of `instant`.
