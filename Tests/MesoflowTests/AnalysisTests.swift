@@ -822,6 +822,26 @@ extension AnalysisTests {
     #expect(try findings(fixed) == [])
   }
 
+  @Test func anOptionalDetailIsNotWaitedForAndCannotSwitchAReferralOff() throws {
+    let optional = Self.variant(
+      (Self.pregnancyDetails.0,
+       Self.pregnancyDetails.1.replacing("        when: pregnant\n", with: "        when: pregnant\n        optional: true\n")))
+    // Staff may skip it, so the referral does not wait for it.
+    #expect(try findings(.endsBeforeDetail, optional) == [])
+    // And waiting for it would let staff switch the referral off by skipping it.
+    let waiting = optional.replacing(
+      "        when: pregnant\n        outcome: refer", with: "        when: pregnant and answered(pregnancy_details)\n        outcome: refer")
+    let analysis = try analyse(waiting)
+    #expect(!analysis.isSafe)
+    #expect(analysis.findings.filter { $0.rule == .skippableContraindication }.map(Self.summary) == [
+      "skippable-contraindication \(Self.location(of: "pregnancy_details)", after: "pregnant and answered(", in: waiting)): error: refer 'pregnancy' fires only once 'pregnancy_details' is answered, but staff may skip 'pregnancy_details': skipping it switches the refer off; make 'pregnancy_details' required, or do not read answered(pregnancy_details) in the condition"
+    ])
+    // A condition that also fires without the step is not switched off by skipping it.
+    let either = optional.replacing(
+      "        when: pregnant\n        outcome: refer", with: "        when: pregnant or answered(pregnancy_details)\n        outcome: refer")
+    #expect(try analyse(either).findings.filter { $0.rule == .skippableContraindication } == [])
+  }
+
   // MARK: - limit-hidden
 
   static func limitedArea(_ id: String, millilitres: Double) -> String {

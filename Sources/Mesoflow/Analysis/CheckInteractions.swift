@@ -69,7 +69,10 @@ extension Analyser {
           for (position, (step, _)) in merged.steps.enumerated() {
             // Free text records what was found; other answers may be actions
             // (apply the cream) that must wait for the decision.
-            guard case .text = step.answer, stage > last.stage || position > last.position, !inputs.contains(step.id),
+            // An optional step may be skipped: waiting for it would let
+            // staff switch the check off (``checkSkippableContraindications()``).
+            guard case .text = step.answer, !step.isOptional, stage > last.stage || position > last.position,
+              !inputs.contains(step.id),
               let condition = step.condition, !condition.references.isEmpty,
               Set(condition.references).isSubset(of: inputs),
               implies(expression, condition, unanswered: false) == true
@@ -79,6 +82,38 @@ extension Analyser {
               "\(check.outcome.rawValue) '\(check.id)' can end the consultation before step '\(step.id)' is asked, though its own condition makes that step apply, so the detail it asks for is never recorded; read the step in the condition (`\(expression.text) and answered(\(step.id))`) so that it is asked first"
             )
           }
+        }
+      }
+    }
+  }
+
+  /// A stop or referral that fires only once an optional step is answered
+  /// can be switched off by skipping that step: it must not depend on one.
+  mutating func checkSkippableContraindications() {
+    let today = self.today
+    for index in reachable.sorted() {
+      for (check, _) in stages[index].checks where check.outcome == .stop || check.outcome == .refer {
+        guard let expression = check.condition.expression, !neverFiring.contains(check.id) else { continue }
+        var optional: [(String, Int)] = []
+        expression.root.forEachAnsweredCall { step, offset, positive in
+          if positive, steps[step]?.step.isOptional == true { optional.append((step, offset)) }
+        }
+        for (step, offset) in optional {
+          // Whether some answers make the check fire with the step skipped.
+          var firesWithout = false
+          let judged = forEachSample(of: [expression]) { answers in
+            if answers[step] == nil,
+              expression.evaluate(in: EvaluationContext(today: today, answers: answers)) == .bool(true)
+            {
+              firesWithout = true
+            }
+            return !firesWithout
+          }
+          guard judged, !firesWithout else { continue }
+          report(
+            .skippableContraindication, at: expression.location(ofByteOffset: offset) ?? check.location,
+            "\(check.outcome.rawValue) '\(check.id)' fires only once '\(step)' is answered, but staff may skip '\(step)': skipping it switches the \(check.outcome.rawValue) off; make '\(step)' required, or do not read answered(\(step)) in the condition"
+          )
         }
       }
     }

@@ -64,6 +64,8 @@ public struct WorkflowAnalysis: Sendable {
       case endsBeforeDetail = "ends-before-detail"
       /// A step's input guard keeps an area's limit from being reached.
       case limitHidden = "limit-hidden"
+      /// A stop or referral that skipping an optional step switches off.
+      case skippableContraindication = "skippable-contraindication"
     }
 
     /// The rule broken.
@@ -231,6 +233,7 @@ struct Analyser {
     checkFiring()
     checkPreEmption()
     checkDetailsBeforeEnding()
+    checkSkippableContraindications()
     checkLimitGuards()
     checkOutcomes()
     checkScreening()
