@@ -7,10 +7,14 @@ extension ClinicTimeZone {
   /// The zone with this IANA name (`Europe/Berlin`) in the system's
   /// time-zone database; `nil` when the system does not know it.
   public static func named(_ name: String) -> ClinicTimeZone? {
-    // Foundation also accepts abbreviations and offsets ("CET", "GMT+1");
-    // a record names a zone by its IANA name only.
-    guard knownNames.contains(name), let zone = TimeZone(identifier: name) else { return nil }
-    return ClinicTimeZone(name: name) { instant in
+    // Foundation also takes offsets ("GMT+1", "UTC-05:00") for names; a
+    // record names a zone by its database name (Europe/Berlin, Etc/UTC, UTC,
+    // a link such as US/Eastern), never by one offset.
+    let offsetLike = (name.hasPrefix("GMT") || name.hasPrefix("UTC")) && name.count > 3
+    guard !name.isEmpty, knownNames.contains(name) || !offsetLike, let zone = TimeZone(identifier: name) else {
+      return nil
+    }
+    return ClinicTimeZone(name: zone.identifier) { instant in
       zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant.millisecondsSinceEpoch) / 1000))
     }
   }

@@ -26,7 +26,18 @@ struct TimeZoneTests {
     #expect(ClinicTimeZone.named("Europe/Berln") == nil)
     #expect(ClinicTimeZone.named("") == nil)
     #expect(ClinicTimeZone.named("GMT+1") == nil, "an offset is not a zone's name")
+    #expect(ClinicTimeZone.named("UTC+01:00") == nil)
     #expect(ClinicTimeZone.knownNames.contains("Europe/Berlin"))
+  }
+
+  @Test func theNamesOfUTCInTheDatabaseAreZonesToo() throws {
+    // This machine's own zone is often Etc/UTC; it must be one that can be recorded.
+    for name in ["UTC", "Etc/UTC"] {
+      let zone = try #require(ClinicTimeZone.named(name), "\(name)")
+      #expect(zone.utcOffset(at: Self.summer) == 0)
+      #expect(zone.name != nil)
+    }
+    #expect(ClinicTimeZone.system.name != nil || ClinicTimeZone.system.utcOffset(at: Self.summer) == 0)
   }
 
   @Test func aRecordGoesOnInTheZoneItNamesOrAtItsRecordedOffset() throws {

@@ -436,6 +436,21 @@ struct DefinitionHashTests {
     ("the next-session step", false, "follow-up:\n  course:", "follow-up:\n  next-session: last_visit\n  course:"),
   ]
 
+  @Test func anAreasLongerWindowForTheWorkflowsItemChangesTheHash() throws {
+    // The record gives an item the longest window of all who give it.
+    func repeating(_ window: String) throws -> MergedWorkflow {
+      try Self.merged(
+        plugin: Self.edit(
+          Self.pluginText, "  - id: patch_no_makeup\n",
+          "  - id: no_sun\n    text: Stay out of the sun.\n    for: \(window)\n  - id: patch_no_makeup\n"))
+    }
+    let short = try repeating("1d")
+    let long = try repeating("3w")
+    #expect(short.definitionHash != long.definitionHash)
+    let treated = Timestamp(CalendarDate(year: 2026, month: 11, day: 21)!, hour: 9)
+    #expect(short.aftercare(treatedAt: treated).first { $0.id == "no_sun" }?.window != long.aftercare(treatedAt: treated).first { $0.id == "no_sun" }?.window)
+  }
+
   @Test func whatChangesAConsultationChangesTheHash() throws {
     let original = try Self.merged().definitionHash
     var seen: [String: String] = [:]

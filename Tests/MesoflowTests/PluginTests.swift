@@ -110,6 +110,12 @@ struct PluginTests {
         "the volume limit must be more than 0 ml", "aftercare item 'neck_no_high_collars' is defined twice",
         "aftercare item 'neck_no_high_collars' has no text",
       ])
+    var points = NeckPlugin()
+    points.stages[0].steps.append(
+      Step(id: "neck_points", prompt: "Points?", answer: .decimal(NumberBounds(min: 0)), countsInjectionPoints: true))
+    #expect(PluginConformance.check(points, workflow: workflow).failures.map(\.message) == [
+      "step 'neck_points' counts injection points but is a decimal step; only an integer step can"
+    ])
   }
 
   @Test func aSwiftWorkflowAndPluginNeedNoYAML() throws {

@@ -67,7 +67,11 @@ enum DefinitionHash {
           out.string(item.ingredient.name)
         }
       }
-      out.list(merged.aftercare) { out, item in
+      // Every item as written, not the first of each id: the record gives
+      // an item the longest window any of the workflow and areas give it.
+      var aftercare = merged.workflow.aftercare.map { ($0, MergedWorkflow.Origin.workflow) }
+      for area in merged.areas { aftercare += area.aftercare.map { ($0, .area(area.id)) } }
+      out.list(aftercare.map { (item: $0.0, origin: $0.1) }) { out, item in
         out.record("aftercare") { out in
           out.origin(item.origin)
           out.string(item.item.id)

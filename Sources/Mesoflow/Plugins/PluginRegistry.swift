@@ -154,6 +154,9 @@ public enum PluginValidation {
       }
       for step in addition.steps {
         id(step.id, "step id")
+        if step.countsInjectionPoints, step.answer.name != "integer" {
+          problems.append("step '\(step.id)' counts injection points but is a \(step.answer.name) step; only an integer step can")
+        }
         if let owner = stepOwners[step.id] {
           problems.append("step '\(step.id)' is already a step of \(owner)")
         } else {
