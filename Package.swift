@@ -12,6 +12,8 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
   name: "Mesoflow",
+  // Synchronization.Mutex, which the library uses, needs macOS 15.
+  platforms: [.macOS(.v15)],
   products: [
     .library(name: "Mesoflow", targets: ["Mesoflow"]),
     .library(name: "MesoflowConformance", targets: ["MesoflowConformance"]),

@@ -80,7 +80,7 @@ public struct WorkflowAnalysis: Sendable {
     public var path: [PathStage]
 
     /// Creates a finding.
-    public init(
+    init(
       _ rule: Rule, _ severity: Diagnostic.Severity, at location: SourceLocation, _ message: String,
       path: [PathStage] = []
     ) {
@@ -116,7 +116,7 @@ public struct WorkflowAnalysis: Sendable {
     public var steps: [PathStep]
 
     /// Creates a path stage.
-    public init(stage: String, steps: [PathStep]) {
+    init(stage: String, steps: [PathStep]) {
       self.stage = stage
       self.steps = steps
     }
@@ -148,7 +148,7 @@ public struct WorkflowAnalysis: Sendable {
     public var isRelevant: Bool
 
     /// Creates a path step.
-    public init(id: String, condition: String? = nil, isOptional: Bool = false, isRelevant: Bool = false) {
+    init(id: String, condition: String? = nil, isOptional: Bool = false, isRelevant: Bool = false) {
       self.id = id
       self.condition = condition
       self.isOptional = isOptional

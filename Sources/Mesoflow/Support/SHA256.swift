@@ -3,7 +3,7 @@
 ///
 /// Feed it bytes with `update(_:)` as often as you like, then read the digest
 /// with ``finalize()``; `hash(_:)` does both at once.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
   private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
 
   private var state: State = (
@@ -16,10 +16,10 @@ public struct SHA256: Sendable {
   private var length: UInt64 = 0
 
   /// A hasher with nothing hashed yet.
-  public init() {}
+  package init() {}
 
   /// Hashes `bytes` after what was hashed before.
-  public mutating func update(_ bytes: some Sequence<UInt8>) {
+  package mutating func update(_ bytes: some Sequence<UInt8>) {
     let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in update(buffer) }
     if done == nil {
       let array = Array(bytes)
@@ -28,7 +28,7 @@ public struct SHA256: Sendable {
   }
 
   /// Hashes the UTF-8 bytes of `string` after what was hashed before.
-  public mutating func update(_ string: String) {
+  package mutating func update(_ string: String) {
     var string = string
     string.withUTF8 { update($0) }
   }
@@ -68,7 +68,7 @@ public struct SHA256: Sendable {
 
   /// The digest of everything hashed so far. The hasher is left as it was,
   /// so more bytes may follow and a later digest covers them too.
-  public func finalize() -> SHA256Digest {
+  package func finalize() -> SHA256Digest {
     var state = state
     let bits = length &* 8
     let count = blockCount < 56 ? 64 : 128
@@ -100,14 +100,14 @@ public struct SHA256: Sendable {
   }
 
   /// The digest of `bytes`.
-  public static func hash(_ bytes: some Sequence<UInt8>) -> SHA256Digest {
+  package static func hash(_ bytes: some Sequence<UInt8>) -> SHA256Digest {
     var hasher = SHA256()
     hasher.update(bytes)
     return hasher.finalize()
   }
 
   /// The digest of the UTF-8 bytes of `string`.
-  public static func hash(_ string: String) -> SHA256Digest {
+  package static func hash(_ string: String) -> SHA256Digest {
     var hasher = SHA256()
     hasher.update(string)
     return hasher.finalize()
@@ -179,14 +179,14 @@ public struct SHA256: Sendable {
 }
 
 /// A SHA-256 digest: 32 bytes.
-public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
+package struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
   /// The 32 bytes, most significant first.
-  public let bytes: [UInt8]
+  package let bytes: [UInt8]
 
   init(bytes: [UInt8]) { self.bytes = bytes }
 
   /// Reads 64 hexadecimal digits, in either case; `nil` for anything else.
-  public init?(hex: some StringProtocol) {
+  package init?(hex: some StringProtocol) {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(32)
     var high: UInt8?
@@ -211,7 +211,7 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// The digest in lower-case hexadecimal: 64 digits.
-  public var hex: String {
+  package var hex: String {
     String(unsafeUninitializedCapacity: bytes.count * 2) { out in
       var index = 0
       for byte in bytes {
@@ -224,7 +224,7 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// The digest in lower-case hexadecimal, as ``hex``.
-  public var description: String { hex }
+  package var description: String { hex }
 
   private static func digit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
