@@ -60,7 +60,11 @@ let package = Package(
       name: "MesoflowTests", dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowConformance", "MesoflowTestSupport"],
       exclude: ["Corpus", "LegacyDefinitions"]),
     .testTarget(
-      name: "MesoflowCLITests", dependencies: ["MesoflowCLI", "HandsClinicExample", "MesoflowTestSupport"],
+      name: "MesoflowCLITests",
+      dependencies: [
+        "MesoflowCLI", "HandsClinicExample", "MesoflowTestSupport", "Mesoflow", "MesoflowStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
       exclude: ["Answers"]),
     .testTarget(
       name: "MesoflowStoreTests", dependencies: ["Mesoflow", "MesoflowStore", "MesoflowSQLite", "MesoflowYAML"]),

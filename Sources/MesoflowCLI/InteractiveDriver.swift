@@ -1,9 +1,18 @@
 import Mesoflow
 
 /// Steps staff through a consultation at the terminal, one prompt at a time.
+///
+/// It reads its lines from `input` and writes what it shows to `output`, so a
+/// test can drive it with a list of lines and read back what it printed.
 struct InteractiveDriver {
-  var session: ConsultationSession
-  let input: TerminalInput
+  var session: TerminalSession
+  let input: any LineSource
+
+  init(session: TerminalSession, input: any LineSource, output: TextSink = .standardOutput) {
+    self.session = session
+    self.session.output = output
+    self.input = input
+  }
 
   static let commandsHelp = """
     Commands: back (correct the previous answer), ? (help on this step),
@@ -13,7 +22,6 @@ struct InteractiveDriver {
 
   mutating func run() throws -> RunResult {
     while true {
-      try session.commit()
       switch session.consultation.prompt {
       case .finished(let outcome):
         print(session.renderEnd(outcome))
@@ -69,7 +77,7 @@ struct InteractiveDriver {
         continue
       case "skip" where question.step.isOptional:
         let clinician = session.clinician
-        if session.attempt({ c throws(ConsultationError) in try c.skip(question.step.id, by: clinician) }) {
+        if try session.attempt({ c throws(ConsultationError) in try c.skip(question.step.id, by: clinician) }) {
           return nil
         }
         continue
@@ -83,7 +91,7 @@ struct InteractiveDriver {
       }
       let clinician = session.clinician
       let now = session.consultation.clock.now()
-      if session.attempt({ c throws(ConsultationError) in
+      if try session.attempt({ c throws(ConsultationError) in
         let answer = try question.step.parseAnswer(answerText, now: now)
         try c.answer(question.step.id, answer, by: clinician)
       }) {
@@ -99,8 +107,7 @@ struct InteractiveDriver {
       text = line
     }
     let clinician = session.clinician
-    if session.attempt({ c throws(ConsultationError) in try c.note(text, about: step, by: clinician) }) {
-      try session.commit()
+    if try session.attempt({ c throws(ConsultationError) in try c.note(text, about: step, by: clinician) }) {
       print(session.style.dim("Note saved."))
     }
   }
@@ -131,7 +138,7 @@ struct InteractiveDriver {
       let answerText = text.hasPrefix("\\") ? String(text.dropFirst()) : text
       let clinician = session.clinician
       let now = session.consultation.clock.now()
-      if session.attempt({ c throws(ConsultationError) in
+      if try session.attempt({ c throws(ConsultationError) in
         try c.correct(step.id, try step.parseAnswer(answerText, now: now), by: clinician)
       }) {
         print(session.style.dim("Corrected."))
@@ -162,13 +169,13 @@ struct InteractiveDriver {
       let clinician = session.clinician
       switch word.lowercased() {
       case let command where ["ok", "acknowledge", "acknowledged"].contains(command) && alert.check.outcome == .warn:
-        if session.attempt({ c throws(ConsultationError) in try c.acknowledge(alert.check.id, by: clinician) }) {
+        if try session.attempt({ c throws(ConsultationError) in try c.acknowledge(alert.check.id, by: clinician) }) {
           return nil
         }
       case "end" where alert.check.outcome != .warn:
         var note = rest
         if note.isEmpty, let line = read("Note for the record (optional): ") { note = line }
-        if session.attempt({ c throws(ConsultationError) in
+        if try session.attempt({ c throws(ConsultationError) in
           try c.end(because: alert.check.id, note: note, by: clinician)
         }) {
           return nil
@@ -180,7 +187,7 @@ struct InteractiveDriver {
         }
         var reason = rest
         if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
-        if session.attempt({ c throws(ConsultationError) in
+        if try session.attempt({ c throws(ConsultationError) in
           try c.override(alert.check.id, reason: reason, by: clinician)
         }) {
           return nil
@@ -213,7 +220,7 @@ struct InteractiveDriver {
       if left <= 0 {
         if live { print("") }
         let clinician = session.clinician
-        _ = session.attempt { c throws(ConsultationError) in try c.proceed(by: clinician) }
+        _ = try session.attempt { c throws(ConsultationError) in try c.proceed(by: clinician) }
         print(session.style.green("The wait is over."))
         return nil
       }
@@ -238,7 +245,7 @@ struct InteractiveDriver {
           var reason = rest
           if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
           let clinician = session.clinician
-          if session.attempt({ c throws(ConsultationError) in try c.overrideWait(reason: reason, by: clinician) }) {
+          if try session.attempt({ c throws(ConsultationError) in try c.overrideWait(reason: reason, by: clinician) }) {
             return nil
           }
         case "": continue
@@ -247,6 +254,11 @@ struct InteractiveDriver {
         }
       }
     }
+  }
+
+  /// Writes to the session's output.
+  private func print(_ text: String = "", terminator: String = "\n") {
+    session.print(text, terminator: terminator)
   }
 
   /// `1:05:09` or `4:09`.

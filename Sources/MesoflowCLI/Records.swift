@@ -31,28 +31,23 @@ extension MesoflowCommand {
     func run() throws {
       let script = try answers.map(Run.loadScript)
       let archive = try storeOptions.open()
-      let opened: (Consultation, ConsultationArchive.Cursor)
+      let durable: ConsultationSession
       do {
-        opened = try archive.open(id, clock: SystemClock())
+        durable = try ConsultationSession.open(id, in: archive, clock: SystemClock())
       } catch {
         throw fail(error)
       }
-      var consultation = opened.0
-      let who = try clinician.resolved(default: consultation.state.start.staff)
-      if let outcome = consultation.state.outcome {
+      let who = try clinician.resolved(default: durable.consultation.state.start.staff)
+      if let outcome = durable.consultation.state.outcome {
         print("Consultation \(id) has already ended (\(outcome.rawValue)); mesoflow show \(id) prints its record.")
         throw ExitCode(RunResult(outcome).exitCode)
       }
-      do {
-        try consultation.resume(by: who)
-      } catch {
+      var session = TerminalSession(
+        durable: durable, clinician: who, storePath: storeOptions.path, storeArgument: storeOptions.argument)
+      if case .failure(let error) = try session.apply({ c throws(ConsultationError) in try c.resume(by: who) }) {
         throw fail(error)
       }
-      var session = ConsultationSession(
-        consultation: consultation, cursor: opened.1, archive: archive, clinician: who, storePath: storeOptions.path,
-        storeArgument: storeOptions.argument)
-      try session.commit()
-      let answered = consultation.state.answers.count
+      let answered = session.consultation.state.answers.count
       print("Resuming consultation \(id) (\(answered) answer\(answered == 1 ? "" : "s") so far), \(who).")
       throw ExitCode(try Run.drive(session, script: script).exitCode)
     }

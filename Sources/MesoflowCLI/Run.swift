@@ -63,22 +63,20 @@ extension MesoflowCommand {
       // Ids are random; a clash with a stored one (rare) draws another.
       var attempt = 1
       while true {
-        let consultation: Consultation
-        let cursor: ConsultationArchive.Cursor
+        let durable: ConsultationSession
         do {
-          consultation = try Consultation(
+          let consultation = try Consultation(
             id: ConsultationID.make(at: now, in: zone), workflow: definitions.merged, staff: who,
             clock: clock, timeZone: zone, patient: patient)
-          cursor = try archive.begin(consultation, definitions: definitions.sources)
+          durable = try ConsultationSession.begin(consultation, definitions: definitions.sources, in: archive)
         } catch let error as StoreError where error.kind == .alreadyExists && attempt < 5 {
           attempt += 1
           continue
         } catch {
           throw fail(error)
         }
-        let session = ConsultationSession(
-          consultation: consultation, cursor: cursor, archive: archive, clinician: who, storePath: storeOptions.path,
-          storeArgument: storeOptions.argument)
+        let session = TerminalSession(
+          durable: durable, clinician: who, storePath: storeOptions.path, storeArgument: storeOptions.argument)
         print(
           "Consultation \(session.id): \(definitions.merged.workflow.title), "
             + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")
@@ -107,7 +105,7 @@ extension MesoflowCommand {
     }
 
     /// Runs the session from a script or at the terminal.
-    static func drive(_ session: ConsultationSession, script: AnswerScript?) throws -> RunResult {
+    static func drive(_ session: TerminalSession, script: AnswerScript?) throws -> RunResult {
       if let script {
         var driver = ScriptedDriver(session: session, script: script)
         return try driver.run()

@@ -3,7 +3,7 @@ import Mesoflow
 /// Runs a consultation from a file of answers, without a terminal: it stops
 /// (paused) where the answers run out and says why.
 struct ScriptedDriver {
-  var session: ConsultationSession
+  var session: TerminalSession
   let script: AnswerScript
 
   mutating func run() throws -> RunResult {
@@ -14,7 +14,6 @@ struct ScriptedDriver {
       return .invalidInput
     }
     while true {
-      try session.commit()
       let clinician = session.clinician
       switch session.consultation.prompt {
       case .finished(let outcome):
@@ -25,18 +24,21 @@ struct ScriptedDriver {
         let step = question.step
         guard let entry = script[step.id] else {
           if step.isOptional {
-            if session.attempt({ c throws(ConsultationError) in try c.skip(step.id, by: clinician) }) { continue }
+            if try session.attempt({ c throws(ConsultationError) in try c.skip(step.id, by: clinician) }) { continue }
             return .invalidInput
           }
           return try session.pause(
             reason: "The answers ran out: nothing for step '\(step.id)' (\(step.prompt)).")
         }
         let now = session.consultation.clock.now()
-        do throws(ConsultationError) {
+        switch try session.apply({ c throws(ConsultationError) in
           let answer = try step.parseAnswer(entry.text, now: now)
-          try session.consultation.answer(step.id, answer, by: clinician)
+          try c.answer(step.id, answer, by: clinician)
+          return answer
+        }) {
+        case .success(let answer):
           print("\(step.id): \(answer)")
-        } catch {
+        case .failure(let error):
           Platform.printError(
             script.diagnostic(step.id, "step '\(step.id)': \(error.message)").rendered(color: Platform.standardErrorWantsColor))
           _ = try session.pause(reason: "The answer to '\(step.id)' was refused; nothing after it was recorded.")
@@ -51,17 +53,18 @@ struct ScriptedDriver {
           return try session.pause(
             reason: "Warning '\(check.id)' needs acknowledging: add `\(check.id): acknowledged` to the answers.")
         }
-        do throws(ConsultationError) {
+        let resolved = try session.apply { c throws(ConsultationError) in
           switch (check.outcome, resolution) {
           case (.warn, _), (.exclude, _):
-            try session.consultation.acknowledge(check.id, by: clinician)
+            try c.acknowledge(check.id, by: clinician)
           case (.refer, .approve(let reason)?):
-            try session.consultation.override(check.id, reason: reason, by: clinician)
+            try c.override(check.id, reason: reason, by: clinician)
           case (.stop, _), (.refer, _):
             // Nothing in a script can correct the answer that fired a stop, so it ends the consultation.
-            try session.consultation.end(because: check.id, note: resolution?.note, by: clinician)
+            try c.end(because: check.id, note: resolution?.note, by: clinician)
           }
-        } catch {
+        }
+        if case .failure(let error) = resolved {
           Platform.printError(script.diagnostic(check.id, "check '\(check.id)': \(error.message)").rendered())
           _ = try session.pause(reason: "The resolution of '\(check.id)' was refused.")
           return .invalidInput
@@ -70,7 +73,7 @@ struct ScriptedDriver {
       case .wait(let notice):
         let now = session.consultation.clock.now()
         if now >= notice.until {
-          _ = session.attempt { c throws(ConsultationError) in try c.proceed(by: clinician) }
+          _ = try session.attempt { c throws(ConsultationError) in try c.proceed(by: clinician) }
           continue
         }
         guard let entry = script[AnswerScript.waitOverrideKey] else {
@@ -79,14 +82,20 @@ struct ScriptedDriver {
               "Waiting until \(session.timeZone.format(notice.until)) before '\(notice.stage)'; resume then, or have a physician add `override-wait: REASON`."
           )
         }
-        do throws(ConsultationError) {
-          try session.consultation.overrideWait(reason: entry.text, by: clinician)
-        } catch {
+        let overridden = try session.apply { c throws(ConsultationError) in
+          try c.overrideWait(reason: entry.text, by: clinician)
+        }
+        if case .failure(let error) = overridden {
           Platform.printError(script.diagnostic(AnswerScript.waitOverrideKey, error.message).rendered())
           _ = try session.pause(reason: "The wait could not be ended early.")
           return .invalidInput
         }
       }
     }
+  }
+
+  /// Writes to the session's output.
+  private func print(_ text: String = "", terminator: String = "\n") {
+    session.print(text, terminator: terminator)
   }
 }

@@ -39,9 +39,29 @@ enum LineInput: Equatable {
   case interrupted
 }
 
+/// Where a driver reads its lines: the terminal, or a test's list.
+protocol LineSource {
+  /// The next line without its newline; waits at most `timeout` seconds when given.
+  func readLine(timeout: Int?) -> LineInput
+}
+
+extension LineSource {
+  /// The next line, however long it takes.
+  func readLine() -> LineInput { readLine(timeout: nil) }
+}
+
+/// Where a driver writes what it shows: standard output, or a test's buffer.
+struct TextSink {
+  let write: (String) -> Void
+
+  static var standardOutput: TextSink { TextSink { Swift.print($0, terminator: "") } }
+
+  func print(_ text: String = "", terminator: String = "\n") { write(text + terminator) }
+}
+
 /// Reads lines from standard input, noticing Ctrl-C, a hang-up and a
 /// termination request instead of dying of them.
-final class TerminalInput {
+final class TerminalInput: LineSource {
   /// Set by the signal handler: the signal's number.
   static let caught = Atomic<Int32>(0)
   private var buffer: [UInt8] = []

@@ -27,54 +27,71 @@ enum RunResult {
   }
 }
 
-/// One consultation being stepped through, kept in a store: every change is
-/// saved, durably, before anything more is shown.
-struct ConsultationSession {
-  var consultation: Consultation
-  var cursor: ConsultationArchive.Cursor
-  let archive: ConsultationArchive
+/// A consultation at the terminal or from an answers file: the durable
+/// ``ConsultationSession`` (which saves every input before it returns) with
+/// who is at the chair, where the store is, and how things are shown.
+struct TerminalSession {
+  /// The consultation and its archive; every input goes through it.
+  var durable: ConsultationSession
   let clinician: Clinician
   let storePath: String
   /// `--store PATH` when the store is not the default one, else empty.
   var storeArgument = ""
-  let style = Style.standardOutput
+  var style = Style.standardOutput
+  /// Where everything but errors is written.
+  var output = TextSink.standardOutput
 
-  var id: String { consultation.state.start.id }
+  /// The consultation, as last saved.
+  var consultation: Consultation { durable.consultation }
+  var id: String { durable.id }
   /// The clinic's time zone, in which times are shown.
   var timeZone: ClinicTimeZone { consultation.timeZone }
 
-  /// Saves the events not yet stored; when this fails, nothing more is asked.
-  mutating func commit() throws {
-    do {
-      try archive.save(consultation, cursor: &cursor)
-    } catch let error as StoreError where error.kind == .conflict {
-      Platform.printError(
-        "error: consultation \(id) was changed by another session while this one was open, so the last change here was not saved; see it with: mesoflow show \(id)\(storeArgument.isEmpty ? "" : " " + storeArgument)")
-      throw ExitCode(1)
+  func print(_ text: String = "", terminator: String = "\n") { output.print(text, terminator: terminator) }
+
+  /// Applies an input and saves it. The consultation's refusal is handed
+  /// back; a failed save is reported on standard error and stops the run,
+  /// and the consultation stays as last saved.
+  mutating func apply<T>(_ change: (inout Consultation) throws(ConsultationError) -> T) throws -> Result<
+    T, ConsultationError
+  > {
+    do throws(ConsultationSession.Failure) {
+      return .success(try durable.apply(change))
     } catch {
-      Platform.printError("error: \(error)")
-      Platform.printError("the last change was not saved; the consultation stops here (resume it with: \(resumeCommand))")
-      throw ExitCode(1)
+      switch error {
+      case .refused(let refusal): return .failure(refusal)
+      case .notSaved(let cause): throw notSaved(cause)
+      }
     }
   }
 
-  /// Applies a change to the consultation; a refusal is printed and returns false.
-  mutating func attempt(_ change: (inout Consultation) throws(ConsultationError) -> Void) -> Bool {
-    do {
-      try change(&consultation)
-      return true
-    } catch {
+  /// Applies an input and saves it; a refusal is printed and returns false.
+  mutating func attempt(_ change: (inout Consultation) throws(ConsultationError) -> Void) throws -> Bool {
+    switch try apply(change) {
+    case .success: return true
+    case .failure(let error):
       print(style.red("✗ ") + error.message)
       return false
     }
+  }
+
+  /// Reports a save that failed; what it returns ends the run with 1.
+  func notSaved(_ error: any Error) -> ExitCode {
+    if let error = error as? StoreError, error.kind == .conflict {
+      Platform.printError(
+        "error: consultation \(id) was changed by another session while this one was open, so the last change here was not saved; see it with: mesoflow show \(id)\(storeArgument.isEmpty ? "" : " " + storeArgument)")
+    } else {
+      Platform.printError("error: \(error)")
+      Platform.printError("the last change was not saved; the consultation stops here (resume it with: \(resumeCommand))")
+    }
+    return ExitCode(1)
   }
 
   /// Records a pause and says how to resume.
   mutating func pause(reason: String? = nil) throws -> RunResult {
     if !consultation.state.hasEnded {
       let clinician = clinician
-      _ = attempt { c throws(ConsultationError) in try c.pause(by: clinician) }
-      try commit()
+      _ = try attempt { c throws(ConsultationError) in try c.pause(by: clinician) }
     }
     if let reason { print(reason) }
     print("Paused. Everything answered so far is saved. Resume with: \(resumeCommand)")
