@@ -225,7 +225,7 @@ struct InteractiveDriver {
         return nil
       }
       let countdown = "  \(Self.clock(left)) left "
-      if live { print("\r\u{1B}[K" + session.style.bold(countdown), terminator: "") }
+      if live { print(session.style.eraseLine + session.style.bold(countdown), terminator: "") }
       switch input.readLine(timeout: 1) {
       case .timedOut:
         continue

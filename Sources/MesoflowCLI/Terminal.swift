@@ -19,9 +19,15 @@ struct Style {
   func red(_ text: String) -> String { wrap(text, "1;31") }
   func yellow(_ text: String) -> String { wrap(text, "1;33") }
   func green(_ text: String) -> String { wrap(text, "1;32") }
+  /// Green, not bold: what passed.
+  func plainGreen(_ text: String) -> String { wrap(text, "32") }
   func cyan(_ text: String) -> String { wrap(text, "36") }
   /// White on red, or white on magenta, or black on yellow: a banner.
   func banner(_ text: String, _ code: String) -> String { wrap(text, code) }
+
+  /// Back to the start of the line and clear it, to write it again (a
+  /// countdown); nothing when off.
+  var eraseLine: String { enabled ? "\r\u{1B}[K" : "" }
 
   private func wrap(_ text: String, _ code: String) -> String {
     enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text

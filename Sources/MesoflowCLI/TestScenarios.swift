@@ -52,7 +52,7 @@ extension MesoflowCommand {
       }
 
       let color = Platform.wantsColor(fd: 1)
-      let (green, red, dim, reset) = color ? ("\u{1B}[32m", "\u{1B}[1;31m", "\u{1B}[2m", "\u{1B}[0m") : ("", "", "", "")
+      let style = Style(enabled: color)
       var passed = 0
       var failed = 0
       // Problems in a file of patients that several files include are shown once.
@@ -72,7 +72,7 @@ extension MesoflowCommand {
         if scenarios.holdsOnlyPatients, scenarios.diagnostics.isEmpty { continue }
         print(file)
         if scenarios.diagnostics.hasErrors {
-          print("  \(red)FAIL\(reset)  the file has errors; \(scenarios.holdsOnlyPatients ? "it holds patients for other files" : "none of its scenarios ran")")
+          print("  \(style.red("FAIL"))  the file has errors; \(scenarios.holdsOnlyPatients ? "it holds patients for other files" : "none of its scenarios ran")")
         }
         // On standard output, in order with the results they explain.
         var elsewhere = Set<String>()
@@ -84,7 +84,7 @@ extension MesoflowCommand {
           shown.insert(diagnostic)
           print(Self.indented(diagnostic.rendered(color: color)))
         }
-        for other in elsewhere.sorted() { print("        \(dim)the problems in \(other) are shown above\(reset)") }
+        for other in elsewhere.sorted() { print("        \(style.dim("the problems in \(other) are shown above"))") }
         if scenarios.diagnostics.hasErrors {
           failed += max(1, scenarios.scenarios.count)
           allRan = false
@@ -96,11 +96,11 @@ extension MesoflowCommand {
           if !result.diagnostics.isEmpty { allRan = false }
           if result.passed {
             passed += 1
-            print("  \(green)ok\(reset)    \(scenario.name)")
+            print("  \(style.plainGreen("ok"))    \(scenario.name)")
             continue
           }
           failed += 1
-          print("  \(red)FAIL\(reset)  \(scenario.name) \(dim)(\(scenario.location))\(reset)")
+          print("  \(style.red("FAIL"))  \(scenario.name) \(style.dim("(\(scenario.location))"))")
           for diagnostic in result.diagnostics {
             // In the scenario file, or in a file of patients it includes.
             let source = scenarios.sources[diagnostic.location.file] ?? SourceText(name: file, bytes: bytes)
@@ -108,13 +108,13 @@ extension MesoflowCommand {
           }
           // The first cause first: what follows from it is not listed.
           if let cause = result.unanswered {
-            print("        \(dim)\(cause.location)\(reset)")
-            print("        \(red)\(cause.description)\(reset)")
+            print("        \(style.dim("\(cause.location)"))")
+            print("        \(style.red("\(cause.description)"))")
           }
           for mismatch in result.mismatches {
-            print("        \(dim)\(mismatch.location)\(reset)")
-            print("        \(red)- \(mismatch.key): \(mismatch.expected)\(reset)")
-            print("        \(green)+ \(mismatch.key): \(mismatch.actual)\(reset)")
+            print("        \(style.dim("\(mismatch.location)"))")
+            print("        \(style.red("- \(mismatch.key): \(mismatch.expected)"))")
+            print("        \(style.plainGreen("+ \(mismatch.key): \(mismatch.actual)"))")
           }
         }
       }
