@@ -247,4 +247,19 @@ struct InteractiveDriverTests {
     #expect(driver.session.consultation.state.answers.isEmpty)
     #expect(try store.events(Self.id).count == driver.session.consultation.events.count)
   }
+
+  @Test func rawEscapeCodesAreWrittenOnlyInTerminalSwift() throws {
+    let folder = CLITests.root.appendingPathComponent("Sources/MesoflowCLI")
+    let needles = ["\\u{1b}", "\\u{001b}", "\\u{00001b}", "\\e[", "\\033", "\\x1b"]
+    var offenders: [String] = []
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+    where name.hasSuffix(".swift") && name != "Terminal.swift" {
+      let text = try String(contentsOfFile: folder.appendingPathComponent(name).path, encoding: .utf8)
+      for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+      where needles.contains(where: line.lowercased().contains) {
+        offenders.append("\(name):\(number + 1)")
+      }
+    }
+    #expect(offenders == [])
+  }
 }
