@@ -228,18 +228,28 @@ public struct ConsultationFilter: Sendable, Hashable {
 
 /// A store's failure.
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-  /// What went wrong.
-  public enum Kind: Sendable, Hashable {
+  /// What went wrong. New kinds may be added; compare with `==`, or switch
+  /// with a default.
+  public struct Kind: Sendable, Hashable, CustomStringConvertible {
+    enum Storage: String, Sendable, Hashable {
+      case notFound, alreadyExists, conflict, corrupt, io
+    }
+
+    let storage: Storage
+
     /// No consultation has the id.
-    case notFound
+    public static let notFound = Kind(storage: .notFound)
     /// A consultation with the id exists already.
-    case alreadyExists
+    public static let alreadyExists = Kind(storage: .alreadyExists)
     /// The events do not continue the stored sequence.
-    case conflict
+    public static let conflict = Kind(storage: .conflict)
     /// The stored data cannot be read back as a consultation.
-    case corrupt
+    public static let corrupt = Kind(storage: .corrupt)
     /// The store could not be opened, read or written.
-    case io
+    public static let io = Kind(storage: .io)
+
+    /// `notFound`, `alreadyExists`, `conflict`, `corrupt` or `io`.
+    public var description: String { storage.rawValue }
   }
 
   /// What went wrong.
