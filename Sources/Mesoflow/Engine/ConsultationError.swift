@@ -1,38 +1,77 @@
 /// Why the engine refused an input. Nothing is recorded when an input is
 /// refused: the consultation is exactly as it was before.
 public struct ConsultationError: Error, Sendable, Hashable, CustomStringConvertible {
-  /// The kind of refusal, for programs.
-  public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+  /// The kind of refusal, for programs. New kinds may be added; compare with
+  /// `==`, or switch with a default.
+  public struct Kind: Sendable, Hashable, Codable, CustomStringConvertible {
+    enum Storage: String, Sendable, Hashable {
+      case wrongType, outOfRange, invalidAnswer, limitExceeded, notCurrent, unknown, notAnswered, notOptional
+      case notAllowed, reasonRequired, waitNotOver, ended, invalidHistory
+    }
+
+    let storage: Storage
+
     /// The answer is of the wrong kind for the step (text for a yes/no step, say).
-    case wrongType
+    public static let wrongType = Kind(storage: .wrongType)
     /// A number, date or volume outside what the step accepts.
-    case outOfRange
+    public static let outOfRange = Kind(storage: .outOfRange)
     /// The answer is of the right kind but not acceptable (an unknown option,
     /// an empty name, an expired product).
-    case invalidAnswer
+    public static let invalidAnswer = Kind(storage: .invalidAnswer)
     /// A volume beyond an area's limit per session.
-    case limitExceeded
+    public static let limitExceeded = Kind(storage: .limitExceeded)
     /// The step, check or stage is not the one the consultation is waiting for.
-    case notCurrent
+    public static let notCurrent = Kind(storage: .notCurrent)
     /// No step, check or area has this id in the consultation.
-    case unknown
+    public static let unknown = Kind(storage: .unknown)
     /// The step was never answered, so there is nothing to correct.
-    case notAnswered
+    public static let notAnswered = Kind(storage: .notAnswered)
     /// The step may not be skipped.
-    case notOptional
+    public static let notOptional = Kind(storage: .notOptional)
     /// The clinician may not do this: an override by someone who is not a
     /// physician, or an override of what nobody can pass.
-    case notAllowed
+    public static let notAllowed = Kind(storage: .notAllowed)
     /// A written reason or a name is required and was empty.
-    case reasonRequired
+    public static let reasonRequired = Kind(storage: .reasonRequired)
     /// A wait has not yet run its time.
-    case waitNotOver
+    public static let waitNotOver = Kind(storage: .waitNotOver)
     /// The consultation has ended.
-    case ended
+    public static let ended = Kind(storage: .ended)
     /// Events given to replay are not a history this workflow could have
     /// produced: out of order, naming unknown steps, or recorded against other
     /// definitions.
-    case invalidHistory
+    public static let invalidHistory = Kind(storage: .invalidHistory)
+
+    /// The kind's stable name, as its static member is spelt: `wrongType`,
+    /// `limitExceeded`, ... It is what the kind encodes as.
+    public var name: String { storage.rawValue }
+
+    /// The kind with this ``name``; `nil` for a name this version does not know.
+    public init?(name: String) {
+      guard let storage = Storage(rawValue: name) else { return nil }
+      self.storage = storage
+    }
+
+    init(storage: Storage) { self.storage = storage }
+
+    /// Decodes the kind from its ``name``.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.singleValueContainer()
+      let name = try container.decode(String.self)
+      guard let kind = Kind(name: name) else {
+        throw DecodingError.dataCorruptedError(
+          in: container, debugDescription: "'\(name)' is not a kind of consultation error")
+      }
+      self = kind
+    }
+
+    /// Encodes the kind as its ``name``.
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.singleValueContainer()
+      try container.encode(name)
+    }
+
+    public var description: String { name }
   }
 
   /// The kind of refusal.
