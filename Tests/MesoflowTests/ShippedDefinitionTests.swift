@@ -137,10 +137,10 @@ struct MergedWorkflowTests {
 
   @Test func unknownWorkflowsAndAreasAreClearErrors() {
     let catalog = ShippedDefinitionTests.shipped()
-    #expect(throws: CatalogError("unknown area 'fase' (did you mean 'face'?); areas: body, eye, face, scalp")) {
+    #expect(throws: CatalogError(.unknownArea, "unknown area 'fase' (did you mean 'face'?); areas: body, eye, face, scalp")) {
       try catalog.merged(workflow: "mesotherapy", areas: ["fase"])
     }
-    #expect(throws: CatalogError("unknown workflow 'meso'; workflows: mesotherapy")) {
+    #expect(throws: CatalogError(.unknownWorkflow, "unknown workflow 'meso'; workflows: mesotherapy")) {
       try catalog.merged(workflow: "meso", areas: [])
     }
   }

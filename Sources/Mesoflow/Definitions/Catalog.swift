@@ -224,20 +224,50 @@ public struct Catalog: Sendable {
 
   /// The workflow `id` merged with the plugins of `areas`.
   ///
-  /// - Throws: ``CatalogError`` when the workflow or an area is unknown, or an
+  /// - Throws: ``CatalogError`` of code `unknownWorkflow` or `unknownArea`
+  ///   when the workflow or an area is unknown, or `wrongWorkflow` when an
   ///   area's plugin extends another workflow.
   public func merged(workflow id: String, areas: [String]) throws(CatalogError) -> MergedWorkflow {
     try PluginRegistry(catalog: self).merged(workflow: id, areas: areas)
   }
 }
 
-/// A request the catalog cannot answer: an unknown workflow or area.
+/// A request the catalog cannot answer: an unknown workflow or area, or an
+/// area that extends another workflow.
+///
+/// The ``code`` tells the kind of problem; the ``message`` says what is wrong
+/// in words, with the names that would have been accepted.
 public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The kind of problem. New kinds may be added; compare with `==`, or
+  /// switch with a default.
+  public struct Code: Sendable, Hashable, CustomStringConvertible {
+    enum Storage: String, Sendable, Hashable {
+      case unknownWorkflow, unknownArea, wrongWorkflow
+    }
+
+    let storage: Storage
+
+    /// No workflow has the id.
+    public static let unknownWorkflow = Code(storage: .unknownWorkflow)
+    /// No plugin has the area's id.
+    public static let unknownArea = Code(storage: .unknownArea)
+    /// The area's plugin extends another workflow than the one asked for.
+    public static let wrongWorkflow = Code(storage: .wrongWorkflow)
+
+    /// `unknownWorkflow`, `unknownArea` or `wrongWorkflow`.
+    public var description: String { storage.rawValue }
+  }
+
+  /// The kind of problem.
+  public var code: Code
   /// What is wrong.
   public var message: String
 
   /// Creates an error.
-  public init(_ message: String) { self.message = message }
+  public init(_ code: Code, _ message: String) {
+    self.code = code
+    self.message = message
+  }
 
   public var description: String { message }
 }

@@ -30,22 +30,25 @@ public struct PluginRegistry: Sendable {
   /// Adds a plugin after checking it against its workflow and the plugins
   /// already registered for that workflow (see ``PluginValidation``).
   ///
-  /// - Throws: ``PluginError`` listing every problem found; the registry is
-  ///   unchanged then.
+  /// - Throws: ``PluginError`` listing every problem found, of code
+  ///   `alreadyRegistered` when the area's id is taken, `unknownWorkflow`
+  ///   when the registry lacks the plugin's workflow, and `invalid` for the
+  ///   rest; the registry is unchanged then.
   public mutating func register(_ plugin: any AreaPlugin) throws(PluginError) {
     guard plugins[plugin.id] == nil else {
-      throw PluginError(plugin: plugin.id, problems: ["an area with id '\(plugin.id)' is already registered"])
+      throw PluginError(
+        plugin: plugin.id, problems: ["an area with id '\(plugin.id)' is already registered"], code: .alreadyRegistered)
     }
     guard let workflow = workflows[plugin.workflow] else {
       throw PluginError(
         plugin: plugin.id,
         problems: [
           "extends unknown workflow '\(plugin.workflow)'\(Suggestion.didYouMean(plugin.workflow, in: workflows.keys.sorted()))"
-        ])
+        ], code: .unknownWorkflow)
     }
     let others = plugins.values.filter { $0.workflow == plugin.workflow }.sorted { $0.id < $1.id }
     let problems = PluginValidation.problems(plugin, workflow: workflow, alongside: others)
-    guard problems.isEmpty else { throw PluginError(plugin: plugin.id, problems: problems) }
+    guard problems.isEmpty else { throw PluginError(plugin: plugin.id, problems: problems, code: .invalid) }
     plugins[plugin.id] = plugin
   }
 
@@ -56,11 +59,13 @@ public struct PluginRegistry: Sendable {
 
   /// The workflow `id` merged with the plugins of `areas`, in id order.
   ///
-  /// - Throws: ``CatalogError`` when the workflow or an area is unknown, or an
+  /// - Throws: ``CatalogError`` of code `unknownWorkflow` or `unknownArea`
+  ///   when the workflow or an area is unknown, or `wrongWorkflow` when an
   ///   area extends another workflow.
   public func merged(workflow id: String, areas: [String]) throws(CatalogError) -> MergedWorkflow {
     guard let workflow = workflows[id] else {
       throw CatalogError(
+        .unknownWorkflow,
         "unknown workflow '\(id)'\(Suggestion.didYouMean(id, in: workflows.keys.sorted()))"
           + (workflows.isEmpty ? "" : "; workflows: \(workflows.keys.sorted().joined(separator: ", "))"))
     }
@@ -69,11 +74,12 @@ public struct PluginRegistry: Sendable {
       guard let plugin = plugins[area] else {
         let known = self.areas(of: id)
         throw CatalogError(
+          .unknownArea,
           "unknown area '\(area)'\(Suggestion.didYouMean(area, in: known))"
             + (known.isEmpty ? "; no plugin extends workflow '\(id)'" : "; areas: \(known.joined(separator: ", "))"))
       }
       guard plugin.workflow == id else {
-        throw CatalogError("area '\(area)' extends workflow '\(plugin.workflow)', not '\(id)'")
+        throw CatalogError(.wrongWorkflow, "area '\(area)' extends workflow '\(plugin.workflow)', not '\(id)'")
       }
       chosen.append(plugin)
     }
@@ -82,16 +88,43 @@ public struct PluginRegistry: Sendable {
 }
 
 /// A plugin the registry refused, with every problem found in it.
+///
+/// The ``code`` tells why it was refused; the ``problems`` say what is wrong
+/// in words.
 public struct PluginError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// Why the plugin was refused. New kinds may be added; compare with `==`,
+  /// or switch with a default.
+  public struct Code: Sendable, Hashable, CustomStringConvertible {
+    enum Storage: String, Sendable, Hashable {
+      case invalid, alreadyRegistered, unknownWorkflow
+    }
+
+    let storage: Storage
+
+    /// The plugin breaks the rules of ``PluginValidation`` against its
+    /// workflow or the plugins registered beside it.
+    public static let invalid = Code(storage: .invalid)
+    /// A plugin with the same area id is registered already.
+    public static let alreadyRegistered = Code(storage: .alreadyRegistered)
+    /// The plugin extends a workflow the registry does not hold.
+    public static let unknownWorkflow = Code(storage: .unknownWorkflow)
+
+    /// `invalid`, `alreadyRegistered` or `unknownWorkflow`.
+    public var description: String { storage.rawValue }
+  }
+
   /// The plugin's id.
   public var plugin: String
   /// What is wrong, one problem per entry.
   public var problems: [String]
+  /// Why the plugin was refused.
+  public var code: Code
 
-  /// Creates an error.
-  public init(plugin: String, problems: [String]) {
+  /// Creates an error; without a `code`, one for a plugin that is not valid.
+  public init(plugin: String, problems: [String], code: Code = .invalid) {
     self.plugin = plugin
     self.problems = problems
+    self.code = code
   }
 
   public var description: String {
