@@ -117,6 +117,9 @@ struct TerminalSession {
     var out = header(for: question) + "\n" + style.bold(question.step.prompt) + "\n" + renderOptions(of: question.step)
     let optional = question.step.isOptional ? ", or skip" : ""
     out += style.dim("  (\(question.step.inputHint)\(optional); ? for help)")
+    if let previous = question.previous {
+      out += "\n" + style.dim("  It was \(previous.description(in: consultation.timeZone)) before a correction set it aside.")
+    }
     return out
   }
 

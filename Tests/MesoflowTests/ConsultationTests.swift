@@ -412,6 +412,19 @@ struct ConsultationTests {
     #expect(consultation.events.contains { $0.kind == .setAside(step: "herpes_prevention") })
     #expect(consultation.state.checks["herpes_reactivation_risk"]?.isActive == false)
     #expect(consultation.prompt.stepID == "bleeding_disorder")
+    // Corrected back, the step is asked again, with what it said before.
+    try consultation.correct("herpes_history", .yesNo(true))
+    if let check = consultation.prompt.checkID { try consultation.acknowledge(check) }
+    guard case .question(let again) = consultation.prompt else {
+      Issue.record("not asked again: \(consultation.prompt)")
+      return
+    }
+    #expect(again.step.id == "herpes_prevention")
+    #expect(again.previous == .text("recorded"))
+    try consultation.answer("herpes_prevention", .text("Valaciclovir prescribed"))
+    #expect(consultation.state.setAside["herpes_prevention"] == nil)
+    #expect(consultation.prompt.stepID == "bleeding_disorder")
+    if case .question(let next) = consultation.prompt { #expect(next.previous == nil) }
   }
 
   @Test func anUnansweredStepCannotBeCorrected() throws {

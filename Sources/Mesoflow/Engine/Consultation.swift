@@ -154,7 +154,9 @@ public struct Consultation: Sendable {
       return .wait(WaitNotice(stage: wait.stage, until: wait.until, reason: waitReason(wait.stage, at: wait.until)))
     }
     if let id = nextStep(), let info = blueprint.steps[id] {
-      return .question(Question(step: info.step, stage: stages[info.stage].id, origin: info.origin, previous: nil))
+      return .question(
+        Question(
+          step: info.step, stage: stages[info.stage].id, origin: info.origin, previous: state.setAside[id]?.answer))
     }
     // Only reached when a stage leads nowhere; definitions are checked against that.
     return .finished(state.outcome ?? .deferred)

@@ -36,6 +36,10 @@ public struct ConsultationState: Sendable, Hashable {
   public internal(set) var endNote: ConsultationNote?
   /// The notes clinicians wrote, in order.
   public internal(set) var notes: [ConsultationNote] = []
+  /// Answers a correction set aside (their step's condition stopped holding),
+  /// kept until the step is answered or skipped again: what it was, should
+  /// it be asked again.
+  public internal(set) var setAside: [String: RecordedAnswer] = [:]
   /// Whether a clinician paused the consultation and nobody has resumed it.
   public internal(set) var isPaused = false
   /// The number of events folded.
@@ -144,19 +148,23 @@ extension ConsultationState {
       stagePath.append(id)
       wait = nil
     case .answered(let step, let answer):
+      setAside[step] = nil
       answers[step] = RecordedAnswer(
         answer: answer, value: answer.value(in: timeZone), at: event.time, by: event.actor,
         corrections: 0)
       skipped.remove(step)
     case .corrected(let step, let answer):
+      setAside[step] = nil
       let corrections = (answers[step]?.corrections ?? 0) + 1
       answers[step] = RecordedAnswer(
         answer: answer, value: answer.value(in: timeZone), at: event.time, by: event.actor,
         corrections: corrections)
       skipped.remove(step)
     case .skipped(let step):
+      setAside[step] = nil
       skipped.insert(step)
     case .setAside(let step):
+      setAside[step] = answers[step]
       answers[step] = nil
     case .checkFired(let id, let outcome):
       let status: FiredCheck.Status = outcome == .exclude ? .applied : .pending

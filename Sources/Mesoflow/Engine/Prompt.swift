@@ -55,7 +55,9 @@ public struct Question: Sendable, Equatable {
   public var stage: String
   /// Where the step comes from.
   public var origin: MergedWorkflow.Origin
-  /// The current answer, when the step is asked again after a correction set it aside.
+  /// The answer the step had before a correction set it aside (its
+  /// condition stopped holding), when it is asked again because the
+  /// condition holds once more; `nil` otherwise.
   public var previous: Answer?
 
   /// Creates a question, as the engine asks it; for comparing with the one
