@@ -10,7 +10,7 @@ func scriptedAnswers(_ merged: MergedWorkflow, at now: Timestamp) -> [String: An
   let today = now.date(utcOffset: 0)
   let later = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + 365) ?? today
   var answers: [String: Answer] = [:]
-  for (step, _) in merged.stages.flatMap(\.steps) {
+  for step in merged.stages.flatMap(\.steps).lazy.map(\.step) {
     switch step.answer {
     case .yesNo: answers[step.id] = .yesNo(yes.contains(step.id))
     case .integer(let bounds): answers[step.id] = .integer(Int(max(bounds.min ?? 0, min(bounds.max ?? 40, 40))))

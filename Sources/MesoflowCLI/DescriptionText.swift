@@ -18,7 +18,7 @@ enum DescriptionText {
       out += "\n\(index + 1). \(stage.stage.title) [\(stage.id)]"
       out += stage.isProcedure ? " (procedure)" : ""
       out += ", \(human(stage.duration))\n"
-      for (wait, origin) in stage.waits {
+      for (wait, origin) in stage.waits.lazy.map({ ($0.wait, $0.origin) }) {
         out += "   Wait: at least \(wait.atLeast) after '\(wait.since)'\(tag(origin))"
         if let condition = wait.condition { out += ", when \(condition.text)" }
         out += "\n"
@@ -26,7 +26,7 @@ enum DescriptionText {
       }
       if !stage.steps.isEmpty {
         out += "   Steps:\n"
-        for (step, origin) in stage.steps {
+        for (step, origin) in stage.steps.lazy.map({ ($0.step, $0.origin) }) {
           let limit = step.countsInjectionPoints ? ", held to the areas' max-points" : ""
           out += "   - \(step.id)\(tag(origin)): \(step.prompt) [\(answer(step.answer))\(limit)\(step.isOptional ? ", optional" : "")]\n"
           if let condition = step.condition { out += "       asked when \(condition.text)\n" }
@@ -34,7 +34,7 @@ enum DescriptionText {
       }
       if !stage.checks.isEmpty {
         out += "   Checks:\n"
-        for (check, origin) in stage.checks {
+        for (check, origin) in stage.checks.lazy.map({ ($0.check, $0.origin) }) {
           out += "   - \(check.outcome.rawValue.uppercased()) \(check.id)\(tag(origin)) when \(check.condition.text)\n"
           out += "       \(check.reason)\n"
           if !check.excludes.isEmpty { out += "       excludes: \(check.excludes.joined(separator: ", "))\n" }

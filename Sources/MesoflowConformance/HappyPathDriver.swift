@@ -107,7 +107,7 @@ struct HappyPathDriver {
       // The points the volume answer below spreads its volume over.
       var volumeMax: Double?
       for stage in workflow.stages {
-        for (step, _) in stage.steps { if case .volume(let max) = step.answer { volumeMax = max } }
+        for step in stage.steps.lazy.map(\.step) { if case .volume(let max) = step.answer { volumeMax = max } }
       }
       let points = volume(max: volumeMax, areas: consultation.state.start.areas).compactMap(\.points).reduce(0, +)
       return [.integer(points)] + numbers(bounds).map { .integer(Int($0)) }

@@ -220,11 +220,11 @@ struct GraphTests {
     for stage in merged.stages {
       #expect(mermaid.contains("  stage_\(stage.id)[\"\(stage.stage.title)"), "\(stage.id)")
       #expect(dot.contains("  stage_\(stage.id) [label=\"\(stage.stage.title)\\n"), "\(stage.id)")
-      for (check, _) in stage.checks {
+      for check in stage.checks.lazy.map(\.check) {
         #expect(mermaid.contains(check.id), "\(check.id)")
         #expect(dot.contains(check.id), "\(check.id)")
       }
-      for (step, _) in stage.steps {
+      for step in stage.steps.lazy.map(\.step) {
         #expect(dot.contains(". \(step.id)"), "\(step.id)")
       }
     }

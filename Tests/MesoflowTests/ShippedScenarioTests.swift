@@ -51,7 +51,7 @@ import Testing
     let contraindications = all.stages.flatMap(\.checks).filter { $0.check.outcome == .stop || $0.check.outcome == .refer }
     #expect(contraindications.count > 20)
     var missing: [String] = []
-    for (check, origin) in contraindications {
+    for (check, origin) in contraindications.map({ ($0.check, $0.origin) }) {
       let expecting = scenarios.filter {
         if case .area(let area) = origin, !$0.areas.contains(area) { return false }
         return $0.expect.fired?.contains(check.id) == true

@@ -15,7 +15,7 @@ extension Analyser {
 
   mutating func checkFiring() {
     for index in reachable.sorted() {
-      for (check, _) in stages[index].checks {
+      for check in stages[index].checks.lazy.map(\.check) {
         guard let expression = check.condition.expression, let verdict = firing(of: expression) else { continue }
         let inputs = expression.references.map { "'\($0)'" }.joined(separator: ", ")
         let location = expression.location ?? check.location

@@ -18,7 +18,7 @@ extension Analyser {
   mutating func checkPreEmption() {
     var all: [(check: Check, expression: Expression, order: Int)] = []
     for index in reachable.sorted() {
-      for (check, _) in stages[index].checks {
+      for check in stages[index].checks.lazy.map(\.check) {
         guard let expression = check.condition.expression, !neverFiring.contains(check.id) else { continue }
         all.append((check, expression, all.count))
       }
@@ -60,13 +60,13 @@ extension Analyser {
   /// the cream) that must wait for the physician's decision.
   mutating func checkDetailsBeforeEnding() {
     for index in reachable.sorted() {
-      for (check, _) in stages[index].checks where check.outcome == .stop || check.outcome == .refer {
+      for check in stages[index].checks.lazy.map(\.check) where check.outcome == .stop || check.outcome == .refer {
         guard let expression = check.condition.expression, !neverFiring.contains(check.id) else { continue }
         let inputs = Set(expression.references)
         let last = inputs.compactMap { steps[$0] }.max { ($0.stage, $0.position) < ($1.stage, $1.position) }
         guard let last else { continue }
         for (stage, merged) in stages.enumerated() where stage >= last.stage {
-          for (position, (step, _)) in merged.steps.enumerated() {
+          for (position, step) in merged.steps.lazy.map(\.step).enumerated() {
             // Free text records what was found; other answers may be actions
             // (apply the cream) that must wait for the decision.
             // An optional step may be skipped: waiting for it would let
@@ -92,7 +92,7 @@ extension Analyser {
   mutating func checkSkippableContraindications() {
     let today = self.today
     for index in reachable.sorted() {
-      for (check, _) in stages[index].checks where check.outcome == .stop || check.outcome == .refer {
+      for check in stages[index].checks.lazy.map(\.check) where check.outcome == .stop || check.outcome == .refer {
         guard let expression = check.condition.expression, !neverFiring.contains(check.id) else { continue }
         var optional: [(String, Int)] = []
         expression.root.forEachAnsweredCall { step, offset, positive in
@@ -126,7 +126,7 @@ extension Analyser {
     let areas = merged.areas
     guard !areas.isEmpty else { return }
     for index in reachable.sorted() {
-      for (step, _) in stages[index].steps {
+      for step in stages[index].steps.lazy.map(\.step) {
         let guardMax: Double
         let limits: [(area: String, limit: Double)]
         let key: String

@@ -209,7 +209,7 @@ struct Analyser {
     stages = merged.stages
     for (index, stage) in stages.enumerated() {
       stageIndex[stage.id] = index
-      for (position, (step, _)) in stage.steps.enumerated() where steps[step.id] == nil {
+      for (position, step) in stage.steps.lazy.map(\.step).enumerated() where steps[step.id] == nil {
         steps[step.id] = StepInfo(step: step, stage: index, position: position)
       }
     }
@@ -428,11 +428,11 @@ struct Analyser {
     for index in reachable.sorted() {
       let stage = stages[index]
       let facts = entryFacts[index] ?? Facts()
-      for (position, (step, _)) in stage.steps.enumerated() {
+      for (position, step) in stage.steps.lazy.map(\.step).enumerated() {
         guard let condition = step.condition else { continue }
         checkReads(condition, at: .before(index, position: position), facts, "the condition of step '\(step.id)'", step.location)
       }
-      for (check, _) in stage.checks {
+      for check in stage.checks.lazy.map(\.check) {
         if let expression = check.condition.expression {
           checkReads(expression, at: .end(index), facts, "check '\(check.id)'", check.location, isCheck: true)
         } else {
@@ -441,7 +441,7 @@ struct Analyser {
           }
         }
       }
-      for (wait, _) in stage.waits {
+      for wait in stage.waits.lazy.map(\.wait) {
         if let condition = wait.condition {
           checkReads(condition, at: .entry(index), facts, "the wait before stage '\(stage.id)'", wait.location)
         }
@@ -651,7 +651,7 @@ struct Analyser {
       guarded += stages[screening].checks.map { ($0.check, screening, "screening check") }
     }
     for index in stages.indices where !named.contains(index) && index != procedure && canReach(procedure, from: index) {
-      for (check, _) in stages[index].checks where check.outcome == .stop || check.outcome == .refer {
+      for check in stages[index].checks.lazy.map(\.check) where check.outcome == .stop || check.outcome == .refer {
         guarded.append((check, index, check.outcome == .stop ? "stop check" : "referral check"))
       }
     }

@@ -327,14 +327,14 @@ public struct WorkflowGraph: Sendable {
       var heading = [stage.stage.title]
       if stage.isProcedure { heading.append("(procedure stage)") }
       var lines = ["\(stage.id) · expected \(Self.human(stage.duration))"]
-      for (wait, _) in stage.waits {
+      for wait in stage.waits.lazy.map(\.wait) {
         var words = ["wait", "≥", "\(wait.atLeast)", "since", wait.since]
         if let condition = wait.condition { words += ["when"] + Self.words(condition.text) }
         lines += wrap(words, width: style.nodeWidth)
       }
       if !stage.steps.isEmpty {
         lines.append("steps:")
-        for (index, (step, _)) in stage.steps.enumerated() {
+        for (index, step) in stage.steps.lazy.map(\.step).enumerated() {
           var words = ["\(index + 1).", step.id]
           if step.isOptional { words.append("(optional)") }
           if let condition = step.condition {

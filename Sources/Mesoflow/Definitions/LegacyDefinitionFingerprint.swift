@@ -46,18 +46,18 @@ enum LegacyDefinitionFingerprint {
     }
     for stage in merged.stages {
       line("stage", stage.id, stage.stage.title, range(stage.duration), bool(stage.isProcedure))
-      for (step, origin) in stage.steps {
+      for (step, origin) in stage.steps.lazy.map({ ($0.step, $0.origin) }) {
         line(
           "step", self.origin(origin), step.id, step.prompt, optional(step.help), answerType(step.answer),
           optional(step.condition?.text), bool(step.isOptional))
       }
-      for (check, origin) in stage.checks {
+      for (check, origin) in stage.checks.lazy.map({ ($0.check, $0.origin) }) {
         line(
           "check", self.origin(origin), check.id, name(check.outcome), check.condition.isNative ? "native" : "expression",
           check.condition.text, check.condition.inputs.joined(separator: ","), check.reason,
           check.excludes.joined(separator: ","))
       }
-      for (wait, origin) in stage.waits {
+      for (wait, origin) in stage.waits.lazy.map({ ($0.wait, $0.origin) }) {
         line(
           "wait", self.origin(origin), wait.since, span(wait.atLeast), optional(wait.reason),
           optional(wait.condition?.text))

@@ -21,16 +21,40 @@ public struct MergedWorkflow: Sendable {
     }
   }
 
+  /// A step of a merged stage, with where it comes from.
+  public struct MergedStep: Sendable {
+    /// The step.
+    public var step: Step
+    /// The workflow or the area that defines it.
+    public var origin: Origin
+  }
+
+  /// A check of a merged stage, with where it comes from.
+  public struct MergedCheck: Sendable {
+    /// The check.
+    public var check: Check
+    /// The workflow or the area that defines it.
+    public var origin: Origin
+  }
+
+  /// A wait of a merged stage, with where it comes from.
+  public struct MergedWait: Sendable {
+    /// The wait.
+    public var wait: Wait
+    /// The workflow or the area that defines it.
+    public var origin: Origin
+  }
+
   /// One stage with everything the chosen areas add to it.
   public struct MergedStage: Sendable {
     /// The workflow's stage.
     public var stage: Stage
     /// The steps, in the order they are asked.
-    public var steps: [(step: Step, origin: Origin)]
+    public var steps: [MergedStep]
     /// The checks, in order.
-    public var checks: [(check: Check, origin: Origin)]
+    public var checks: [MergedCheck]
     /// The waits before the stage begins; the longest applicable one governs.
-    public var waits: [(wait: Wait, origin: Origin)]
+    public var waits: [MergedWait]
     /// The expected duration: the stage's own, what areas add, and for the
     /// procedure stage each area's procedure. Waits are not included.
     public var duration: TimeRange
@@ -65,15 +89,16 @@ public struct MergedWorkflow: Sendable {
     self.areas = ordered
     stages = workflow.stages.map { stage in
       var merged = MergedStage(
-        stage: stage, steps: stage.steps.map { ($0, .workflow) }, checks: stage.checks.map { ($0, .workflow) },
-        waits: stage.wait.map { [($0, .workflow)] } ?? [], duration: stage.duration ?? .zero,
+        stage: stage, steps: stage.steps.map { MergedStep(step: $0, origin: .workflow) },
+        checks: stage.checks.map { MergedCheck(check: $0, origin: .workflow) },
+        waits: stage.wait.map { [MergedWait(wait: $0, origin: .workflow)] } ?? [], duration: stage.duration ?? .zero,
         isProcedure: stage.id == workflow.procedureStage)
       for plugin in ordered {
         let origin = Origin.area(plugin.id)
         for addition in plugin.stages where addition.stage == stage.id {
-          merged.steps += addition.steps.map { ($0, origin) }
-          merged.checks += addition.checks.map { ($0, origin) }
-          if let wait = addition.wait { merged.waits.append((wait, origin)) }
+          merged.steps += addition.steps.map { MergedStep(step: $0, origin: origin) }
+          merged.checks += addition.checks.map { MergedCheck(check: $0, origin: origin) }
+          if let wait = addition.wait { merged.waits.append(MergedWait(wait: wait, origin: origin)) }
           if let extra = addition.duration { merged.duration = merged.duration + extra }
         }
         if merged.isProcedure { merged.duration = merged.duration + plugin.procedure.duration }

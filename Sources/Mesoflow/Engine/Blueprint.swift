@@ -49,13 +49,13 @@ final class Blueprint: Sendable {
     var stepOrder = 0
     for (index, stage) in stages.enumerated() {
       stageIndex[stage.id] = index
-      for (step, origin) in stage.steps where steps[step.id] == nil {
+      for (step, origin) in stage.steps.lazy.map({ ($0.step, $0.origin) }) where steps[step.id] == nil {
         steps[step.id] = StepInfo(step: step, origin: origin, stage: index, order: stepOrder)
         stepOrder += 1
         if step.countsInjectionPoints { pointsSteps.append(step.id) }
         for input in step.condition?.references ?? [] { stepsReading[input, default: []].append(step.id) }
       }
-      for (check, origin) in stage.checks where checks[check.id] == nil {
+      for (check, origin) in stage.checks.lazy.map({ ($0.check, $0.origin) }) where checks[check.id] == nil {
         checks[check.id] = CheckInfo(check: check, origin: origin, stage: index, order: checkOrder.count)
         checkOrder.append(check.id)
         let inputs = check.condition.inputs

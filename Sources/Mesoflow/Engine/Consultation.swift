@@ -171,7 +171,7 @@ public struct Consultation: Sendable {
     let path = state.stagePath
     for (position, id) in path.enumerated() where !path[..<position].contains(id) {
       guard let index = blueprint.stageIndex[id] else { continue }
-      for (step, _) in stages[index].steps
+      for step in stages[index].steps.lazy.map(\.step)
       where state.answers[step.id] == nil && !state.skipped.contains(step.id) && isApplicable(step, in: context) {
         return step.id
       }
@@ -543,7 +543,7 @@ public struct Consultation: Sendable {
     guard let index = blueprint.stageIndex[stage] else { return nil }
     let context = context(at: time)
     var until: Timestamp?
-    for (wait, _) in stages[index].waits {
+    for wait in stages[index].waits.lazy.map(\.wait) {
       if let condition = wait.condition, condition.evaluate(in: context) != .bool(true) { continue }
       guard let since = state.answers[wait.since]?.at else { continue }
       let end = since + wait.atLeast
@@ -555,7 +555,7 @@ public struct Consultation: Sendable {
   private func waitReason(_ stage: String, at until: Timestamp) -> String? {
     guard let index = blueprint.stageIndex[stage] else { return nil }
     let context = context(at: state.lastEventAt)
-    for (wait, _) in stages[index].waits {
+    for wait in stages[index].waits.lazy.map(\.wait) {
       if let condition = wait.condition, condition.evaluate(in: context) != .bool(true) { continue }
       if let since = state.answers[wait.since]?.at, since + wait.atLeast == until { return wait.reason }
     }

@@ -250,7 +250,7 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
     var products: [Product] = []
     var volumes: [String: Double] = [:]
     for stage in merged.stages {
-      for (step, _) in stage.steps {
+      for step in stage.steps.lazy.map(\.step) {
         guard let answer = state.answers[step.id] else { continue }
         answers.append(AnswerLine(stage: stage.id, step: step, answer: answer))
         switch answer.answer {
