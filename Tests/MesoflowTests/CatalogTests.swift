@@ -158,3 +158,4 @@ struct CatalogTests {
     #expect(diagnostics([("w.yaml", text)]) == ["w.yaml:4:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces"])
   }
 }
+

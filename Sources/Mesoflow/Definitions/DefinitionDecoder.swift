@@ -383,12 +383,17 @@ struct DefinitionDecoder {
       answer = .date(DateBounds(earliest: earliest, latest: latest))
     case "consent": answer = .consent(statement: fields["statement"].flatMap { context.string($0, "statement") })
     case "product": answer = .product
-    default:
+    case "volume":
       let max = fields["max"].flatMap { context.number($0, "max") }
       if let max, max <= 0, let node = fields["max"] {
         context.error(node.location, "'max' of a volume must be above 0")
       }
       answer = .volume(max: max)
+    default:
+      // Every name in `typeKeys` has its case above; a name added there
+      // alone must fail loudly, never decode as some other type.
+      context.error(typeNode.location, "answer type '\(typeName)' is known but has no reader; this is a bug in Mesoflow")
+      answer = nil
     }
     var countsInjectionPoints = false
     if let limitNode = fields["limit"], let limit = context.string(limitNode, "limit") {

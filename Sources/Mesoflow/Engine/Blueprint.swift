@@ -24,8 +24,6 @@ final class Blueprint: Sendable {
   let checkOrder: [String]
   /// For each step, the checks that read it, in workflow order.
   let checksReading: [String: [String]]
-  /// For each step, the steps whose condition reads it.
-  let stepsReading: [String: [String]]
   /// Checks that read no step: evaluated once, at the start.
   let constantChecks: [String]
   /// The chosen areas' limits, by area id.
@@ -34,7 +32,6 @@ final class Blueprint: Sendable {
   let pointsSteps: [String]
   let areaIDs: [String]
   let procedureStage: String
-  let start: String
 
   init(workflow: Workflow, stages: [MergedWorkflow.MergedStage], areas: [any AreaPlugin]) {
     self.stages = stages
@@ -43,7 +40,6 @@ final class Blueprint: Sendable {
     var checks: [String: CheckInfo] = [:]
     var checkOrder: [String] = []
     var checksReading: [String: [String]] = [:]
-    var stepsReading: [String: [String]] = [:]
     var constantChecks: [String] = []
     var pointsSteps: [String] = []
     var stepOrder = 0
@@ -53,7 +49,6 @@ final class Blueprint: Sendable {
         steps[step.id] = StepInfo(step: step, origin: origin, stage: index, order: stepOrder)
         stepOrder += 1
         if step.countsInjectionPoints { pointsSteps.append(step.id) }
-        for input in step.condition?.references ?? [] { stepsReading[input, default: []].append(step.id) }
       }
       for (check, origin) in stage.checks.lazy.map({ ($0.check, $0.origin) }) where checks[check.id] == nil {
         checks[check.id] = CheckInfo(check: check, origin: origin, stage: index, order: checkOrder.count)
@@ -68,7 +63,6 @@ final class Blueprint: Sendable {
     self.checks = checks
     self.checkOrder = checkOrder
     self.checksReading = checksReading
-    self.stepsReading = stepsReading
     self.constantChecks = constantChecks
     self.pointsSteps = pointsSteps
     var limits: [String: Limits] = [:]
@@ -76,6 +70,5 @@ final class Blueprint: Sendable {
     self.limits = limits
     areaIDs = areas.map(\.id)
     procedureStage = workflow.procedureStage
-    start = workflow.start
   }
 }
