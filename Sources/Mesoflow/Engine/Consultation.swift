@@ -6,7 +6,7 @@
 /// consultation untouched, or recorded as events. What the engine decides in
 /// consequence (a check firing, a stage beginning, a wait, the end) is recorded
 /// as events too, so ``state`` is always the fold of ``events``, and
-/// ``init(replaying:workflow:clock:)`` rebuilds it exactly.
+/// ``init(replaying:workflow:clock:timeZone:)`` rebuilds it exactly.
 ///
 /// The engine does no I/O and reads no clock of its own: it asks the
 /// ``ConsultationClock`` it is given once per input.
@@ -80,9 +80,15 @@ public struct Consultation: Sendable {
 
   /// Rebuilds a consultation from its events.
   ///
-  /// - Parameter timeZone: The rule of the zone the start names
-  ///   (``ConsultationStart/timeZone``); without one, or for a record that
-  ///   names none, dates and times keep to the offset recorded at the start.
+  /// - Parameters:
+  ///   - events: Every event of the consultation, in order, beginning with
+  ///     its start.
+  ///   - workflow: The merged definitions it started with.
+  ///   - clock: Where the time of later inputs comes from; the events carry
+  ///     their own times, so the replay itself does not read it.
+  ///   - timeZone: The rule of the zone the start names
+  ///     (``ConsultationStart/timeZone``); without one, or for a record that
+  ///     names none, dates and times keep to the offset recorded at the start.
   /// - Throws: ``ConsultationError`` of kind `invalidHistory` when the events
   ///   are out of order, do not begin with a start, name steps or checks the
   ///   workflow lacks, or were recorded against other definitions: the hash
