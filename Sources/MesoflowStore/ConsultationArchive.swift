@@ -36,9 +36,15 @@ public struct ConsultationArchive: Sendable {
 
   /// Starts keeping a new consultation: its definitions and its events so far.
   ///
-  /// - Parameter definitions: The sources of the workflow and plugins it was
-  ///   merged from, so that it can be resumed under them after they change.
-  ///   Empty for definitions built in Swift; open those with a workflow.
+  /// - Parameters:
+  ///   - consultation: The consultation, as it stands; its events so far are
+  ///     stored with it.
+  ///   - definitions: The sources of the workflow and plugins it was
+  ///     merged from, so that it can be resumed under them after they change.
+  ///     Empty for definitions built in Swift; open those with a workflow.
+  /// - Returns: How far it has been saved, for the next ``save(_:cursor:)``.
+  /// - Throws: The store's error, such as ``StoreError`` of kind
+  ///   `alreadyExists` when the id is taken.
   public func begin(_ consultation: Consultation, definitions: [DefinitionSource]) throws -> Cursor {
     let id = consultation.state.start.id
     var cursor = Cursor(id: id, savedCount: 0, link: Self.genesis(id))

@@ -113,7 +113,7 @@ public struct ConsultationSession: Sendable {
     return result
   }
 
-  /// ``Consultation/answer(_:_:by:)``, saved.
+  /// `Consultation.answer(_:_:by:)`, saved.
   @discardableResult
   public mutating func answer(_ step: String, _ answer: Answer, by clinician: Clinician? = nil) throws(Failure)
     -> Prompt
@@ -121,13 +121,13 @@ public struct ConsultationSession: Sendable {
     try apply { c throws(ConsultationError) in try c.answer(step, answer, by: clinician) }
   }
 
-  /// ``Consultation/skip(_:by:)``, saved.
+  /// `Consultation.skip(_:by:)`, saved.
   @discardableResult
   public mutating func skip(_ step: String, by clinician: Clinician? = nil) throws(Failure) -> Prompt {
     try apply { c throws(ConsultationError) in try c.skip(step, by: clinician) }
   }
 
-  /// ``Consultation/correct(_:_:by:)``, saved.
+  /// `Consultation.correct(_:_:by:)`, saved.
   @discardableResult
   public mutating func correct(_ step: String, _ answer: Answer, by clinician: Clinician? = nil) throws(Failure)
     -> Prompt
@@ -135,19 +135,19 @@ public struct ConsultationSession: Sendable {
     try apply { c throws(ConsultationError) in try c.correct(step, answer, by: clinician) }
   }
 
-  /// ``Consultation/acknowledge(_:by:)``, saved.
+  /// `Consultation.acknowledge(_:by:)`, saved.
   @discardableResult
   public mutating func acknowledge(_ check: String, by clinician: Clinician? = nil) throws(Failure) -> Prompt {
     try apply { c throws(ConsultationError) in try c.acknowledge(check, by: clinician) }
   }
 
-  /// ``Consultation/override(_:reason:by:)``, saved.
+  /// `Consultation.override(_:reason:by:)`, saved.
   @discardableResult
   public mutating func override(_ check: String, reason: String, by physician: Clinician) throws(Failure) -> Prompt {
     try apply { c throws(ConsultationError) in try c.override(check, reason: reason, by: physician) }
   }
 
-  /// ``Consultation/end(because:note:by:)``, saved.
+  /// `Consultation.end(because:note:by:)`, saved.
   @discardableResult
   public mutating func end(because check: String, note: String? = nil, by clinician: Clinician? = nil)
     throws(Failure) -> Prompt
@@ -155,29 +155,29 @@ public struct ConsultationSession: Sendable {
     try apply { c throws(ConsultationError) in try c.end(because: check, note: note, by: clinician) }
   }
 
-  /// ``Consultation/note(_:about:by:)``, saved.
+  /// `Consultation.note(_:about:by:)`, saved.
   public mutating func note(_ text: String, about step: String? = nil, by clinician: Clinician? = nil) throws(Failure) {
     try apply { c throws(ConsultationError) in try c.note(text, about: step, by: clinician) }
   }
 
-  /// ``Consultation/pause(by:)``, saved.
+  /// `Consultation.pause(by:)`, saved.
   public mutating func pause(by clinician: Clinician? = nil) throws(Failure) {
     try apply { c throws(ConsultationError) in try c.pause(by: clinician) }
   }
 
-  /// ``Consultation/resume(by:)``, saved.
+  /// `Consultation.resume(by:)`, saved.
   @discardableResult
   public mutating func resume(by clinician: Clinician? = nil) throws(Failure) -> Prompt {
     try apply { c throws(ConsultationError) in try c.resume(by: clinician) }
   }
 
-  /// ``Consultation/proceed(by:)``, saved.
+  /// `Consultation.proceed(by:)`, saved.
   @discardableResult
   public mutating func proceed(by clinician: Clinician? = nil) throws(Failure) -> Prompt {
     try apply { c throws(ConsultationError) in try c.proceed(by: clinician) }
   }
 
-  /// ``Consultation/overrideWait(reason:by:)``, saved.
+  /// `Consultation.overrideWait(reason:by:)`, saved.
   @discardableResult
   public mutating func overrideWait(reason: String, by physician: Clinician) throws(Failure) -> Prompt {
     try apply { c throws(ConsultationError) in try c.overrideWait(reason: reason, by: physician) }

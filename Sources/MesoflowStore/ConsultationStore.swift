@@ -5,7 +5,7 @@ public import Mesoflow
 ///
 /// A store keeps what it is given and hands it back unchanged; it needs no
 /// knowledge of the engine. The hash chain, replay and verification live in
-/// ``ConsultationArchive``, which works over any store. ``SQLiteStore`` (in
+/// ``ConsultationArchive``, which works over any store. `SQLiteStore` (in
 /// `MesoflowSQLite`) is the embedded default; ``MemoryStore`` keeps
 /// everything in memory, for tests and previews.
 ///
