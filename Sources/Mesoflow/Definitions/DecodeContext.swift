@@ -415,36 +415,3 @@ struct Fields {
     return value
   }
 }
-
-extension StringProtocol {
-  func trimmingWhitespace() -> String {
-    let utf8 = Substring(self).utf8
-    let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-    guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
-    else { return "" }
-    return String(Substring(self)[first...last])
-  }
-
-  /// The parts of a `MIN..MAX` range: one part when there is no `..`, three
-  /// or more when there are several.
-  func rangeParts() -> [Substring] {
-    let text = Substring(self)
-    let utf8 = text.utf8
-    var parts: [Substring] = []
-    var start = utf8.startIndex
-    var index = utf8.startIndex
-    while index < utf8.endIndex {
-      let next = utf8.index(after: index)
-      if utf8[index] == UInt8(ascii: "."), next < utf8.endIndex, utf8[next] == UInt8(ascii: ".") {
-        parts.append(text[start..<index])
-        index = utf8.index(after: next)
-        start = index
-      } else {
-        index = next
-      }
-    }
-    parts.append(text[start...])
-    return parts
-  }
-}
-

@@ -150,14 +150,3 @@ extension NumberBounds {
     return text
   }
 }
-
-extension String {
-  fileprivate func replacingComma() -> String {
-    // A decimal comma, as many clinics type it, when there is no point.
-    contains(".") ? self : String(map { $0 == "," ? "." : $0 })
-  }
-
-  fileprivate func dropLastML() -> String {
-    hasSuffix("ml") ? String(dropLast(2)).replacingComma() : ""
-  }
-}

@@ -217,18 +217,6 @@ extension ExpressionError {
   }
 }
 
-extension String {
-  /// The number of Unicode scalars in the first `offset` UTF-8 bytes.
-  func scalarOffset(ofUTF8Offset offset: Int) -> Int {
-    var scalars = 0
-    for (index, byte) in utf8.enumerated() {
-      if index >= offset { break }
-      if byte & 0xC0 != 0x80 { scalars += 1 }
-    }
-    return scalars
-  }
-}
-
 // MARK: - Parser
 
 /// Recursive descent, lowest precedence first: or, and, not, comparison,
