@@ -60,8 +60,8 @@ enum DescriptionText {
     let aftercare = merged.aftercare
     if !aftercare.isEmpty {
       out += "\nAftercare:\n"
-      for (item, origin) in aftercare {
-        out += "- \(item.text)\(item.window.map { " (for \($0))" } ?? "")\(tag(origin))\n"
+      for entry in aftercare {
+        out += "- \(entry.item.text)\(entry.item.window.map { " (for \($0))" } ?? "")\(tag(entry.origin))\n"
       }
     }
 

@@ -40,8 +40,8 @@ enum LegacyDefinitionFingerprint {
       followUp(area.followUp, line)
     }
     followUp(workflow.followUp, line)
-    for (ingredient, origin) in merged.ingredients { line("ingredient", self.origin(origin), ingredient.id, ingredient.name) }
-    for (item, origin) in merged.aftercare {
+    for (ingredient, origin) in merged.ingredients.map({ ($0.ingredient, $0.origin) }) { line("ingredient", self.origin(origin), ingredient.id, ingredient.name) }
+    for (item, origin) in merged.aftercare.map({ ($0.item, $0.origin) }) {
       line("aftercare", self.origin(origin), item.id, item.text, optional(item.window.map(span)))
     }
     for stage in merged.stages {

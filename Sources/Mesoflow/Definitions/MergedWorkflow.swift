@@ -134,15 +134,31 @@ public struct MergedWorkflow: Sendable {
     }
   }
 
+  /// An aftercare item of the merged workflow, with where it comes from.
+  public struct MergedAftercareItem: Sendable {
+    /// The item.
+    public var item: AftercareItem
+    /// The workflow or the area that defines it.
+    public var origin: Origin
+  }
+
+  /// An ingredient of the merged workflow, with where it comes from.
+  public struct MergedIngredient: Sendable {
+    /// The ingredient.
+    public var ingredient: Ingredient
+    /// The workflow or the area that defines it.
+    public var origin: Origin
+  }
+
   /// The aftercare for the chosen areas: the workflow's items, then each
   /// area's, each id given once (the first definition wins).
-  public var aftercare: [(item: AftercareItem, origin: Origin)] {
-    firstByID(workflow.aftercare, { $0.aftercare }, id: \.id)
+  public var aftercare: [MergedAftercareItem] {
+    firstByID(workflow.aftercare, { $0.aftercare }, id: \.id).map { MergedAftercareItem(item: $0.0, origin: $0.1) }
   }
 
   /// The ingredients available: the workflow's, then each area's.
-  public var ingredients: [(ingredient: Ingredient, origin: Origin)] {
-    firstByID(workflow.ingredients, { $0.ingredients }, id: \.id)
+  public var ingredients: [MergedIngredient] {
+    firstByID(workflow.ingredients, { $0.ingredients }, id: \.id).map { MergedIngredient(ingredient: $0.0, origin: $0.1) }
   }
 
   /// The workflow's items, then each area's, keeping the first of each id.
