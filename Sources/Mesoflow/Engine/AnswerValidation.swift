@@ -189,8 +189,7 @@ extension Consultation {
     }
     let intervals = plans.compactMap { plan in plan.course.flatMap { $0.sessions > 1 ? $0.interval : nil } }
     guard let interval = intervals.max() else { return }
-    let days = interval.seconds / 86_400 + (interval.seconds % 86_400 > 0 ? 1 : 0)
-    let earliest = timeZone.date(days, daysAfter: treatedAt)
+    let earliest = timeZone.date(of: treatedAt).adding(days: interval.daysRoundedUp)
     if day < earliest {
       throw ConsultationError(
         .outOfRange, step.id,

@@ -103,17 +103,10 @@ extension MergedWorkflow {
         appointments.append(FollowUpAppointment(date: date, isBooked: booked, dueDate: due, kind: kind, areas: areas))
       }
     }
-    /// Whole days, rounded up: a session is never due before its interval has passed.
     func days(_ span: TimeSpan, times count: Int = 1) -> Int {
       let (seconds, overflow) = span.seconds.multipliedReportingOverflow(by: count)
       if overflow { return span.seconds < 0 ? Int.min / 86_400 : Int.max / 86_400 }
-      let quotient = seconds / 86_400
-      return seconds % 86_400 > 0 ? quotient + 1 : quotient
-    }
-    func after(_ date: CalendarDate, _ days: Int) -> CalendarDate {
-      let shifted = date.daysSinceEpoch.addingReportingOverflow(days).partialValue
-      return CalendarDate(daysSinceEpoch: min(max(shifted, CalendarDate.range.lowerBound), CalendarDate.range.upperBound))
-        ?? date
+      return TimeSpan(seconds: seconds).daysRoundedUp
     }
     let treated = timeZone.date(of: treatedAt)
     /// The day `count` times `span` after the treatment: whole days on the
@@ -121,7 +114,7 @@ extension MergedWorkflow {
     func fromTreatment(_ span: TimeSpan, times count: Int = 1) -> CalendarDate {
       let (seconds, overflow) = span.seconds.multipliedReportingOverflow(by: count)
       if !overflow, seconds % 86_400 != 0 { return timeZone.date(of: treatedAt + TimeSpan(seconds: seconds)) }
-      return after(treated, days(span, times: count))
+      return treated.adding(days: days(span, times: count))
     }
     for (plan, areas) in plans {
       // The last session so far: today's, unless the course goes on; its
@@ -133,7 +126,7 @@ extension MergedWorkflow {
         for number in 2...course.sessions {
           lastDue = TimeSpan(seconds: course.interval.seconds.multipliedReportingOverflow(by: number - 1).partialValue)
           let due = fromTreatment(lastDue)
-          let date = booking ? nextSession.map { after($0, days(course.interval, times: number - 2)) } : due
+          let date = booking ? nextSession.map { $0.adding(days: days(course.interval, times: number - 2)) } : due
           add(
             date, due: due, booked: booking && number == 2 && date != nil, .session(number: number, of: course.sessions),
             areas)
@@ -142,7 +135,7 @@ extension MergedWorkflow {
       }
       if let every = plan.maintenanceInterval {
         let due = fromTreatment(lastDue + every)
-        add(booking ? last.map { after($0, days(every)) } : due, due: due, .maintenance(every: every), areas)
+        add(booking ? last.map { $0.adding(days: days(every)) } : due, due: due, .maintenance(every: every), areas)
       }
       if let review = plan.review {
         let due = fromTreatment(review.after)

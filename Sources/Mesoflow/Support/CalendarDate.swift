@@ -65,6 +65,13 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     return era * 146_097 + doe - 719_468
   }
 
+  /// The day `days` later (earlier when negative), held to the years 1 to 9999.
+  public func adding(days: Int) -> CalendarDate {
+    let shifted = daysSinceEpoch.addingReportingOverflow(days).partialValue
+    let clamped = min(max(shifted, Self.range.lowerBound), Self.range.upperBound)
+    return CalendarDate(daysSinceEpoch: clamped) ?? self
+  }
+
   /// Whole years from `self` to `later` (an age, for a date of birth).
   public func wholeYears(until later: CalendarDate) -> Int {
     var years = later.year - year

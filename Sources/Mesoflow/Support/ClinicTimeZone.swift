@@ -59,14 +59,6 @@ public struct ClinicTimeZone: Sendable, CustomStringConvertible {
     return max(calendar, elapsed)
   }
 
-  /// The local day `days` after the local day of `instant`.
-  public func date(_ days: Int, daysAfter instant: Timestamp) -> CalendarDate {
-    let day = date(of: instant)
-    let shifted = day.daysSinceEpoch.addingReportingOverflow(days).partialValue
-    let clamped = min(max(shifted, CalendarDate.range.lowerBound), CalendarDate.range.upperBound)
-    return CalendarDate(daysSinceEpoch: clamped) ?? day
-  }
-
   /// The name, or `UTC+HH:MM` for a fixed offset.
   public var description: String {
     if let name { return name }

@@ -152,3 +152,12 @@ func formatNumber(_ value: Double) -> String {
   if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
   return String(value)
 }
+
+extension TimeSpan {
+  /// The whole days it spans, a part day counted as a day: a session is
+  /// never due before its interval has passed.
+  var daysRoundedUp: Int {
+    let quotient = seconds / 86_400
+    return seconds % 86_400 > 0 ? quotient + 1 : quotient
+  }
+}
