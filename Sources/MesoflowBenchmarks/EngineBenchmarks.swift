@@ -21,7 +21,8 @@ func scriptedAnswers(_ merged: MergedWorkflow, at now: Timestamp) -> [String: An
     case .date: answers[step.id] = .date(later)
     case .consent: answers[step.id] = .consent(Consent(signedBy: "Patient", signedAt: now))
     case .product: answers[step.id] = .product(Product(name: "Cocktail", lot: "L-1", expiry: later))
-    case .volume: answers[step.id] = .volume(merged.areas.map { VolumeEntry(area: $0.id, millilitres: 0.5, points: 20) })
+    case .volume:
+      answers[step.id] = .volume(merged.areas.map { VolumeEntry(area: $0.id, millilitres: 0.5, points: 20) })
     }
   }
   return answers
@@ -31,7 +32,9 @@ func scriptedAnswers(_ merged: MergedWorkflow, at now: Timestamp) -> [String: An
 @discardableResult
 func runScripted(_ merged: MergedWorkflow, _ answers: [String: Answer], clock: ManualClock) -> Int {
   let staff = Clinician(name: "Nurse", role: .staff)
-  guard var consultation = try? Consultation(id: "bench", workflow: merged, staff: staff, clock: clock) else { return 0 }
+  guard var consultation = try? Consultation(id: "bench", workflow: merged, staff: staff, clock: clock) else {
+    return 0
+  }
   var given = 0
   while true {
     switch consultation.prompt {
@@ -87,7 +90,11 @@ func engineBenchmarks(catalog: Catalog, iterations: Int, area: String?) {
   while long.events.count < 10_000 {
     flip.toggle()
     let answer: Answer
-    if case .integer(let value) = firstAnswer { answer = .integer(flip ? value + 1 : value) } else { answer = firstAnswer }
+    if case .integer(let value) = firstAnswer {
+      answer = .integer(flip ? value + 1 : value)
+    } else {
+      answer = firstAnswer
+    }
     guard (try? long.correct(first, answer)) != nil else { break }
   }
   let events = long.events

@@ -55,9 +55,16 @@ func commitBenchmarks(catalog: Catalog, consultations: Int, area: String?) {
   }
   commits.sort()
   guard !commits.isEmpty else { return }
-  func at(_ fraction: Double) -> Double { milliseconds(commits[min(commits.count - 1, Int(Double(commits.count) * fraction))]) }
-  print("durable commit per answered step (\(area), \(consultations) consultations, \(commits.count) commits, WAL + synchronous FULL)")
-  print(String(format: "  median %.3f ms  p99 %.3f ms  max %.3f ms (target: p99 < 5 ms)", at(0.5), at(0.99), milliseconds(commits[commits.count - 1])))
+  func at(_ fraction: Double) -> Double {
+    milliseconds(commits[min(commits.count - 1, Int(Double(commits.count) * fraction))])
+  }
+  print(
+    "durable commit per answered step (\(area), \(consultations) consultations, \(commits.count) commits, WAL + synchronous FULL)"
+  )
+  print(
+    String(
+      format: "  median %.3f ms  p99 %.3f ms  max %.3f ms (target: p99 < 5 ms)", at(0.5), at(0.99),
+      milliseconds(commits[commits.count - 1])))
 }
 
 /// Time from process start to the first question of `mesoflow run`, store
@@ -117,5 +124,8 @@ func firstPromptBenchmark(binary: String, runs: Int, area: String) {
     return
   }
   print("mesoflow run: process start to first question, store opened (\(times.count) runs)")
-  print(String(format: "  median %.3f ms  best %.3f ms  worst %.3f ms (target: < 50 ms)", milliseconds(times[times.count / 2]), milliseconds(times[0]), milliseconds(times[times.count - 1])))
+  print(
+    String(
+      format: "  median %.3f ms  best %.3f ms  worst %.3f ms (target: < 50 ms)", milliseconds(times[times.count / 2]),
+      milliseconds(times[0]), milliseconds(times[times.count - 1])))
 }

@@ -53,7 +53,8 @@ func report(_ name: String, _ measurement: Measurement, bytes: Int) {
   let throughput = Double(bytes) / 1_048_576 / (median / 1e3)
   print(
     name.padding(toLength: 44, withPad: " ", startingAt: 0)
-      + String(format: "median %8.3f ms  best %8.3f ms  %7.1f MB/s", median, milliseconds(measurement.best), throughput))
+      + String(format: "median %8.3f ms  best %8.3f ms  %7.1f MB/s", median, milliseconds(measurement.best), throughput)
+  )
 }
 
 /// A valid workflow of `stages` stages, each with three steps, two checks and
@@ -111,9 +112,10 @@ func generatedWorkflow(stages: Int) -> String {
 }
 
 let arguments = CommandLine.arguments
-let iterations = arguments.firstIndex(of: "--iterations").flatMap { index in
-  index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
-} ?? 200
+let iterations =
+  arguments.firstIndex(of: "--iterations").flatMap { index in
+    index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
+  } ?? 200
 
 // Shipped definitions: read once, then decoded and validated in process.
 let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -138,7 +140,10 @@ guard !check.hasErrors else {
   exit(1)
 }
 // Only the in-process load, N times, for a profiler.
-for (flag, sources) in [("--profile-shipped", { shipped }), ("--profile-large", { [SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))] })] {
+for (flag, sources) in [
+  ("--profile-shipped", { shipped }),
+  ("--profile-large", { [SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))] }),
+] {
   if let index = arguments.firstIndex(of: flag), index + 1 < arguments.count, let count = Int(arguments[index + 1]) {
     let loaded = sources()
     for _ in 0..<count { _ = Catalog(sources: loaded, extraWorkflows: [], limits: .default, concurrently: false) }
@@ -150,33 +155,49 @@ if arguments.contains("--engine-only") {
   engineBenchmarks(catalog: check, iterations: iterations, area: engineArea)
   exit(0)
 }
-let runBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mesoflow").path
+let runBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+  "mesoflow"
+).path
 if arguments.contains("--run-only") {
   commitBenchmarks(catalog: check, consultations: max(5, iterations / 10), area: engineArea)
-  firstPromptBenchmark(binary: runBinary, runs: max(20, iterations / 5), area: engineArea ?? check.plugins.keys.sorted().first ?? "")
+  firstPromptBenchmark(
+    binary: runBinary, runs: max(20, iterations / 5), area: engineArea ?? check.plugins.keys.sorted().first ?? "")
   exit(0)
 }
 
 print("shipped definitions: \(shipped.count) files, \(shippedBytes) bytes, \(iterations) iterations")
-report("  raw libyaml event scan", Measurement.of(iterations: iterations) {
-  for source in shipped { _ = YAML.countEvents(source.bytes) }
-}, bytes: shippedBytes)
-report("  node trees", Measurement.of(iterations: iterations) {
-  for source in shipped { _ = try? YAML.load(source) }
-}, bytes: shippedBytes)
-report("  load and validate (from bytes)", Measurement.of(iterations: iterations) {
-  _ = Catalog(sources: shipped)
-}, bytes: shippedBytes)
+report(
+  "  raw libyaml event scan",
+  Measurement.of(iterations: iterations) {
+    for source in shipped { _ = YAML.countEvents(source.bytes) }
+  }, bytes: shippedBytes)
+report(
+  "  node trees",
+  Measurement.of(iterations: iterations) {
+    for source in shipped { _ = try? YAML.load(source) }
+  }, bytes: shippedBytes)
+report(
+  "  load and validate (from bytes)",
+  Measurement.of(iterations: iterations) {
+    _ = Catalog(sources: shipped)
+  }, bytes: shippedBytes)
 print("    (target: under 2 ms, on all cores as Catalog reads; the next line on one thread)")
-report("  load and validate, one thread", Measurement.of(iterations: iterations) {
-  _ = Catalog(sources: shipped, extraWorkflows: [], limits: .default, concurrently: false)
-}, bytes: shippedBytes)
-report("  load and validate (from files)", Measurement.of(iterations: iterations) {
-  _ = Catalog.load(paths: ["Workflows", "Plugins"])
-}, bytes: shippedBytes)
+report(
+  "  load and validate, one thread",
+  Measurement.of(iterations: iterations) {
+    _ = Catalog(sources: shipped, extraWorkflows: [], limits: .default, concurrently: false)
+  }, bytes: shippedBytes)
+report(
+  "  load and validate (from files)",
+  Measurement.of(iterations: iterations) {
+    _ = Catalog.load(paths: ["Workflows", "Plugins"])
+  }, bytes: shippedBytes)
 let shippedRatio = pairedRatio(
-  iterations: iterations, { for source in shipped { _ = YAML.countEvents(source.bytes) } }, { _ = Catalog(sources: shipped) })
-print(String(format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx", shippedRatio.median, shippedRatio.best))
+  iterations: iterations, { for source in shipped { _ = YAML.countEvents(source.bytes) } },
+  { _ = Catalog(sources: shipped) })
+print(
+  String(
+    format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx", shippedRatio.median, shippedRatio.best))
 
 // A generated 2 MB workflow.
 let large = SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))
@@ -191,12 +212,15 @@ let largeIterations = max(5, iterations / 10)
 print("generated workflow: 2000 stages, \(large.bytes.count) bytes, \(largeIterations) iterations")
 let raw = Measurement.of(iterations: largeIterations) { _ = YAML.countEvents(large.bytes) }
 report("  raw libyaml event scan", raw, bytes: large.bytes.count)
-report("  node tree", Measurement.of(iterations: largeIterations) { _ = try? YAML.load(large) }, bytes: large.bytes.count)
+report(
+  "  node tree", Measurement.of(iterations: largeIterations) { _ = try? YAML.load(large) }, bytes: large.bytes.count)
 if arguments.contains("--detail") {
   var kept: [YAMLDocument] = []
-  report("  node tree (not freed)", Measurement.of(iterations: largeIterations) {
-    if let document = try? YAML.load(large) { kept.append(document) }
-  }, bytes: large.bytes.count)
+  report(
+    "  node tree (not freed)",
+    Measurement.of(iterations: largeIterations) {
+      if let document = try? YAML.load(large) { kept.append(document) }
+    }, bytes: large.bytes.count)
   let clock = ContinuousClock()
   let freeing = clock.measure { kept.removeAll() }
   print("  freeing \(largeIterations) trees: \(milliseconds(freeing) / Double(largeIterations)) ms each")
@@ -205,16 +229,22 @@ let full = Measurement.of(iterations: largeIterations) { _ = Catalog(sources: [l
 report("  load and validate", full, bytes: large.bytes.count)
 // The ratio is measured pair by pair (a scan, then a load, in turn), so that
 // it holds when the machine's speed drifts during the run.
-let ratio = pairedRatio(iterations: largeIterations, { _ = YAML.countEvents(large.bytes) }, { _ = Catalog(sources: [large]) })
-print(String(format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx (target: within 3x)", ratio.median, ratio.best))
+let ratio = pairedRatio(
+  iterations: largeIterations, { _ = YAML.countEvents(large.bytes) }, { _ = Catalog(sources: [large]) })
+print(
+  String(
+    format: "  load and validate / raw scan, paired: median %.2fx  best %.2fx (target: within 3x)", ratio.median,
+    ratio.best))
 
 engineBenchmarks(catalog: check, iterations: iterations, area: engineArea)
 commitBenchmarks(catalog: check, consultations: max(5, iterations / 10), area: engineArea)
-firstPromptBenchmark(binary: runBinary, runs: max(20, iterations / 5), area: engineArea ?? check.plugins.keys.sorted().first ?? "")
+firstPromptBenchmark(
+  binary: runBinary, runs: max(20, iterations / 5), area: engineArea ?? check.plugins.keys.sorted().first ?? "")
 
 // `mesoflow validate` as a whole process, started with posix_spawn and
 // reaped with waitpid, its output sent to /dev/null.
-let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mesoflow")
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+  "mesoflow")
 if FileManager.default.isExecutableFile(atPath: binary.path) {
   let runs = max(20, iterations / 5)
   var failed = false

@@ -21,7 +21,9 @@ struct AnswerScript {
   /// Reads `path`; every problem is a diagnostic with its location.
   static func load(path: String) throws(DiagnosticList) -> AnswerScript {
     guard let bytes = FileSystem.contents(of: path, limit: YAMLLimits.default.maxBytes) else {
-      throw DiagnosticList([Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "cannot read the answers file")])
+      throw DiagnosticList([
+        Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "cannot read the answers file")
+      ])
     }
     let source = SourceText(name: path, bytes: bytes)
     let document: YAMLDocument
@@ -33,7 +35,10 @@ struct AnswerScript {
     var script = AnswerScript(source: source)
     guard let root = document.root, !root.isNull else { return script }
     guard let pairs = root.mapping else {
-      throw DiagnosticList([source.diagnostic(at: root.location, "an answers file is a mapping from step id to answer, not a \(root.kindDescription)")])
+      throw DiagnosticList([
+        source.diagnostic(
+          at: root.location, "an answers file is a mapping from step id to answer, not a \(root.kindDescription)")
+      ])
     }
     var problems: [Diagnostic] = []
     for pair in pairs {

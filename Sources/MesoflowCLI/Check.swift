@@ -22,10 +22,12 @@ extension MesoflowCommand {
         """
     )
 
-    @Argument(help: "A workflow id (looked up in ./Workflows) or a workflow file. Default: the only workflow in ./Workflows.")
+    @Argument(
+      help: "A workflow id (looked up in ./Workflows) or a workflow file. Default: the only workflow in ./Workflows.")
     var workflow: String?
 
-    @Option(name: .customLong("area"), help: "An area to check; repeat for several. Default: every area of the workflow.")
+    @Option(
+      name: .customLong("area"), help: "An area to check; repeat for several. Default: every area of the workflow.")
     var areas: [String] = []
 
     @Option(help: "The folder of area plugins. Default: Plugins beside the workflow's folder, else ./Plugins.")
@@ -46,7 +48,9 @@ extension MesoflowCommand {
         var rule: WorkflowAnalysis.Finding.Rule
         var location: SourceLocation
         var message: String
-        init(_ finding: WorkflowAnalysis.Finding) { (rule, location, message) = (finding.rule, finding.location, finding.message) }
+        init(_ finding: WorkflowAnalysis.Finding) {
+          (rule, location, message) = (finding.rule, finding.location, finding.message)
+        }
       }
       var found: [Key: (finding: WorkflowAnalysis.Finding, areas: [[String]])] = [:]
       var stageCount = 0
@@ -82,7 +86,8 @@ extension MesoflowCommand {
       let scope = Self.scope(chosen)
       if errors > 0 {
         Platform.printError(
-          "\(id) is not safe \(scope): \(Self.count(errors, "error"))\(warnings == 0 ? "" : " and \(Self.count(warnings, "warning"))")")
+          "\(id) is not safe \(scope): \(Self.count(errors, "error"))\(warnings == 0 ? "" : " and \(Self.count(warnings, "warning"))")"
+        )
         throw ExitCode(1)
       }
       print(

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Mesoflow
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Mesoflow
 
 extension MesoflowCommand {
   struct Describe: ParsableCommand {

@@ -28,7 +28,8 @@ enum DescriptionText {
         out += "   Steps:\n"
         for (step, origin) in stage.steps.lazy.map({ ($0.step, $0.origin) }) {
           let limit = step.countsInjectionPoints ? ", held to the areas' max-points" : ""
-          out += "   - \(step.id)\(tag(origin)): \(step.prompt) [\(answer(step.answer))\(limit)\(step.isOptional ? ", optional" : "")]\n"
+          out +=
+            "   - \(step.id)\(tag(origin)): \(step.prompt) [\(answer(step.answer))\(limit)\(step.isOptional ? ", optional" : "")]\n"
           if let condition = step.condition { out += "       asked when \(condition.text)\n" }
         }
       }

@@ -18,7 +18,8 @@ extension MesoflowCommand {
       case mermaid, dot
     }
 
-    @Argument(help: "A workflow id (looked up in ./Workflows) or a workflow file. Default: the only workflow in ./Workflows.")
+    @Argument(
+      help: "A workflow id (looked up in ./Workflows) or a workflow file. Default: the only workflow in ./Workflows.")
     var workflow: String?
 
     @Option(name: .customLong("area"), help: "An area to include; repeat for several.")

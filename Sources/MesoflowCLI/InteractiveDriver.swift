@@ -73,7 +73,9 @@ struct InteractiveDriver {
       case "back":
         return try correctPrevious()
       case "skip" where !question.step.isOptional:
-        print("This step cannot be skipped: \(question.step.inputHint) is needed. (An answer that is the word itself is typed \\skip.)")
+        print(
+          "This step cannot be skipped: \(question.step.inputHint) is needed. (An answer that is the word itself is typed \\skip.)"
+        )
         continue
       case "skip" where question.step.isOptional:
         let clinician = session.clinician
@@ -212,7 +214,9 @@ struct InteractiveDriver {
     let stageTitle = session.consultation.workflow.stages.first { $0.id == notice.stage }?.stage.title ?? notice.stage
     print("\n" + session.style.yellow("⏳ Waiting before \(stageTitle) until \(session.timeZone.format(notice.until))"))
     if let reason = notice.reason { print(reason) }
-    print(session.style.dim("  pause · note · skip (a physician only, with a written reason); the next stage begins when the wait is over"))
+    print(
+      session.style.dim(
+        "  pause · note · skip (a physician only, with a written reason); the next stage begins when the wait is over"))
     let live = session.style.enabled
     while true {
       let now = session.consultation.clock.now()
@@ -264,7 +268,9 @@ struct InteractiveDriver {
   /// `1:05:09` or `4:09`.
   static func clock(_ seconds: Int) -> String {
     func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    let h = seconds / 3600, m = seconds / 60 % 60, s = seconds % 60
+    let h = seconds / 3600
+    let m = seconds / 60 % 60
+    let s = seconds % 60
     return h > 0 ? "\(h):\(two(m)):\(two(s))" : "\(m):\(two(s))"
   }
 }

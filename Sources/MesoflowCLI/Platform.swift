@@ -1,3 +1,5 @@
+import Mesoflow
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Mesoflow
 
 /// The libc calls the command makes, in one place.
 enum Platform {

@@ -126,7 +126,8 @@ enum RecordDocuments {
 
   static func markdownSheet(_ consultation: Consultation, level: Int = 1) -> String {
     let sheet = sheet(consultation)
-    let h1 = String(repeating: "#", count: level), h2 = h1 + "#"
+    let h1 = String(repeating: "#", count: level)
+    let h2 = h1 + "#"
     var out = "\(h1) Aftercare: \(sheet.title)\n\n"
     out += "Treated on \(sheet.treated) (\(sheet.areas)).\n\n"
     if !sheet.products.isEmpty { out += "Products: \(sheet.products.joined(separator: "; ")).\n\n" }
@@ -138,7 +139,8 @@ enum RecordDocuments {
       out += "\n\(h2) Your follow-up appointments\n\n| Date | What |\n|---|---|\n"
       for followUp in sheet.followUps { out += "| \(followUp.date) | \(followUp.what) |\n" }
     }
-    out += "\nIf you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.\n"
+    out +=
+      "\nIf you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.\n"
     return out
   }
 
@@ -164,15 +166,20 @@ enum RecordDocuments {
     if !sheet.products.isEmpty { out += "<p>Products: \(html(sheet.products.joined(separator: "; "))).</p>\n" }
     out += "<h2>What to do and avoid</h2>\n<ul>\n"
     for item in sheet.items {
-      out += "<li>\(html(item.text))" + (item.until.map { " <span class=\"until\">Until \(html($0)).</span>" } ?? "") + "</li>\n"
+      out +=
+        "<li>\(html(item.text))" + (item.until.map { " <span class=\"until\">Until \(html($0)).</span>" } ?? "")
+        + "</li>\n"
     }
     out += "</ul>\n"
     if !sheet.followUps.isEmpty {
       out += "<h2>Your follow-up appointments</h2>\n<table>\n<tr><th>Date</th><th>What</th></tr>\n"
-      for followUp in sheet.followUps { out += "<tr><td>\(html(followUp.date))</td><td>\(html(followUp.what))</td></tr>\n" }
+      for followUp in sheet.followUps {
+        out += "<tr><td>\(html(followUp.date))</td><td>\(html(followUp.what))</td></tr>\n"
+      }
       out += "</table>\n"
     }
-    out += "<p>If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.</p>\n"
+    out +=
+      "<p>If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.</p>\n"
     out += "</html>\n"
     return out
   }
@@ -199,7 +206,8 @@ enum RecordDocuments {
     let zone = record.timeZone
     var out = "# Consultation \(record.start.id)\n\n"
     out += "| | |\n|---|---|\n"
-    out += "| Workflow | \(consultation.workflow.workflow.title) (\(record.start.workflow) v\(record.start.workflowVersion)) |\n"
+    out +=
+      "| Workflow | \(consultation.workflow.workflow.title) (\(record.start.workflow) v\(record.start.workflowVersion)) |\n"
     out += "| Areas | \(areaTitles(record.start.areas, consultation)) |\n"
     if let patient = record.start.patient { out += "| Patient | \(cell(patient)) |\n" }
     out += "| Started | \(zone.format(record.startedAt)) (\(zone)) by \(cell(record.start.staff.description)) |\n"
@@ -207,7 +215,9 @@ enum RecordDocuments {
     out += record.endedAt.map { " at \(zone.format($0))" } ?? ""
     out += record.endedBy.map { " (check \($0))" } ?? ""
     out += " |\n"
-    if let note = record.endNote { out += "| Ending note | \(cell(note.text)) (\(cell(note.by?.description ?? "-"))) |\n" }
+    if let note = record.endNote {
+      out += "| Ending note | \(cell(note.text)) (\(cell(note.by?.description ?? "-"))) |\n"
+    }
     out += "\n## Answers\n\n| Stage | Step | Answer |\n|---|---|---|\n"
     for line in record.answers {
       out += "| \(line.stage) | \(cell(line.step.prompt)) | \(cell(line.answer.answer.description(in: zone)))"
@@ -235,7 +245,6 @@ enum RecordDocuments {
     text.map { $0 == "|" ? "\\|" : $0 == "\n" ? " " : String($0) }.joined()
   }
 }
-
 
 /// `mesoflow show --format json`: the summary, the record, and the events.
 struct RecordJSON: Encodable {

@@ -1,11 +1,12 @@
 import ArgumentParser
+import Mesoflow
+import MesoflowStore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import Mesoflow
-import MesoflowStore
 
 extension MesoflowCommand {
   struct Resume: ParsableCommand {
@@ -66,10 +67,14 @@ extension MesoflowCommand {
     @Option(help: "Only consultations with this status: open, completed, deferred or referred.")
     var status: Status?
 
-    @Option(name: .customLong("due-before"), help: "Only follow-ups due before this date (YYYY-MM-DD).", transform: {
-      guard let date = CalendarDate(iso: $0) else { throw ValidationError("'\($0)' is not a date: expected YYYY-MM-DD") }
-      return date
-    })
+    @Option(
+      name: .customLong("due-before"), help: "Only follow-ups due before this date (YYYY-MM-DD).",
+      transform: {
+        guard let date = CalendarDate(iso: $0) else {
+          throw ValidationError("'\($0)' is not a date: expected YYYY-MM-DD")
+        }
+        return date
+      })
     var dueBefore: CalendarDate?
 
     @OptionGroup var storeOptions: StoreOptions
@@ -190,7 +195,8 @@ extension MesoflowCommand {
       let record = consultation.record
       guard record.treatedAt != nil else {
         let outcome = consultation.state.outcome.map { "it ended \($0.rawValue)" } ?? "it is still open"
-        Platform.printError("error: consultation \(id) has no treatment to export: \(outcome), so there is no aftercare or follow-up")
+        Platform.printError(
+          "error: consultation \(id) has no treatment to export: \(outcome), so there is no aftercare or follow-up")
         throw ExitCode(1)
       }
       let text: String

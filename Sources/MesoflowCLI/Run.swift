@@ -40,16 +40,21 @@ extension MesoflowCommand {
       name: .customLong("time-zone"),
       help: ArgumentHelp(
         "The clinic's time zone, by IANA name (Europe/Berlin).",
-        discussion: "Default: MESOFLOW_TIME_ZONE, else the system's zone. The name is recorded, so that every date and time of the consultation follows its daylight-saving rules."))
+        discussion:
+          "Default: MESOFLOW_TIME_ZONE, else the system's zone. The name is recorded, so that every date and time of the consultation follows its daylight-saving rules."
+      ))
     var timeZone: String?
 
     @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
       if areas.isEmpty {
-        throw ValidationError("name at least one treatment area with --area (mesoflow describe lists a workflow's steps)")
+        throw ValidationError(
+          "name at least one treatment area with --area (mesoflow describe lists a workflow's steps)")
       }
-      guard clinician.staff != nil else { throw ValidationError("say who is running the consultation with --staff NAME") }
+      guard clinician.staff != nil else {
+        throw ValidationError("say who is running the consultation with --staff NAME")
+      }
     }
 
     func run() throws {
@@ -99,7 +104,9 @@ extension MesoflowCommand {
       do throws(DiagnosticList) {
         return try AnswerScript.load(path: path)
       } catch {
-        for diagnostic in error.diagnostics { Platform.printError(diagnostic.rendered(color: Platform.standardErrorWantsColor)) }
+        for diagnostic in error.diagnostics {
+          Platform.printError(diagnostic.rendered(color: Platform.standardErrorWantsColor))
+        }
         throw ExitCode(1)
       }
     }

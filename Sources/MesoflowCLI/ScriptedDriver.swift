@@ -40,7 +40,8 @@ struct ScriptedDriver {
           print("\(step.id): \(answer)")
         case .failure(let error):
           Platform.printError(
-            script.diagnostic(step.id, "step '\(step.id)': \(error.message)").rendered(color: Platform.standardErrorWantsColor))
+            script.diagnostic(step.id, "step '\(step.id)': \(error.message)").rendered(
+              color: Platform.standardErrorWantsColor))
           _ = try session.pause(reason: "The answer to '\(step.id)' was refused; nothing after it was recorded.")
           return .invalidInput
         }

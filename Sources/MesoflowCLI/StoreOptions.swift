@@ -27,7 +27,9 @@ struct StoreOptions: ParsableArguments {
   var argument: String {
     guard store != nil || Platform.environment("MESOFLOW_STORE") != nil else { return "" }
     let safe = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) }
-    return "--store " + (safe ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'")
+    return "--store "
+      + (safe
+        ? path : "'" + path.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'")
   }
 
   /// Opens the store, creating it when absent.

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// ANSI styling for standard output, off when it is not a terminal, when
 /// NO_COLOR is set (https://no-color.org) or when TERM is `dumb`.

@@ -79,10 +79,12 @@ struct TerminalSession {
   func notSaved(_ error: any Error) -> ExitCode {
     if let error = error as? StoreError, error.kind == .conflict {
       Platform.printError(
-        "error: consultation \(id) was changed by another session while this one was open, so the last change here was not saved; see it with: mesoflow show \(id)\(storeArgument.isEmpty ? "" : " " + storeArgument)")
+        "error: consultation \(id) was changed by another session while this one was open, so the last change here was not saved; see it with: mesoflow show \(id)\(storeArgument.isEmpty ? "" : " " + storeArgument)"
+      )
     } else {
       Platform.printError("error: \(error)")
-      Platform.printError("the last change was not saved; the consultation stops here (resume it with: \(resumeCommand))")
+      Platform.printError(
+        "the last change was not saved; the consultation stops here (resume it with: \(resumeCommand))")
     }
     return ExitCode(1)
   }
@@ -118,7 +120,9 @@ struct TerminalSession {
     let optional = question.step.isOptional ? ", or skip" : ""
     out += style.dim("  (\(question.step.inputHint)\(optional); ? for help)")
     if let previous = question.previous {
-      out += "\n" + style.dim("  It was \(previous.description(in: consultation.timeZone)) before a correction set it aside.")
+      out +=
+        "\n"
+        + style.dim("  It was \(previous.description(in: consultation.timeZone)) before a correction set it aside.")
     }
     return out
   }
@@ -180,7 +184,8 @@ struct TerminalSession {
     out += "\nSaved as \(id) in \(storePath).\n"
     if consultation.record.treatedAt != nil {
       let store = storeArgument.isEmpty ? "" : " " + storeArgument
-      out += "Aftercare sheet: mesoflow export \(id) --format html\(store) (or markdown); calendar: mesoflow export \(id) --format ics\(store)\n"
+      out +=
+        "Aftercare sheet: mesoflow export \(id) --format html\(store) (or markdown); calendar: mesoflow export \(id) --format ics\(store)\n"
     }
     return out
   }

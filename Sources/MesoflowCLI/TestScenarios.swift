@@ -30,7 +30,8 @@ extension MesoflowCommand {
     var plugins: String = "Plugins"
 
     func run() throws {
-      let targets = paths.isEmpty ? ["Workflows/tests", "Plugins/tests"].filter { FileSystem.kind(of: $0) != nil } : paths
+      let targets =
+        paths.isEmpty ? ["Workflows/tests", "Plugins/tests"].filter { FileSystem.kind(of: $0) != nil } : paths
       var files: [String] = []
       for target in targets {
         guard FileSystem.kind(of: target) != nil else {
@@ -40,7 +41,8 @@ extension MesoflowCommand {
       }
       guard !files.isEmpty else {
         throw ValidationError(
-          "no scenario files (.yaml, .yml) in \(targets.isEmpty ? "Workflows/tests or Plugins/tests" : targets.joined(separator: ", "))")
+          "no scenario files (.yaml, .yml) in \(targets.isEmpty ? "Workflows/tests or Plugins/tests" : targets.joined(separator: ", "))"
+        )
       }
 
       let catalog = Catalog.load(paths: [workflows, plugins].filter { FileSystem.kind(of: $0) != nil })
@@ -72,7 +74,9 @@ extension MesoflowCommand {
         if scenarios.holdsOnlyPatients, scenarios.diagnostics.isEmpty { continue }
         print(file)
         if scenarios.diagnostics.hasErrors {
-          print("  \(style.red("FAIL"))  the file has errors; \(scenarios.holdsOnlyPatients ? "it holds patients for other files" : "none of its scenarios ran")")
+          print(
+            "  \(style.red("FAIL"))  the file has errors; \(scenarios.holdsOnlyPatients ? "it holds patients for other files" : "none of its scenarios ran")"
+          )
         }
         // On standard output, in order with the results they explain.
         var elsewhere = Set<String>()

@@ -37,7 +37,8 @@ extension MesoflowCommand {
       for workflow in Set(catalog.uncheckedPlugins.map(\.workflow)).sorted() {
         let plugins = catalog.uncheckedPlugins.filter { $0.workflow == workflow }.map(\.plugin).sorted()
         Platform.printError(
-          "note: plugin\(plugins.count == 1 ? "" : "s") \(plugins.joined(separator: ", ")) will be checked against workflow '\(workflow)' once its errors are fixed")
+          "note: plugin\(plugins.count == 1 ? "" : "s") \(plugins.joined(separator: ", ")) will be checked against workflow '\(workflow)' once its errors are fixed"
+        )
       }
       if !errors.isEmpty {
         let files = Set(errors.map(\.location.file)).count
@@ -49,7 +50,8 @@ extension MesoflowCommand {
       let plugins = catalog.plugins.keys.sorted()
       var parts: [String] = []
       if !workflows.isEmpty {
-        parts.append("\(workflows.count) workflow\(workflows.count == 1 ? "" : "s") (\(workflows.joined(separator: ", ")))")
+        parts.append(
+          "\(workflows.count) workflow\(workflows.count == 1 ? "" : "s") (\(workflows.joined(separator: ", ")))")
       }
       if !plugins.isEmpty {
         parts.append("\(plugins.count) plugin\(plugins.count == 1 ? "" : "s") (\(plugins.joined(separator: ", ")))")

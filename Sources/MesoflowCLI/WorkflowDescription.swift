@@ -22,7 +22,9 @@ struct WorkflowDescription: Encodable {
       text = range.description
     }
     enum CodingKeys: String, CodingKey {
-      case minSeconds = "min_seconds", maxSeconds = "max_seconds", text
+      case minSeconds = "min_seconds"
+      case maxSeconds = "max_seconds"
+      case text
     }
   }
 
@@ -40,7 +42,10 @@ struct WorkflowDescription: Encodable {
     var title: String
     var version: Int
     var procedureStage: String
-    enum CodingKeys: String, CodingKey { case id, title, version, procedureStage = "procedure_stage" }
+    enum CodingKeys: String, CodingKey {
+      case id, title, version
+      case procedureStage = "procedure_stage"
+    }
   }
 
   struct Area: Encodable {
@@ -51,7 +56,10 @@ struct WorkflowDescription: Encodable {
       var volumePerPointMl: Numbers?
       var spacingMm: Numbers?
       enum CodingKeys: String, CodingKey {
-        case needle, methods, depthMm = "depth_mm", volumePerPointMl = "volume_per_point_ml", spacingMm = "spacing_mm"
+        case needle, methods
+        case depthMm = "depth_mm"
+        case volumePerPointMl = "volume_per_point_ml"
+        case spacingMm = "spacing_mm"
       }
     }
     struct Limits: Encodable {
@@ -59,7 +67,9 @@ struct WorkflowDescription: Encodable {
       var maxVolumePerPointMl: Double?
       var maxPoints: Int?
       enum CodingKeys: String, CodingKey {
-        case maxVolumeMl = "max_volume_ml", maxVolumePerPointMl = "max_volume_per_point_ml", maxPoints = "max_points"
+        case maxVolumeMl = "max_volume_ml"
+        case maxVolumePerPointMl = "max_volume_per_point_ml"
+        case maxPoints = "max_points"
       }
     }
     var id: String
@@ -69,7 +79,9 @@ struct WorkflowDescription: Encodable {
     var technique: Technique
     var limits: Limits
     enum CodingKeys: String, CodingKey {
-      case id, title, version, procedureDuration = "procedure_duration", technique, limits
+      case id, title, version
+      case procedureDuration = "procedure_duration"
+      case technique, limits
     }
   }
 
@@ -96,7 +108,9 @@ struct WorkflowDescription: Encodable {
     var earliest: String?
     var latest: String?
     enum CodingKeys: String, CodingKey {
-      case id, origin, prompt, help, type, when, optional, min, max, unit, options, maxLength = "max_length", statement
+      case id, origin, prompt, help, type, when, optional, min, max, unit, options
+      case maxLength = "max_length"
+      case statement
       case limit, earliest, latest
     }
   }
@@ -116,7 +130,11 @@ struct WorkflowDescription: Encodable {
     var atLeast: Span
     var reason: String?
     var when: String?
-    enum CodingKeys: String, CodingKey { case origin, since, atLeast = "at_least", reason, when }
+    enum CodingKeys: String, CodingKey {
+      case origin, since
+      case atLeast = "at_least"
+      case reason, when
+    }
   }
 
   struct Next: Encodable {
@@ -161,7 +179,11 @@ struct WorkflowDescription: Encodable {
     var course: Course?
     var maintenanceEvery: Span?
     var review: Review?
-    enum CodingKeys: String, CodingKey { case origin, course, maintenanceEvery = "maintenance_every", review }
+    enum CodingKeys: String, CodingKey {
+      case origin, course
+      case maintenanceEvery = "maintenance_every"
+      case review
+    }
   }
 
   struct IngredientEntry: Encodable {
@@ -181,8 +203,11 @@ struct WorkflowDescription: Encodable {
   var ingredients: [IngredientEntry]
 
   enum CodingKeys: String, CodingKey {
-    case schema, workflow, areas, expectedDuration = "expected_duration", stages, outcomes, aftercare
-    case followUp = "follow_up", ingredients
+    case schema, workflow, areas
+    case expectedDuration = "expected_duration"
+    case stages, outcomes, aftercare
+    case followUp = "follow_up"
+    case ingredients
   }
 
   init(_ merged: MergedWorkflow) {
@@ -225,10 +250,13 @@ struct WorkflowDescription: Encodable {
         next: next, end: end)
     }
     var outcomes: [String: OutcomeText] = [:]
-    for (outcome, text) in flow.outcomes { outcomes[outcome.rawValue] = OutcomeText(title: text.title, message: text.message) }
+    for (outcome, text) in flow.outcomes {
+      outcomes[outcome.rawValue] = OutcomeText(title: text.title, message: text.message)
+    }
     self.outcomes = outcomes
     aftercare = merged.aftercare.map {
-      Aftercare(id: $0.item.id, origin: $0.origin.description, text: $0.item.text, window: $0.item.window.map(Span.init))
+      Aftercare(
+        id: $0.item.id, origin: $0.origin.description, text: $0.item.text, window: $0.item.window.map(Span.init))
     }
     var plans: [(String, FollowUpPlan)] = flow.followUp.map { [("workflow", $0)] } ?? []
     for plugin in merged.areas {

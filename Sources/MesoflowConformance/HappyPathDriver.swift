@@ -47,7 +47,8 @@ struct HappyPathDriver {
       case .resolve(let alert):
         if !resolve(alert, &consultation) {
           return .failed(
-            ConformanceFailure(rule: "completes", message: "check '\(alert.check.id)' stops a patient with no contraindication"))
+            ConformanceFailure(
+              rule: "completes", message: "check '\(alert.check.id)' stops a patient with no contraindication"))
         }
       case .question(let question):
         if stoppingAt(question) { return .stopped(question, consultation) }
@@ -137,7 +138,9 @@ struct HappyPathDriver {
   private func safeEntry(area: String, millilitres: Double) -> VolumeEntry {
     let limits = workflow.areas.first { $0.id == area }?.limits ?? Limits()
     let amount = Swift.min(millilitres, (limits.maxVolumeMillilitres ?? millilitres * 2) / 2)
-    guard let perPoint = limits.maxVolumePerPointMillilitres else { return VolumeEntry(area: area, millilitres: amount) }
+    guard let perPoint = limits.maxVolumePerPointMillilitres else {
+      return VolumeEntry(area: area, millilitres: amount)
+    }
     var points = Int((amount / perPoint).rounded(.up)) + 1
     if let most = limits.maxPoints { points = Swift.min(points, most) }
     return VolumeEntry(area: area, millilitres: amount, points: points)

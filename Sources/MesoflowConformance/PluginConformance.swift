@@ -48,7 +48,8 @@ public enum PluginConformance {
     let alone = MergedWorkflow(workflow: workflow, areas: [plugin])
     let again = MergedWorkflow(workflow: workflow, areas: [plugin])
     if alone.definitionHash != again.definitionHash {
-      report.fail("deterministic", "merging the plugin twice gives two definition hashes: a requirement changes between reads")
+      report.fail(
+        "deterministic", "merging the plugin twice gives two definition hashes: a requirement changes between reads")
     }
     if !others.isEmpty {
       let forward = MergedWorkflow(workflow: workflow, areas: [plugin] + others)
@@ -89,7 +90,8 @@ public enum PluginConformance {
       do {
         let replayed = try Consultation(replaying: consultation.events, workflow: alone, clock: clock)
         if replayed.state != consultation.state {
-          report.fail("replays", "replaying the consultation's events gives another state; a native check may not be pure")
+          report.fail(
+            "replays", "replaying the consultation's events gives another state; a native check may not be pure")
         }
       } catch {
         report.fail("replays", "the consultation's own events do not replay: \(error)")

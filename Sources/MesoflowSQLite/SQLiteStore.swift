@@ -1,3 +1,7 @@
+import GRDB
+import Mesoflow
+public import MesoflowStore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,9 +9,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import GRDB
-import Mesoflow
-public import MesoflowStore
 
 /// The embedded default store: one SQLite file, through GRDB.
 ///
@@ -118,7 +119,8 @@ public final class SQLiteStore: ConsultationStore {
       let count = try StoredRow(row, "consultation '\(summary.id)'").int("event_count")
       if let first = events.first, first.sequence != count + 1 {
         throw StoreError(
-          .conflict, "consultation '\(summary.id)' has \(count) events, so the next is \(count + 1), not \(first.sequence)")
+          .conflict,
+          "consultation '\(summary.id)' has \(count) events, so the next is \(count + 1), not \(first.sequence)")
       }
       try Self.insert(events, for: summary.id, db)
       try db.execute(

@@ -1,10 +1,11 @@
+public import Mesoflow
+import MesoflowYAML
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-public import Mesoflow
-import MesoflowYAML
 
 /// Keeps consultations in a ``ConsultationStore``: encodes their events,
 /// links them in a SHA-256 hash chain, rebuilds a consultation under the

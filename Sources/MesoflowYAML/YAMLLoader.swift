@@ -109,9 +109,15 @@ public enum YAML {
         let length: Int
         let minimum: UInt32
         switch byte {
-        case 0xC2...0xDF: length = 2; minimum = 0x80
-        case 0xE0...0xEF: length = 3; minimum = 0x800
-        case 0xF0...0xF4: length = 4; minimum = 0x10000
+        case 0xC2...0xDF:
+          length = 2
+          minimum = 0x80
+        case 0xE0...0xEF:
+          length = 3
+          minimum = 0x800
+        case 0xF0...0xF4:
+          length = 4
+          minimum = 0x10000
         default: return index
         }
         guard index + length <= count else { return index }
@@ -301,7 +307,9 @@ struct TreeBuilder {
   }
 
   /// A record at `mark`, with lines and columns counted from 1.
-  private static func record(_ kind: NodeStorage.Kind, at mark: yaml_mark_t, style: Scalar.Style = .plain, first: Int = 0)
+  private static func record(
+    _ kind: NodeStorage.Kind, at mark: yaml_mark_t, style: Scalar.Style = .plain, first: Int = 0
+  )
     -> Record
   {
     Record(

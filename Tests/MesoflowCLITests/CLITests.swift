@@ -94,13 +94,17 @@ struct CLITests {
                 ^
       """
     #expect(result.stderr.contains(expected))
-    #expect(result.stderr.contains("Plugins/face.yaml:\(titleLine):1: error: unknown key 'tittle' in the plugin (did you mean 'title'?)"))
+    #expect(
+      result.stderr.contains(
+        "Plugins/face.yaml:\(titleLine):1: error: unknown key 'tittle' in the plugin (did you mean 'title'?)"))
     // One typo, one error: no "missing required key 'title'" besides.
     #expect(!result.stderr.contains("Plugins/face.yaml:\(pluginLine):1:"))
     // The other plugins are not blamed for their workflow's error.
     #expect(!result.stderr.contains("Plugins/eye.yaml:"))
-    #expect(result.stderr.hasSuffix(
-      "note: plugins body, eye, face, scalp will be checked against workflow 'mesotherapy' once its errors are fixed\n2 errors in 2 files\n"))
+    #expect(
+      result.stderr.hasSuffix(
+        "note: plugins body, eye, face, scalp will be checked against workflow 'mesotherapy' once its errors are fixed\n2 errors in 2 files\n"
+      ))
   }
 
   @Test func validateFindsTheWorkflowOfAPluginGivenAlone() throws {
@@ -144,11 +148,16 @@ struct CLITests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let none = try run(["validate", "."], in: directory)
     #expect(none.status == 1)
-    #expect(none.stderr == "error: no definition files (.yaml, .yml) in ., and no Workflows/ or Plugins/ folder there; give definition files, a folder of them, or a clinic's folder that holds Workflows/ and Plugins/\n")
+    #expect(
+      none.stderr
+        == "error: no definition files (.yaml, .yml) in ., and no Workflows/ or Plugins/ folder there; give definition files, a folder of them, or a clinic's folder that holds Workflows/ and Plugins/\n"
+    )
     try Data().write(to: directory.appendingPathComponent("empty.yaml"))
     let empty = try run(["validate", "empty.yaml"], in: directory)
     #expect(empty.status == 1)
-    #expect(empty.stderr.hasPrefix("empty.yaml:1:1: error: the file is empty; a definition starts with 'workflow:' or 'plugin:'\n"))
+    #expect(
+      empty.stderr.hasPrefix(
+        "empty.yaml:1:1: error: the file is empty; a definition starts with 'workflow:' or 'plugin:'\n"))
   }
 
   @Test func validateReportsAMissingPath() throws {
@@ -167,7 +176,9 @@ struct CLITests {
     let column = (text.range(of: "\"18\"").map { text.distance(from: text.startIndex, to: $0.lowerBound) } ?? 0) + 1
     let result = try run(["validate"], in: directory)
     #expect(result.status == 1)
-    #expect(result.stderr.hasPrefix("Workflows/mesotherapy.yaml:\(number):\(column): error: cannot compare number with string\n"))
+    #expect(
+      result.stderr.hasPrefix(
+        "Workflows/mesotherapy.yaml:\(number):\(column): error: cannot compare number with string\n"))
   }
 
   // MARK: - describe
@@ -176,8 +187,13 @@ struct CLITests {
     let result = try run(["describe", "mesotherapy", "--area", "face", "--area", "eye"])
     #expect(result.status == 0)
     let text = result.stdout
-    #expect(text.hasPrefix("Mesotherapy consultation (mesotherapy, version 1)\nAreas: Eye area (eye), Face (face)\nExpected duration: "))
-    for heading in ["1. Consultation [consultation]", "2. Screening [screening]", "4. Injection technique [injection] (procedure)", "6. Follow-up [follow_up]"] {
+    #expect(
+      text.hasPrefix(
+        "Mesotherapy consultation (mesotherapy, version 1)\nAreas: Eye area (eye), Face (face)\nExpected duration: "))
+    for heading in [
+      "1. Consultation [consultation]", "2. Screening [screening]", "4. Injection technique [injection] (procedure)",
+      "6. Follow-up [follow_up]",
+    ] {
       #expect(text.contains(heading), "missing \(heading)")
     }
     #expect(text.contains("STOP under_18 when age < 18"))
@@ -193,7 +209,10 @@ struct CLITests {
     let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     #expect(json["schema"] as? String == "mesoflow.describe/1")
     let stages = try #require(json["stages"] as? [[String: Any]])
-    #expect(stages.compactMap { $0["id"] as? String } == ["consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up"])
+    #expect(
+      stages.compactMap { $0["id"] as? String } == [
+        "consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up",
+      ])
     let duration = try #require(json["expected_duration"] as? [String: Any])
     let low = try #require(duration["min_seconds"] as? Int)
     let high = try #require(duration["max_seconds"] as? Int)
@@ -219,7 +238,8 @@ struct CLITests {
 
     let directory = try scratchCopy()
     defer { try? FileManager.default.removeItem(at: directory) }
-    try replace("outcome: stop", with: "outcome: stopp", in: directory.appendingPathComponent("Workflows/mesotherapy.yaml"))
+    try replace(
+      "outcome: stop", with: "outcome: stopp", in: directory.appendingPathComponent("Workflows/mesotherapy.yaml"))
     let broken = try run(["describe", "mesotherapy"], in: directory)
     #expect(broken.status == 1)
     #expect(broken.stderr.contains("error: unknown outcome 'stopp' (did you mean 'stop'?)"))

@@ -55,26 +55,33 @@ struct CheckCommandTests {
     // The first diagnostic: the body area's first screening check, at the read.
     let bodyLine = try cli.line(of: "when: '\"phosphatidylcholine\" in ingredient_allergies'", in: body)
     let bodyColumn = try column(of: "ingredient_allergies", onLine: bodyLine, in: body)
-    #expect(Array(lines[0..<4]) == [
-      "Plugins/body.yaml:\(bodyLine):\(bodyColumn): error: screening check 'body_allergy_phosphatidylcholine' is not decided before stage 'injection' on every path: it reads 'ingredient_allergies', which is asked only later, in stage 'screening'",
-      try text(ofLine: bodyLine, in: body),
-      caret(bodyColumn),
-      "note: with area body; areas body, eye, face, scalp together",
-    ])
+    #expect(
+      Array(lines[0..<4]) == [
+        "Plugins/body.yaml:\(bodyLine):\(bodyColumn): error: screening check 'body_allergy_phosphatidylcholine' is not decided before stage 'injection' on every path: it reads 'ingredient_allergies', which is asked only later, in stage 'screening'",
+        try text(ofLine: bodyLine, in: body),
+        caret(bodyColumn),
+        "note: with area body; areas body, eye, face, scalp together",
+      ])
     #expect(lines[4].hasPrefix("note: path: consultation ("), "\(lines[4])")
-    #expect(lines[4].hasSuffix(") -> anaesthetic (cleansed, cream_used, cream_applied (only when cream_used)) -> injection"), "\(lines[4])")
+    #expect(
+      lines[4].hasSuffix(") -> anaesthetic (cleansed, cream_used, cream_applied (only when cream_used)) -> injection"),
+      "\(lines[4])")
 
     // The workflow's own checks and consent, each at its place.
     let pregnancyLine = try cli.line(of: "when: pregnant_or_breastfeeding", in: workflow)
-    #expect(result.stderr.contains("""
-      Workflows/mesotherapy.yaml:\(pregnancyLine):15: error: screening check 'pregnancy_or_breastfeeding' is not decided before stage 'injection' on every path: it reads 'pregnant_or_breastfeeding', which is asked only later, in stage 'screening'
-              when: pregnant_or_breastfeeding
-                    ^
-      note: path: consultation (
-      """))
+    #expect(
+      result.stderr.contains(
+        """
+        Workflows/mesotherapy.yaml:\(pregnancyLine):15: error: screening check 'pregnancy_or_breastfeeding' is not decided before stage 'injection' on every path: it reads 'pregnant_or_breastfeeding', which is asked only later, in stage 'screening'
+                when: pregnant_or_breastfeeding
+                      ^
+        note: path: consultation (
+        """))
     let consentLine = try cli.line(of: "- id: consent", in: workflow)
-    #expect(result.stderr.contains(
-      "Workflows/mesotherapy.yaml:\(consentLine):9: error: stage 'injection' can begin before any consent is taken: consent 'consent' is asked only after it, in stage 'screening'; take consent before the procedure\n"))
+    #expect(
+      result.stderr.contains(
+        "Workflows/mesotherapy.yaml:\(consentLine):9: error: stage 'injection' can begin before any consent is taken: consent 'consent' is asked only after it, in stage 'screening'; take consent before the procedure\n"
+      ))
     // The age is asked in the consultation, so the under-18 check is still decided in time.
     #expect(!result.stderr.contains("'under_18'"))
 
@@ -89,7 +96,8 @@ struct CheckCommandTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let workflow = directory.appendingPathComponent("Workflows/mesotherapy.yaml")
     try cli.replace(
-      "when: pregnant_or_breastfeeding\n", with: "when: pregnant_or_breastfeeding or not aftercare_sheet_given\n", in: workflow)
+      "when: pregnant_or_breastfeeding\n", with: "when: pregnant_or_breastfeeding or not aftercare_sheet_given\n",
+      in: workflow)
     let line = try cli.line(of: "or not aftercare_sheet_given", in: workflow)
     let column = try column(of: "aftercare_sheet_given", onLine: line, in: workflow)
     #expect(column == 48)
@@ -97,12 +105,14 @@ struct CheckCommandTests {
     let result = try cli.run(["check"], in: directory)
     #expect(result.status == 1)
     #expect(result.stdout == "")
-    #expect(result.stderr.hasPrefix("""
-      Workflows/mesotherapy.yaml:\(line):\(column): error: check 'pregnancy_or_breastfeeding' reads 'aftercare_sheet_given', which is asked only later, in stage 'aftercare'
-              when: pregnant_or_breastfeeding or not aftercare_sheet_given
-      \(caret(column))
-      note: path: consultation (
-      """), "\(result.stderr)")
+    #expect(
+      result.stderr.hasPrefix(
+        """
+        Workflows/mesotherapy.yaml:\(line):\(column): error: check 'pregnancy_or_breastfeeding' reads 'aftercare_sheet_given', which is asked only later, in stage 'aftercare'
+                when: pregnant_or_breastfeeding or not aftercare_sheet_given
+        \(caret(column))
+        note: path: consultation (
+        """), "\(result.stderr)")
     // One error, with the path up to the end of screening, for every area alike.
     let lines = result.stderr.components(separatedBy: "\n")
     #expect(lines.count == 6, "\(result.stderr)")
@@ -123,7 +133,10 @@ struct CheckCommandTests {
     }
     let workflow = try cli.run(["check", "mesotheraphy"])
     #expect(workflow.status == 1)
-    #expect(workflow.stderr == "error: no workflow 'mesotheraphy' in ./Workflows (did you mean 'mesotherapy'?); workflows: mesotherapy\n", "\(workflow.stderr)")
+    #expect(
+      workflow.stderr
+        == "error: no workflow 'mesotheraphy' in ./Workflows (did you mean 'mesotherapy'?); workflows: mesotherapy\n",
+      "\(workflow.stderr)")
   }
 
   @Test func aContraindicationThatCanNeverFireIsAnError() throws {
@@ -135,12 +148,14 @@ struct CheckCommandTests {
 
     let result = try cli.run(["check"], in: directory)
     #expect(result.status == 1)
-    #expect(result.stderr.hasPrefix("""
-      Workflows/mesotherapy.yaml:\(line):15: error: check 'under_18' can never fire: no answers to 'age' make `age > 180` hold; the stop it stands for is never applied
-      \(try text(ofLine: line, in: workflow))
-                    ^
+    #expect(
+      result.stderr.hasPrefix(
+        """
+        Workflows/mesotherapy.yaml:\(line):15: error: check 'under_18' can never fire: no answers to 'age' make `age > 180` hold; the stop it stands for is never applied
+        \(try text(ofLine: line, in: workflow))
+                      ^
 
-      """))
+        """))
   }
 
   @Test func aWarningThatCanNeverFireIsAWarningOnly() throws {
@@ -153,11 +168,12 @@ struct CheckCommandTests {
     let result = try cli.run(["check"], in: directory)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout == "ok: mesotherapy is safe \(Self.everyArea) (6 stages checked on every path); 1 warning\n")
-    #expect(result.stderr == """
-      Workflows/mesotherapy.yaml:\(line):15: warning: check 'review_not_booked' can never fire: no answers to 'review_booked' make `not review_booked and review_booked` hold
-      \(try text(ofLine: line, in: workflow))
-                    ^
+    #expect(
+      result.stderr == """
+        Workflows/mesotherapy.yaml:\(line):15: warning: check 'review_not_booked' can never fire: no answers to 'review_booked' make `not review_booked and review_booked` hold
+        \(try text(ofLine: line, in: workflow))
+                      ^
 
-      """)
+        """)
   }
 }

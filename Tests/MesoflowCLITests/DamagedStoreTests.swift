@@ -39,7 +39,8 @@ struct DamagedStoreTests {
     #expect(list.stderr == "error: \(error)\n1 consultation could not be read; mesoflow verify checks every record\n")
     let due = try cli.run(["list", "--due-before", "2999-01-01", "--store", store])
     #expect(due.status == 1)
-    #expect(due.stdout.split(separator: "\n").count == 5, "a header and the healthy one's four follow-ups:\n\(due.stdout)")
+    #expect(
+      due.stdout.split(separator: "\n").count == 5, "a header and the healthy one's four follow-ups:\n\(due.stdout)")
     #expect(due.stderr.hasPrefix("error: \(error)\n"))
 
     let verify = try cli.run(["verify", "--store", store])

@@ -47,7 +47,8 @@ struct DurabilityTests {
     let store = folder.appendingPathComponent("c.sqlite").path
 
     let run = try InteractiveProcess(
-      arguments: ["run", "--area", "face", "--staff", "Kim", "--store", store], stderr: folder.appendingPathComponent("err"))
+      arguments: ["run", "--area", "face", "--staff", "Kim", "--store", store],
+      stderr: folder.appendingPathComponent("err"))
     defer { run.finish() }
     var screen = try run.waitForQuestion(after: 0, context: context)
     let id = try #require(
@@ -109,10 +110,12 @@ struct DurabilityTests {
     #expect(resume.status == 0, "resume: \(resume.stdout)\(resume.stderr) (\(context))")
     if screen.completed || resume.stdout.contains("has already ended (completed)") {
       // Killed after the last answer was saved: nothing is left to resume.
-      #expect(resume.stdout.contains("Consultation \(id) has already ended (completed)"), "\(resume.stdout) (\(context))")
+      #expect(
+        resume.stdout.contains("Consultation \(id) has already ended (completed)"), "\(resume.stdout) (\(context))")
     } else {
       #expect(
-        resume.stdout.hasPrefix("Resuming consultation \(id) (\(saved) answer\(saved == 1 ? "" : "s") so far), Kim (staff).\n"),
+        resume.stdout.hasPrefix(
+          "Resuming consultation \(id) (\(saved) answer\(saved == 1 ? "" : "s") so far), Kim (staff).\n"),
         "\(resume.stdout) (\(context))")
       #expect(resume.stdout.contains("Consultation completed."), "\(resume.stdout) (\(context))")
     }
@@ -182,7 +185,8 @@ private struct FaceAnswers {
       let key = line[..<colon].trimmingCharacters(in: .whitespaces)
       let raw = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
       if raw.hasPrefix("[") {
-        face.values[key] = .list(raw.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        face.values[key] = .list(
+          raw.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
       } else if raw.hasPrefix("{") {
         var map: [String: String] = [:]
         for pair in raw.dropFirst().dropLast().split(separator: ",") {
@@ -220,7 +224,8 @@ private struct FaceAnswers {
     switch values[step] {
     case .scalar(let text): return text
     case .list(let items): return items.joined(separator: ", ")
-    case .map(let fields): return [fields["name"], fields["lot"], fields["expiry"]].map { $0 ?? "" }.joined(separator: "; ")
+    case .map(let fields):
+      return [fields["name"], fields["lot"], fields["expiry"]].map { $0 ?? "" }.joined(separator: "; ")
     case nil:
       if steps[step]?.optional == true { return "skip" }
       throw Refused(description: "face-complete.yaml has no answer for \(step) (\(context))")
@@ -360,7 +365,9 @@ private final class InteractiveProcess {
         let lines = text[last.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
         if lines.count > 1 { return Screen(questions: headers.count, prompt: String(lines[1])) }
       }
-      if text.contains("Consultation completed.") { return Screen(questions: headers.count, prompt: "", completed: true) }
+      if text.contains("Consultation completed.") {
+        return Screen(questions: headers.count, prompt: "", completed: true)
+      }
       if text.hasSuffix("\n> "), text.contains("✗ ") {
         throw FaceAnswers.Refused(description: "an answer was refused (\(context)):\n\(text)")
       }
@@ -437,7 +444,8 @@ private func runMesoflow(_ arguments: [String], timeout: TimeInterval = 20) thro
   while process.isRunning {
     if Date() >= deadline {
       kill(process.processIdentifier, SIGKILL)
-      throw FaceAnswers.Refused(description: "mesoflow \(arguments.joined(separator: " ")) did not end within \(timeout) s")
+      throw FaceAnswers.Refused(
+        description: "mesoflow \(arguments.joined(separator: " ")) did not end within \(timeout) s")
     }
     usleep(2_000)
   }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import Mesoflow
-@testable import MesoflowCLI
 import MesoflowStore
 import Synchronization
 import Testing
+
+@testable import MesoflowCLI
 
 /// `InteractiveDriver` in process: lines typed from a list, what it prints
 /// read back exactly, the consultation read back from the store.
@@ -180,13 +181,15 @@ struct InteractiveDriverTests {
 
   @Test func approveIsAPhysiciansWithAWrittenReason() throws {
     let staff = try Self.run(Self.toReferral + ["approve Monitored", "pause"])
-    let choices = "Choose: end (end as referred) · back (correct the answer) · pause (a physician resumes it with --role physician)\n> "
+    let choices =
+      "Choose: end (end as referred) · back (correct the answer) · pause (a physician resumes it with --role physician)\n> "
     #expect(staff.keyboard.reply(to: 14).hasPrefix(Self.referral))
     #expect(staff.keyboard.reply(to: 14).hasSuffix(choices))
     #expect(staff.keyboard.reply(to: 15) == "Only a physician can approve; start or resume with --role physician.\n> ")
     #expect(try Self.stored(staff).state.pending == ["anticoagulants_refer"])
 
-    let physician = try Self.run(Self.toReferral + ["approve", "INR checked today, within range", "pause"], role: .physician)
+    let physician = try Self.run(
+      Self.toReferral + ["approve", "INR checked today, within range", "pause"], role: .physician)
     #expect(
       physician.keyboard.reply(to: 14).hasSuffix(
         "Choose: approve (with your written reason) · end (end as referred) · back (correct the answer)\n> "))
@@ -209,14 +212,14 @@ struct InteractiveDriverTests {
       run.keyboard.reply(to: 9)
         == """
 
-          ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-           STOP  pregnancy_or_breastfeeding
-          Do not treat during pregnancy or breastfeeding; defer until after breastfeeding has ended.
-          An absolute contraindication: the consultation cannot go on. It ends as deferred.
-          ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-          Choose: end (end as deferred, with an optional note) · back (the answer was wrong: correct it)
-          >\u{20}
-          """)
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+         STOP  pregnancy_or_breastfeeding
+        Do not treat during pregnancy or breastfeeding; defer until after breastfeeding has ended.
+        An absolute contraindication: the consultation cannot go on. It ends as deferred.
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+        Choose: end (end as deferred, with an optional note) · back (the answer was wrong: correct it)
+        >\u{20}
+        """)
     #expect(run.keyboard.reply(to: 10) == "Note for the record (optional): ")
     let end = run.keyboard.reply(to: 11)
     #expect(end.hasPrefix("\nConsultation ended: DEFERRED.\n\nConsultation \(Self.id): mesotherapy v1, areas face\n"))

@@ -49,7 +49,8 @@ struct InteractiveRunTests {
     // corrected value, and an empty line keeps it.
     try first.answer("List the patient's current medicines and supplements.", with: "back")
     try first.expect("Correcting: What is the patient's skin type (Fitzpatrick)?")
-    try first.answer("now: iv; type the new answer (the number or id of one option), or press Enter to keep it", with: "")
+    try first.answer(
+      "now: iv; type the new answer (the number or id of one option), or press Enter to keep it", with: "")
     try first.answer("List the patient's current medicines and supplements.", with: "none")
     try first.answer("Were standardised before-treatment photos taken and stored?", with: "pause")
     try first.expect("Paused. Everything answered so far is saved. Resume with: mesoflow resume \(id)")
@@ -217,7 +218,8 @@ private func runBounded(_ executable: String, _ arguments: [String], timeout: Ti
     if Date() >= deadline {
       kill(pid, SIGKILL)
       _ = waitpid(pid, &status, 0)
-      throw TerminalFailure(description: "\(executable) \(arguments.joined(separator: " ")) did not end within \(timeout) s")
+      throw TerminalFailure(
+        description: "\(executable) \(arguments.joined(separator: " ")) did not end within \(timeout) s")
     }
     usleep(5_000)
   }
@@ -285,14 +287,18 @@ private final class Screen {
 
   /// Waits until `text` appears after the last match.
   func expect(_ text: String, timeout: TimeInterval = 20, line: Int = #line) throws {
-    try wait(for: "\"\(text)\"", timeout: timeout, line: line) { rest in rest.firstRange(of: text).map { ($0.upperBound, ()) } }
+    try wait(for: "\"\(text)\"", timeout: timeout, line: line) { rest in
+      rest.firstRange(of: text).map { ($0.upperBound, ()) }
+    }
   }
 
   /// Waits until `regex` matches after the last match, and returns the match.
   func expect<Output>(
     _ regex: Regex<Output>, describedAs what: String, timeout: TimeInterval = 20, line: Int = #line
   ) throws -> Regex<Output>.Match {
-    try wait(for: what, timeout: timeout, line: line) { rest in (try? regex.firstMatch(in: rest)).map { ($0.range.upperBound, $0) } }
+    try wait(for: what, timeout: timeout, line: line) { rest in
+      (try? regex.firstMatch(in: rest)).map { ($0.range.upperBound, $0) }
+    }
   }
 
   /// Waits for `prompt` and then for the input prompt below it, then types

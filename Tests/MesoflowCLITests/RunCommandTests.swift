@@ -22,7 +22,8 @@ struct RunCommandTests {
       if dropping.contains(key) { continue }
       if let value = changes[key] { lines.append("\(key): \(value)") } else { lines.append(String(line)) }
     }
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-answers-\(UUID().uuidString).yaml")
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "mesoflow-answers-\(UUID().uuidString).yaml")
     try (lines.joined(separator: "\n") + adding).write(to: path, atomically: true, encoding: .utf8)
     return path.path
   }
@@ -53,7 +54,8 @@ struct RunCommandTests {
     let id = try Self.id(in: result.stdout)
     let list = try cli.run(["list", "--store", store])
     #expect(list.stdout.contains(id) && list.stdout.contains("completed") && list.stdout.contains("P-17"))
-    #expect(try cli.run(["list", "--status", "open", "--store", store]).stdout.hasPrefix("No consultations with status open"))
+    #expect(
+      try cli.run(["list", "--status", "open", "--store", store]).stdout.hasPrefix("No consultations with status open"))
     let due = try cli.run(["list", "--due-before", "2999-01-01", "--store", store])
     #expect(due.stdout.split(separator: "\n").count == 5, "a header and four appointments:\n\(due.stdout)")
 
@@ -79,7 +81,8 @@ struct RunCommandTests {
     #expect(summary["status"] as? String == "completed")
     #expect(summary["patient"] as? String == "P-17")
     #expect((object["events"] as? [Any])?.isEmpty == false)
-    #expect(try cli.run(["show", id, "--format", "markdown", "--store", store]).stdout.hasPrefix("# Consultation \(id)\n"))
+    #expect(
+      try cli.run(["show", id, "--format", "markdown", "--store", store]).stdout.hasPrefix("# Consultation \(id)\n"))
     #expect(try cli.run(["verify", "--store", store]).status == 0)
   }
 
@@ -88,7 +91,10 @@ struct RunCommandTests {
     let partial = try Self.answers(dropping: ["consent"])
     let first = try run(["--answers", partial], store: store)
     #expect(first.status == 3, "\(first.stdout)\(first.stderr)")
-    #expect(first.stdout.contains("The answers ran out: nothing for step 'consent' (Explain the treatment and take the patient's signed consent.)."))
+    #expect(
+      first.stdout.contains(
+        "The answers ran out: nothing for step 'consent' (Explain the treatment and take the patient's signed consent.)."
+      ))
     let id = try Self.id(in: first.stdout)
     #expect(first.stdout.contains("Resume with: mesoflow resume \(id) --store \(store)\n"))
     #expect(try cli.run(["list", "--status", "open", "--store", store]).stdout.contains(id))
@@ -101,19 +107,24 @@ struct RunCommandTests {
   }
 
   @Test func aStopEndsTheRunAsDeferredAndAReferralAsReferred() throws {
-    let deferred = try run(["--answers", try Self.answers(replacing: ["pregnant_or_breastfeeding": "yes"])], store: Self.storePath())
+    let deferred = try run(
+      ["--answers", try Self.answers(replacing: ["pregnant_or_breastfeeding": "yes"])], store: Self.storePath())
     #expect(deferred.status == 2)
     #expect(deferred.stdout.contains(" STOP  pregnancy_or_breastfeeding"))
     #expect(deferred.stdout.contains("Consultation ended: DEFERRED."))
 
-    let referred = try run(["--answers", try Self.answers(replacing: ["anticoagulants": "yes"])], store: Self.storePath())
+    let referred = try run(
+      ["--answers", try Self.answers(replacing: ["anticoagulants": "yes"])], store: Self.storePath())
     #expect(referred.status == 2)
     #expect(referred.stdout.contains(" REFER TO PHYSICIAN  anticoagulants_refer"))
     #expect(referred.stdout.contains("Consultation ended: REFERRED to a physician."))
 
     let approved = try run(
-      ["--role", "physician", "--answers",
-       try Self.answers(replacing: ["anticoagulants": "yes"], adding: "\nanticoagulants_refer: { approve: INR checked today, 2.1 }\n")],
+      [
+        "--role", "physician", "--answers",
+        try Self.answers(
+          replacing: ["anticoagulants": "yes"], adding: "\nanticoagulants_refer: { approve: INR checked today, 2.1 }\n"),
+      ],
       store: Self.storePath(), staff: "Dr Lane")
     #expect(approved.status == 0, "\(approved.stdout)\(approved.stderr)")
     #expect(approved.stdout.contains("overridden by Dr Lane (physician)"))
@@ -129,7 +140,9 @@ struct RunCommandTests {
     let text = try cli.run(["show", id, "--store", store])
     #expect(text.stdout.contains("Ending note by Nurse Kim (staff): On warfarin | INR unknown\n"), "\(text.stdout)")
     let markdown = try cli.run(["show", id, "--format", "markdown", "--store", store])
-    #expect(markdown.stdout.contains("| Ending note | On warfarin \\| INR unknown (Nurse Kim (staff)) |\n"), "\(markdown.stdout)")
+    #expect(
+      markdown.stdout.contains("| Ending note | On warfarin \\| INR unknown (Nurse Kim (staff)) |\n"),
+      "\(markdown.stdout)")
   }
 
   @Test func theClinicsTimeZoneIsRecordedByNameAndShapesTheRecord() throws {
@@ -149,7 +162,10 @@ struct RunCommandTests {
 
     let unknown = try run(["--answers", Self.answers.path, "--time-zone", "Europe/Berln"], store: Self.storePath())
     #expect(unknown.status == 1)
-    #expect(unknown.stderr.hasPrefix("error: --time-zone names 'Europe/Berln', which is not a time zone this system knows (did you mean 'Europe/Berlin'?)"), "\(unknown.stderr)")
+    #expect(
+      unknown.stderr.hasPrefix(
+        "error: --time-zone names 'Europe/Berln', which is not a time zone this system knows (did you mean 'Europe/Berlin'?)"
+      ), "\(unknown.stderr)")
   }
 
   @Test func aCourseNobodyBookedIsStillToBeBookedAndLeftOutOfTheCalendar() throws {
@@ -164,7 +180,9 @@ struct RunCommandTests {
     let ics = try cli.run(["export", id, "--format", "ics", "--store", store])
     #expect(ics.stdout.components(separatedBy: "BEGIN:VEVENT\r\n").count - 1 == 1, "only the safety review has a day")
     let markdown = try cli.run(["export", id, "--format", "markdown", "--store", store])
-    #expect(markdown.stdout.contains(") | session 2 of 3 (Face) |\n") && markdown.stdout.contains("| to be booked (due "), "\(markdown.stdout)")
+    #expect(
+      markdown.stdout.contains(") | session 2 of 3 (Face) |\n") && markdown.stdout.contains("| to be booked (due "),
+      "\(markdown.stdout)")
     // Sessions still to be booked are listed as due, on the day they fall due.
     let due = try cli.run(["list", "--due-before", "2999-01-01", "--store", store])
     #expect(due.stdout.split(separator: "\n").count == 5, "a header, the review and three to book:\n\(due.stdout)")
@@ -175,8 +193,11 @@ struct RunCommandTests {
     let result = try run(["--answers", try Self.answers(replacing: ["vial_type": "multi_dose"])], store: store)
     #expect(result.status == 3)
     #expect(result.stdout.contains(" WARNING  multi_dose_vial"))
-    #expect(result.stdout.contains("Warning 'multi_dose_vial' needs acknowledging: add `multi_dose_vial: acknowledged` to the answers."))
-    let acknowledged = try Self.answers(replacing: ["vial_type": "multi_dose"], adding: "\nmulti_dose_vial: acknowledged\n")
+    #expect(
+      result.stdout.contains(
+        "Warning 'multi_dose_vial' needs acknowledging: add `multi_dose_vial: acknowledged` to the answers."))
+    let acknowledged = try Self.answers(
+      replacing: ["vial_type": "multi_dose"], adding: "\nmulti_dose_vial: acknowledged\n")
     let resumed = try cli.run(["resume", try Self.id(in: result.stdout), "--answers", acknowledged, "--store", store])
     #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
   }
@@ -185,7 +206,8 @@ struct RunCommandTests {
     let store = Self.storePath()
     let typed = "34\nskip\nFresher skin\nback\n?\npause\n"
     let result = try CLITests.shell(
-      "printf '\(typed)' | NO_COLOR=1 '\(CLITests.binary("mesoflow").path)' run --area face --staff Kim --store '\(store)'; echo EXIT=$?")
+      "printf '\(typed)' | NO_COLOR=1 '\(CLITests.binary("mesoflow").path)' run --area face --staff Kim --store '\(store)'; echo EXIT=$?"
+    )
     #expect(result.contains("This step cannot be skipped: text, at most 2000 characters is needed."))
     #expect(result.contains("Correcting: What does the patient want to achieve?"))
     #expect(result.contains("Answer with text, at most 2000 characters, or press Enter to keep Fresher skin."))
@@ -205,10 +227,12 @@ struct RunCommandTests {
     let waiting = try run(["--answers", cream], store: store)
     #expect(waiting.status == 3, "\(waiting.stdout)\(waiting.stderr)")
     #expect(waiting.stdout.contains("Waiting until "))
-    #expect(waiting.stdout.contains("before 'injection'; resume then, or have a physician add `override-wait: REASON`."))
+    #expect(
+      waiting.stdout.contains("before 'injection'; resume then, or have a physician add `override-wait: REASON`."))
     let id = try Self.id(in: waiting.stdout)
     let staffOverride = try Self.answers(
-      replacing: ["cream_used": "yes"], adding: "\ncream_applied: yes\ncream_removed: yes\noverride-wait: Applied at home\n")
+      replacing: ["cream_used": "yes"],
+      adding: "\ncream_applied: yes\ncream_removed: yes\noverride-wait: Applied at home\n")
     let refused = try cli.run(["resume", id, "--answers", staffOverride, "--store", store])
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("physician"), "\(refused.stderr)")
@@ -225,7 +249,10 @@ struct RunCommandTests {
     let file = try Self.answers(replacing: ["skin_type": "vii"])
     let result = try run(["--answers", file], store: store)
     #expect(result.status == 1)
-    #expect(result.stderr.contains("\(file):4:12: error: step 'skin_type': 'vii' is not an option: give a number from 1 to 6 or one of i, ii, iii, iv, v, vi"))
+    #expect(
+      result.stderr.contains(
+        "\(file):4:12: error: step 'skin_type': 'vii' is not an option: give a number from 1 to 6 or one of i, ii, iii, iv, v, vi"
+      ))
     #expect(result.stderr.contains("skin_type: vii\n           ^"))
     let id = try Self.id(in: result.stdout)
     let json = try cli.run(["show", id, "--format", "json", "--store", store])
@@ -235,7 +262,10 @@ struct RunCommandTests {
     let typo = try Self.answers(adding: "\npregnant_or_breastfeding: no\n")
     let unknown = try run(["--answers", typo], store: Self.storePath())
     #expect(unknown.status == 1)
-    #expect(unknown.stderr.contains("error: no step or check 'pregnant_or_breastfeding' in this consultation (did you mean 'pregnant_or_breastfeeding'?)"))
+    #expect(
+      unknown.stderr.contains(
+        "error: no step or check 'pregnant_or_breastfeding' in this consultation (did you mean 'pregnant_or_breastfeeding'?)"
+      ))
   }
 
   @Test func usageErrorsSayWhatIsMissing() throws {
@@ -251,7 +281,9 @@ struct RunCommandTests {
     #expect(unknownArea.stderr == "error: unknown area 'fase' (did you mean 'face'?); areas: body, eye, face, scalp\n")
     let unknownWorkflow = try cli.run(["describe", "mesotheraphy"])
     #expect(unknownWorkflow.status == 1)
-    #expect(unknownWorkflow.stderr == "error: no workflow 'mesotheraphy' in ./Workflows (did you mean 'mesotherapy'?); workflows: mesotherapy\n")
+    #expect(
+      unknownWorkflow.stderr
+        == "error: no workflow 'mesotheraphy' in ./Workflows (did you mean 'mesotherapy'?); workflows: mesotherapy\n")
     let checkArea = try cli.run(["check", "--area", "elbow"])
     #expect(checkArea.status == 1)
     #expect(checkArea.stderr.hasPrefix("error: unknown area 'elbow'"))
@@ -267,14 +299,17 @@ struct RunCommandTests {
     #expect(try cli.run(["verify", id, "--store", store]).status == 0)
     // Someone changes the recorded age behind the engine's back.
     _ = try CLITests.shell(
-      "sqlite3 '\(store)' \"UPDATE event SET json = replace(json, '\\\"integer\\\":34', '\\\"integer\\\":17') WHERE json LIKE '%\\\"step\\\":\\\"age\\\"%'\"")
+      "sqlite3 '\(store)' \"UPDATE event SET json = replace(json, '\\\"integer\\\":34', '\\\"integer\\\":17') WHERE json LIKE '%\\\"step\\\":\\\"age\\\"%'\""
+    )
     let edited = try #require(
       try CLITests.shell("sqlite3 '\(store)' \"SELECT sequence FROM event WHERE json LIKE '%\\\"integer\\\":17%'\"")
         .split(separator: "\n").first)
     let verify = try cli.run(["verify", "--store", store])
     #expect(verify.status == 1)
     #expect(verify.stdout.contains("FAIL \(id):"))
-    #expect(verify.stdout.contains("event \(edited) does not match the hash chain: it was edited or replaced after it was recorded"))
+    #expect(
+      verify.stdout.contains(
+        "event \(edited) does not match the hash chain: it was edited or replaced after it was recorded"))
     #expect(verify.stdout.contains("0 of 1 consultation intact"))
     let show = try cli.run(["show", id, "--store", store])
     #expect(show.status == 1)
@@ -285,7 +320,8 @@ struct RunCommandTests {
     let scratch = try cli.scratchCopy()
     let store = Self.storePath()
     let partial = try Self.answers(dropping: ["consent"])
-    let first = try cli.run(["run", "--area", "face", "--staff", "Kim", "--store", store, "--answers", partial], in: scratch)
+    let first = try cli.run(
+      ["run", "--area", "face", "--staff", "Kim", "--store", store, "--answers", partial], in: scratch)
     #expect(first.status == 3)
     // The clinic rewords the consent question afterwards.
     try cli.replace(

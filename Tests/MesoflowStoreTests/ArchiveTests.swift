@@ -10,7 +10,9 @@ import Testing
 struct ArchiveTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-  static let catalog = Catalog.load(paths: [root.appendingPathComponent("Workflows").path, root.appendingPathComponent("Plugins").path])
+  static let catalog = Catalog.load(paths: [
+    root.appendingPathComponent("Workflows").path, root.appendingPathComponent("Plugins").path,
+  ])
   static let morning = Timestamp(CalendarDate(year: 2026, month: 11, day: 21)!, hour: 9)
   static let nurse = Clinician(name: "Nurse Ada", role: .staff)
 
@@ -40,7 +42,9 @@ struct ArchiveTests {
     let merged = try catalog.merged(workflow: "mesotherapy", areas: areas)
     var consultation = try Consultation(id: id, workflow: merged, staff: nurse, clock: clock, patient: "P-17")
     var cursor = try archive.begin(consultation, definitions: sources(areas))
-    for (step, answer) in [("age", Answer.integer(34)), ("goals", .text("Fresher skin")), ("skin_type", .choice("iii"))] {
+    for (step, answer) in [
+      ("age", Answer.integer(34)), ("goals", .text("Fresher skin")), ("skin_type", .choice("iii")),
+    ] {
       clock.advance(by: TimeSpan(seconds: 20))
       try consultation.answer(step, answer)
       try archive.save(consultation, cursor: &cursor)
@@ -90,9 +94,10 @@ struct ArchiveTests {
     let text = String(decoding: edited.bytes, as: UTF8.self).replacingOccurrences(
       of: "version: 1", with: "version: 2")
     let newCatalog = Catalog(
-      sources: [SourceText(name: edited.name, text: text)] + Self.sources(["face"]).dropFirst().map {
-        SourceText(name: $0.name, text: $0.text)
-      })
+      sources: [SourceText(name: edited.name, text: text)]
+        + Self.sources(["face"]).dropFirst().map {
+          SourceText(name: $0.name, text: $0.text)
+        })
     let newWorkflow = try newCatalog.merged(workflow: "mesotherapy", areas: ["face"])
     #expect(throws: StoreError.self) { try archive.open("c1", clock: clock, workflow: newWorkflow) }
     let (reopened, _) = try archive.open("c1", clock: clock)
@@ -131,8 +136,10 @@ struct ArchiveTests {
     let archive = ConsultationArchive(store: try Self.store(kind))
     let clock = ManualClock(Self.morning)
     let (consultation, cursor) = try Self.started(archive, clock: clock)
-    var first = consultation, second = consultation
-    var firstCursor = cursor, secondCursor = cursor
+    var first = consultation
+    var second = consultation
+    var firstCursor = cursor
+    var secondCursor = cursor
     try first.resume()
     try second.resume()
     try archive.save(first, cursor: &firstCursor)
@@ -147,7 +154,9 @@ struct ArchiveTests {
     #expect(throws: StoreError(.alreadyExists, "a consultation with the id 'c1' exists already")) {
       _ = try Self.started(archive, clock: clock)
     }
-    #expect(throws: StoreError(.notFound, "no consultation has the id 'nope'")) { _ = try archive.open("nope", clock: clock) }
+    #expect(throws: StoreError(.notFound, "no consultation has the id 'nope'")) {
+      _ = try archive.open("nope", clock: clock)
+    }
   }
 
   @Test(arguments: Kind.allCases) func listsFilterByStatusAndFollowUpDate(_ kind: Kind) throws {

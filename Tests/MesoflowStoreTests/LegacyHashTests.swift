@@ -43,8 +43,11 @@ struct LegacyHashTests {
   /// A consultation of the face with its first answers, not yet stored.
   static func begun(clock: ManualClock) throws -> Consultation {
     let merged = try ArchiveTests.catalog.merged(workflow: "mesotherapy", areas: ["face"])
-    var consultation = try Consultation(id: "c1", workflow: merged, staff: ArchiveTests.nurse, clock: clock, patient: "P-17")
-    for (step, answer) in [("age", Answer.integer(34)), ("goals", .text("Fresher skin")), ("skin_type", .choice("iii"))] {
+    var consultation = try Consultation(
+      id: "c1", workflow: merged, staff: ArchiveTests.nurse, clock: clock, patient: "P-17")
+    for (step, answer) in [
+      ("age", Answer.integer(34)), ("goals", .text("Fresher skin")), ("skin_type", .choice("iii")),
+    ] {
       clock.advance(by: TimeSpan(seconds: 20))
       try consultation.answer(step, answer)
     }

@@ -38,8 +38,10 @@ struct StoreErrorTests {
     let archive = ConsultationArchive(store: try ArchiveTests.store(kind))
     let clock = ManualClock(ArchiveTests.morning)
     let (consultation, cursor) = try ArchiveTests.started(archive, clock: clock)
-    var first = consultation, second = consultation
-    var firstCursor = cursor, secondCursor = cursor
+    var first = consultation
+    var second = consultation
+    var firstCursor = cursor
+    var secondCursor = cursor
     try first.resume()
     try second.resume()
     try archive.save(first, cursor: &firstCursor)

@@ -59,7 +59,8 @@ struct TimeZoneTests {
     let clock = ManualClock(Self.summer)
     let berlin = try #require(ClinicTimeZone.named("Europe/Berlin"))
     let merged = try ArchiveTests.catalog.merged(workflow: "mesotherapy", areas: ["face"])
-    var consultation = try Consultation(id: "tz1", workflow: merged, staff: ArchiveTests.nurse, clock: clock, timeZone: berlin)
+    var consultation = try Consultation(
+      id: "tz1", workflow: merged, staff: ArchiveTests.nurse, clock: clock, timeZone: berlin)
     var cursor = try archive.begin(consultation, definitions: ArchiveTests.sources(["face"]))
     try consultation.answer("age", .integer(34))
     try archive.save(consultation, cursor: &cursor)

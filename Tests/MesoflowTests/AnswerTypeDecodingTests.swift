@@ -1,6 +1,7 @@
-@testable import Mesoflow
 import MesoflowYAML
 import Testing
+
+@testable import Mesoflow
 
 /// Every answer type a definition may name decodes as that type, and no
 /// other: a type added to the list alone cannot pass for another.

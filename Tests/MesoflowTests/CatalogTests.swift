@@ -54,9 +54,10 @@ struct CatalogTests {
       ("w.yaml", Self.workflow), ("p.yaml", Self.plugin("p", step: "b")),
       ("q.yaml", Self.plugin("q", step: "b", type: "integer")),
     ])
-    #expect(result == [
-      "q.yaml:9:9: error: step id 'b' is already a step of plugin 'p' (p.yaml:9:9); the plugins of workflow 'demo' may be chosen together, so their ids must differ"
-    ])
+    #expect(
+      result == [
+        "q.yaml:9:9: error: step id 'b' is already a step of plugin 'p' (p.yaml:9:9); the plugins of workflow 'demo' may be chosen together, so their ids must differ"
+      ])
   }
 
   @Test func aPluginStepIDGivenTwiceIsReadAsItsLastDefinitionAndAWorkflowStepAsTheWorkflows() {
@@ -80,18 +81,21 @@ struct CatalogTests {
             - { id: old, when: age > 3, outcome: warn, reason: Old }
 
       """
-    #expect(diagnostics([("w.yaml", Self.workflow), ("p.yaml", plugin)]) == [
-      "p.yaml:10:15: error: duplicate step id 'zz' (first defined at 9:15)",
-      "p.yaml:11:15: error: step id 'age' is already a step of workflow 'demo'; choose another id",
-      "p.yaml:13:31: error: cannot compare bool with number",
-    ])
+    #expect(
+      diagnostics([("w.yaml", Self.workflow), ("p.yaml", plugin)]) == [
+        "p.yaml:10:15: error: duplicate step id 'zz' (first defined at 9:15)",
+        "p.yaml:11:15: error: step id 'age' is already a step of workflow 'demo'; choose another id",
+        "p.yaml:13:31: error: cannot compare bool with number",
+      ])
   }
 
   @Test func aWorkflowOfferedTwiceUnderOneNameIsReadOnce() {
     let plugin = Self.plugin("p", step: "b")
     let catalog = Catalog(
       sources: [SourceText(name: "p.yaml", text: plugin)],
-      extraWorkflows: [SourceText(name: "w.yaml", text: Self.workflow), SourceText(name: "w.yaml", text: Self.workflow)])
+      extraWorkflows: [
+        SourceText(name: "w.yaml", text: Self.workflow), SourceText(name: "w.yaml", text: Self.workflow),
+      ])
     #expect(catalog.diagnostics.isEmpty)
     #expect(catalog.sourceNames == ["p.yaml", "w.yaml"])
     #expect(catalog.plugins.keys.sorted() == ["p"])
@@ -101,15 +105,18 @@ struct CatalogTests {
     let result = diagnostics([
       ("w.yaml", Self.workflow), ("p.yaml", Self.plugin("p", step: "b", extra: "ingredients: [{ id: base }]\n")),
     ])
-    #expect(result == [
-      "p.yaml:6:21: error: ingredient id 'base' is already an ingredient of workflow 'demo'; use the workflow's, or choose another id"
-    ])
+    #expect(
+      result == [
+        "p.yaml:6:21: error: ingredient id 'base' is already an ingredient of workflow 'demo'; use the workflow's, or choose another id"
+      ])
   }
 
   @Test func stepIDsMustBeNamesExpressionsCanRead() {
     for (id, problem) in [
       ("true", "is a word of the expression language; choose another id"),
-      ("dose-2", "cannot be read in an expression, where '-' must be followed by a letter (or it means minus); use '_'"),
+      (
+        "dose-2", "cannot be read in an expression, where '-' must be followed by a letter (or it means minus); use '_'"
+      ),
       ("done-", "cannot be read in an expression, where '-' must be followed by a letter (or it means minus); use '_'"),
     ] {
       let text = Self.workflow.replacingOccurrences(of: "id: age", with: "id: \(id)")
@@ -120,17 +127,20 @@ struct CatalogTests {
   }
 
   @Test func durationsBeyondACenturyAreRefused() {
-    let text = Self.workflow.replacingOccurrences(of: "  - id: treat\n", with: "  - id: treat\n    duration: 15000000000000w\n")
-    #expect(diagnostics([("w.yaml", text)]) == [
-      "w.yaml:13:15: error: '15000000000000w' is longer than 5218w; check the numbers and the units"
-    ])
+    let text = Self.workflow.replacingOccurrences(
+      of: "  - id: treat\n", with: "  - id: treat\n    duration: 15000000000000w\n")
+    #expect(
+      diagnostics([("w.yaml", text)]) == [
+        "w.yaml:13:15: error: '15000000000000w' is longer than 5218w; check the numbers and the units"
+      ])
   }
 
   @Test func anEmptyBranchListSaysWhatToWrite() {
     let text = Self.workflow.replacingOccurrences(of: "end: completed", with: "next: []")
-    #expect(diagnostics([("w.yaml", text)]) == [
-      "w.yaml:17:11: error: 'next' needs at least one branch; to end the consultation here, use 'end'"
-    ])
+    #expect(
+      diagnostics([("w.yaml", text)]) == [
+        "w.yaml:17:11: error: 'next' needs at least one branch; to end the consultation here, use 'end'"
+      ])
   }
 
   @Test func pluginsAmongTheWorkflowsSearchedAreIgnored() {
@@ -144,7 +154,8 @@ struct CatalogTests {
     let text = Self.workflow + String(repeating: "  - x\n", count: 5_000)
     let result = diagnostics([("w.yaml", text)])
     #expect(result.count == 201)
-    #expect(result.last?.hasSuffix("warning: too many errors in this file; the rest are not shown (fix these first)") == true)
+    #expect(
+      result.last?.hasSuffix("warning: too many errors in this file; the rest are not shown (fix these first)") == true)
   }
 
   @Test func longUnknownNamesGetNoSuggestionAndNoDelay() {
@@ -155,7 +166,9 @@ struct CatalogTests {
 
   @Test func aTabAfterNonASCIITextIsStillNamed() {
     let text = "workflow: demo\ntitle: Démo\nstages:\n\t- x\n"
-    #expect(diagnostics([("w.yaml", text)]) == ["w.yaml:4:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces"])
+    #expect(
+      diagnostics([("w.yaml", text)]) == [
+        "w.yaml:4:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces"
+      ])
   }
 }
-

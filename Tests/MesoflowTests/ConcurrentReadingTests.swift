@@ -1,6 +1,7 @@
 import Foundation
-@testable import Mesoflow
 import Testing
+
+@testable import Mesoflow
 
 /// A catalog reads its files on several threads; what it finds must not
 /// depend on that, nor on which file finishes first.
@@ -37,10 +38,12 @@ struct ConcurrentReadingTests {
       (shipped + corpus + copies, []),
     ]
     for (sources, extras) in sets {
-      let inTurn = Self.summary(Catalog(sources: sources, extraWorkflows: extras, limits: .default, concurrently: false))
+      let inTurn = Self.summary(
+        Catalog(sources: sources, extraWorkflows: extras, limits: .default, concurrently: false))
       #expect(inTurn.contains("workflows: [\"mesotherapy\"]"))
       for _ in 0..<10 {
-        let atOnce = Self.summary(Catalog(sources: sources, extraWorkflows: extras, limits: .default, concurrently: true))
+        let atOnce = Self.summary(
+          Catalog(sources: sources, extraWorkflows: extras, limits: .default, concurrently: true))
         #expect(atOnce == inTurn)
       }
     }
@@ -50,9 +53,13 @@ struct ConcurrentReadingTests {
     // The same bytes twice: either may be read first when read at once.
     for _ in 0..<20 {
       let catalog = Catalog(sources: [
-        SourceText(name: "a.yaml", text: CatalogTests.workflow), SourceText(name: "b.yaml", text: CatalogTests.workflow),
+        SourceText(name: "a.yaml", text: CatalogTests.workflow),
+        SourceText(name: "b.yaml", text: CatalogTests.workflow),
       ])
-      #expect(catalog.diagnostics.map(\.description) == ["b.yaml:1:1: error: workflow 'demo' is already defined in a.yaml:1:1"])
+      #expect(
+        catalog.diagnostics.map(\.description) == [
+          "b.yaml:1:1: error: workflow 'demo' is already defined in a.yaml:1:1"
+        ])
       #expect(catalog.sources["workflow:demo"]?.name == "a.yaml")
     }
   }

@@ -117,14 +117,22 @@ struct ConsultationPropertyTests {
     case 0: return .yesNo(Bool.random(using: &random))
     case 1: return .integer(Int.random(in: -5...400, using: &random))
     case 2: return .text(["", " ", "x", String(repeating: "y", count: 600)][Int.random(in: 0..<4, using: &random)])
-    case 3: return .multipleChoice(["hyaluronic_acid", "other_ingredient", "nope"].filter { _ in Bool.random(using: &random) })
+    case 3:
+      return .multipleChoice(
+        ["hyaluronic_acid", "other_ingredient", "nope"].filter { _ in Bool.random(using: &random) })
     case 4: return .choice(["single_dose", "multi_dose", "v", "nope"][Int.random(in: 0..<4, using: &random)])
     case 5: return .date(day(Int.random(in: -400...400, using: &random)))
     case 6:
-      return .product(Product(name: "P", lot: Bool.random(using: &random) ? "L" : "", expiry: day(Int.random(in: -3...3, using: &random))))
+      return .product(
+        Product(
+          name: "P", lot: Bool.random(using: &random) ? "L" : "", expiry: day(Int.random(in: -3...3, using: &random))))
     case 7:
       let area = ["face", "eye", "body", "scalp", "hands", nil][Int.random(in: 0..<6, using: &random)]
-      return .volume([VolumeEntry(area: area, millilitres: Double.random(in: -1...12, using: &random), points: Int.random(in: 0...60, using: &random))])
+      return .volume([
+        VolumeEntry(
+          area: area, millilitres: Double.random(in: -1...12, using: &random),
+          points: Int.random(in: 0...60, using: &random))
+      ])
     case 8: return .consent(Consent(signedBy: Bool.random(using: &random) ? "Zoe" : "", signedAt: Fixture.morning))
     default: return .decimal(Double.random(in: -10...10_000, using: &random))
     }

@@ -29,7 +29,8 @@ struct ConsultationTests {
     var consultation = try Fixture.start(areas, clock: clock)
     let outcome = try Script().run(&consultation, clock: clock)
     #expect(outcome == .completed)
-    #expect(entered(consultation) == ["consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up"])
+    #expect(
+      entered(consultation) == ["consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up"])
     #expect(consultation.state.pending.isEmpty)
   }
 
@@ -69,7 +70,10 @@ struct ConsultationTests {
     let record = consultation.record
     #expect(record.endNote?.text == "Takes apixaban; GP letter requested.")
     #expect(record.endNote?.by == consultation.state.start.staff)
-    #expect(record.description.contains("(check anticoagulants_refer)\nEnding note by \(consultation.state.start.staff): Takes apixaban; GP letter requested.\n"))
+    #expect(
+      record.description.contains(
+        "(check anticoagulants_refer)\nEnding note by \(consultation.state.start.staff): Takes apixaban; GP letter requested.\n"
+      ))
     let replayed = try Consultation(replaying: consultation.events, workflow: consultation.workflow, clock: clock)
     #expect(replayed.record.endNote == record.endNote)
   }
@@ -77,7 +81,9 @@ struct ConsultationTests {
   @Test func aReferralEndsAsReferredUnlessAPhysicianOverrides() throws {
     let clock = ManualClock(Fixture.morning)
     var declined = try Fixture.start(["scalp"], clock: clock)
-    #expect(try Script(overrides: ["anticoagulants": .yesNo(true)], physicianApproves: false).run(&declined, clock: clock) == .referred)
+    #expect(
+      try Script(overrides: ["anticoagulants": .yesNo(true)], physicianApproves: false).run(&declined, clock: clock)
+        == .referred)
     #expect(declined.state.endedBy == "anticoagulants_refer")
 
     var approved = try Fixture.start(["scalp"], clock: clock)
@@ -216,11 +222,16 @@ struct ConsultationTests {
       try consultation.answer(question.step.id, script.answer(question, in: consultation))
     }
     let tooMuch = #expect(throws: ConsultationError.self) {
-      try consultation.answer("volume", .volume([VolumeEntry(area: "eye", millilitres: 2.5), VolumeEntry(area: "face", millilitres: 1)]))
+      try consultation.answer(
+        "volume", .volume([VolumeEntry(area: "eye", millilitres: 2.5), VolumeEntry(area: "face", millilitres: 1)]))
     }
     #expect(tooMuch?.kind == .limitExceeded)
-    #expect(tooMuch?.message == "eye: 2.5 ml more would make 2.5 ml, over the limit of 2 ml per session (0 ml recorded so far)")
-    let unnamed = #expect(throws: ConsultationError.self) { try consultation.answer("volume", .volume([VolumeEntry(millilitres: 1)])) }
+    #expect(
+      tooMuch?.message
+        == "eye: 2.5 ml more would make 2.5 ml, over the limit of 2 ml per session (0 ml recorded so far)")
+    let unnamed = #expect(throws: ConsultationError.self) {
+      try consultation.answer("volume", .volume([VolumeEntry(millilitres: 1)]))
+    }
     #expect(unnamed?.message == "say which area each volume is for: eye, face")
     let perPoint = #expect(throws: ConsultationError.self) {
       try consultation.answer("volume", .volume([VolumeEntry(area: "eye", millilitres: 1, points: 10)]))
@@ -251,7 +262,9 @@ struct ConsultationTests {
       try two.answer(question.step.id, script.answer(question, in: two))
     }
     let together = #expect(throws: ConsultationError.self) { try two.answer("injection_points", .integer(91)) }
-    #expect(together?.message == "91 points is over the limit of these areas together, 90 points per session (body 50, eye 40)")
+    #expect(
+      together?.message
+        == "91 points is over the limit of these areas together, 90 points per session (body 50, eye 40)")
     try two.answer("injection_points", .integer(90))
   }
 
@@ -266,18 +279,25 @@ struct ConsultationTests {
       try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 11)]))
     }
     #expect(over?.kind == .limitExceeded)
-    #expect(over?.message == "body: 11 ml more would make 11 ml, over the limit of 10 ml per session (0 ml recorded so far)")
+    #expect(
+      over?.message == "body: 11 ml more would make 11 ml, over the limit of 10 ml per session (0 ml recorded so far)")
     // A volume without points of its own is spread over the points counted.
     let perPoint = #expect(throws: ConsultationError.self) {
       try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 9)]))
     }
     #expect(perPoint?.kind == .limitExceeded)
-    #expect(perPoint?.message == "body: 9 ml over the 40 points of 'injection_points' is 0.225 ml per point, more than the limit of 0.2 ml per point")
+    #expect(
+      perPoint?.message
+        == "body: 9 ml over the 40 points of 'injection_points' is 0.225 ml per point, more than the limit of 0.2 ml per point"
+    )
     try consultation.answer("volume", .volume([VolumeEntry(area: "body", millilitres: 8)]))
     // Correcting the points afterwards is held against the volume recorded.
     let fewer = #expect(throws: ConsultationError.self) { try consultation.correct("injection_points", .integer(20)) }
     #expect(fewer?.kind == .limitExceeded)
-    #expect(fewer?.message == "body: 8 ml over the 20 points of 'injection_points' is 0.4 ml per point, more than the limit of 0.2 ml per point")
+    #expect(
+      fewer?.message
+        == "body: 8 ml over the 20 points of 'injection_points' is 0.4 ml per point, more than the limit of 0.2 ml per point"
+    )
     try consultation.correct("injection_points", .integer(45))
   }
 
@@ -296,28 +316,42 @@ struct ConsultationTests {
     // With several areas the points counted cannot be shared out: each volume gives its own.
     var two = try atTheVolume(["eye", "face"], points: 1)
     let unshared = #expect(throws: ConsultationError.self) {
-      try two.answer("volume", .volume([VolumeEntry(area: "eye", millilitres: 2), VolumeEntry(area: "face", millilitres: 5)]))
+      try two.answer(
+        "volume", .volume([VolumeEntry(area: "eye", millilitres: 2), VolumeEntry(area: "face", millilitres: 5)]))
     }
     #expect(unshared?.kind == .limitExceeded)
-    #expect(unshared?.message == "with several areas, give each volume its points (as eye 2 ml over 40 points), so that each area's limit per point can be held")
+    #expect(
+      unshared?.message
+        == "with several areas, give each volume its points (as eye 2 ml over 40 points), so that each area's limit per point can be held"
+    )
     // No points counted leaves nothing to spread a volume over.
     var none = try atTheVolume(["eye"], points: 0)
-    let zero = #expect(throws: ConsultationError.self) { try none.answer("volume", .volume([VolumeEntry(millilitres: 2)])) }
-    #expect(zero?.message == "eye: 2 ml has no points of its own, and 'injection_points' counts 0 points, so it cannot be held to the limit of 0.05 ml per point; give its points or correct the count")
+    let zero = #expect(throws: ConsultationError.self) {
+      try none.answer("volume", .volume([VolumeEntry(millilitres: 2)]))
+    }
+    #expect(
+      zero?.message
+        == "eye: 2 ml has no points of its own, and 'injection_points' counts 0 points, so it cannot be held to the limit of 0.05 ml per point; give its points or correct the count"
+    )
     // Correcting the count below the points the volumes give is refused.
     var eye = try atTheVolume(["eye"], points: 40)
     try eye.answer("volume", .volume([VolumeEntry(millilitres: 1.9, points: 38), VolumeEntry(millilitres: 0.1)]))
     let fewer = #expect(throws: ConsultationError.self) { try eye.correct("injection_points", .integer(2)) }
-    #expect(fewer?.message == "the volumes give 38 points, more than the 2 of 'injection_points'; correct one of the two")
+    #expect(
+      fewer?.message == "the volumes give 38 points, more than the 2 of 'injection_points'; correct one of the two")
     let allGiven = #expect(throws: ConsultationError.self) { try eye.correct("injection_points", .integer(38)) }
-    #expect(allGiven?.message.hasPrefix("eye: 0.1 ml has no points of its own, and 'injection_points' counts 38 points, all given by the other volumes") == true)
+    #expect(
+      allGiven?.message.hasPrefix(
+        "eye: 0.1 ml has no points of its own, and 'injection_points' counts 38 points, all given by the other volumes")
+        == true)
     try eye.correct("injection_points", .integer(40))
     // The same rule whichever comes last: the volume answered after the count.
     var after = try atTheVolume(["eye"], points: 2)
     let spread = #expect(throws: ConsultationError.self) {
       try after.answer("volume", .volume([VolumeEntry(millilitres: 1.9, points: 38), VolumeEntry(millilitres: 0.1)]))
     }
-    #expect(spread?.message == "the volumes give 38 points, more than the 2 of 'injection_points'; correct one of the two")
+    #expect(
+      spread?.message == "the volumes give 38 points, more than the 2 of 'injection_points'; correct one of the two")
   }
 
   @Test func pointsTypedInAnySizeAreRefusedNotACrash() throws {
@@ -325,9 +359,16 @@ struct ConsultationTests {
     let huge = VolumeEntry(millilitres: 0.01, points: .max)
     let refused = #expect(throws: ConsultationError.self) { try consultation.answer("volume", .volume([huge, huge])) }
     #expect(refused?.kind == .limitExceeded)
-    let typed = try #require(consultation.prompt.stepID.flatMap { id in consultation.workflow.stages.flatMap(\.steps).first { $0.step.id == id }?.step })
+    let typed = try #require(
+      consultation.prompt.stepID.flatMap { id in
+        consultation.workflow.stages.flatMap(\.steps).first { $0.step.id == id }?.step
+      })
     #expect(throws: ConsultationError.self) {
-      try consultation.answer("volume", typed.parseAnswer("eye 0.01 ml over 9223372036854775807 points, eye 0.01 ml over 9223372036854775807 points", now: Fixture.morning))
+      try consultation.answer(
+        "volume",
+        typed.parseAnswer(
+          "eye 0.01 ml over 9223372036854775807 points, eye 0.01 ml over 9223372036854775807 points",
+          now: Fixture.morning))
     }
   }
 
@@ -383,7 +424,8 @@ struct ConsultationTests {
     #expect(consultation.state.checks["pregnancy_or_breastfeeding"]?.isActive == false)
     // Nothing is deleted: the first answer and the stop are still in the history.
     #expect(fired(consultation).contains("pregnancy_or_breastfeeding"))
-    #expect(consultation.events.contains { $0.kind == .answered(step: "pregnant_or_breastfeeding", answer: .yesNo(true)) })
+    #expect(
+      consultation.events.contains { $0.kind == .answered(step: "pregnant_or_breastfeeding", answer: .yesNo(true)) })
   }
 
   @Test func aCorrectionFiresTheChecksThatReadTheStep() throws {
@@ -438,7 +480,9 @@ struct ConsultationTests {
   @Test func theNumbingCreamWaitHoldsTheInjectionUntilItHasRun() throws {
     let clock = ManualClock(Fixture.morning)
     var consultation = try Fixture.start(["scalp"], clock: clock)
-    let script = Script(overrides: ["cream_used": .yesNo(true), "cream_applied": .yesNo(true), "cream_removed": .yesNo(true)])
+    let script = Script(overrides: [
+      "cream_used": .yesNo(true), "cream_applied": .yesNo(true), "cream_removed": .yesNo(true),
+    ])
     while case .question(let question) = consultation.prompt {
       try consultation.answer(question.step.id, script.answer(question, in: consultation))
       clock.advance(by: .minutes(1))
@@ -453,7 +497,9 @@ struct ConsultationTests {
     clock.advance(by: .minutes(10))
     let early = #expect(throws: ConsultationError.self) { try consultation.proceed() }
     #expect(early?.kind == .waitNotOver)
-    let byNurse = #expect(throws: ConsultationError.self) { try consultation.overrideWait(reason: "busy", by: Fixture.nurse) }
+    let byNurse = #expect(throws: ConsultationError.self) {
+      try consultation.overrideWait(reason: "busy", by: Fixture.nurse)
+    }
     #expect(byNurse?.kind == .notAllowed)
     clock.set(wait.until)
     try consultation.proceed()
@@ -471,7 +517,8 @@ struct ConsultationTests {
     }
     clock.advance(by: .minutes(20))
     try consultation.overrideWait(reason: "Cream applied at home an hour ago", by: Fixture.physician)
-    let override = try #require(consultation.events.first { if case .waitOverridden = $0.kind { return true } else { return false } })
+    let override = try #require(
+      consultation.events.first { if case .waitOverridden = $0.kind { return true } else { return false } })
     #expect(override.actor == Fixture.physician)
     #expect(override.time == clock.now())
     #expect(consultation.state.stage == "injection")
@@ -483,8 +530,10 @@ struct ConsultationTests {
   func replayingTheEventsGivesTheSameState(areas: [String]) throws {
     let clock = ManualClock(Fixture.morning)
     var consultation = try Fixture.start(areas, clock: clock)
-    try Script(overrides: ["herpes_history": .yesNo(true), "anticoagulants": .yesNo(true), "fish_allergy": .yesNo(true)])
-      .run(&consultation, clock: clock)
+    try Script(overrides: [
+      "herpes_history": .yesNo(true), "anticoagulants": .yesNo(true), "fish_allergy": .yesNo(true),
+    ])
+    .run(&consultation, clock: clock)
     let replayed = try Consultation(replaying: consultation.events, workflow: Fixture.merged(areas), clock: clock)
     #expect(replayed.state == consultation.state)
     #expect(replayed.events == consultation.events)
@@ -500,8 +549,12 @@ struct ConsultationTests {
     #expect(other?.kind == .invalidHistory)
     var gap = consultation.events
     gap.remove(at: 3)
-    #expect(throws: ConsultationError.self) { try Consultation(replaying: gap, workflow: Fixture.merged(["face"]), clock: clock) }
-    #expect(throws: ConsultationError.self) { try Consultation(replaying: [], workflow: Fixture.merged(["face"]), clock: clock) }
+    #expect(throws: ConsultationError.self) {
+      try Consultation(replaying: gap, workflow: Fixture.merged(["face"]), clock: clock)
+    }
+    #expect(throws: ConsultationError.self) {
+      try Consultation(replaying: [], workflow: Fixture.merged(["face"]), clock: clock)
+    }
   }
 
   @Test func eventsSurviveAJSONRoundTrip() throws {

@@ -62,7 +62,9 @@ struct DatesAndTimesTests {
       try consultation.answer("next_session_date", .date(CalendarDate(uncheckedISO: "2026-11-02")))
     }
     #expect(soon?.kind == .outOfRange)
-    #expect(soon?.message == "2026-11-02 is too soon: the course's sessions are 2w apart, so the next one is on 2026-11-03 or later")
+    #expect(
+      soon?.message
+        == "2026-11-02 is too soon: the course's sessions are 2w apart, so the next one is on 2026-11-03 or later")
     try consultation.answer("next_session_date", .date(CalendarDate(uncheckedISO: "2026-11-03")))
   }
 
@@ -84,7 +86,9 @@ struct DatesAndTimesTests {
     let soon = #expect(throws: ConsultationError.self) {
       try consultation.answer("next_session_date", .date(CalendarDate(uncheckedISO: "2026-11-16")))
     }
-    #expect(soon?.message == "2026-11-16 is too soon: the course's sessions are 4w apart, so the next one is on 2026-11-17 or later")
+    #expect(
+      soon?.message
+        == "2026-11-16 is too soon: the course's sessions are 4w apart, so the next one is on 2026-11-17 or later")
   }
 
   @Test func anIntervalOfPartDaysIsNeverDueEarly() throws {
@@ -93,7 +97,8 @@ struct DatesAndTimesTests {
     let merged = MergedWorkflow(workflow: workflow, areas: [])
     // 36 hours after 20:00 is 08:00 two days later.
     let late = Timestamp(CalendarDate(uncheckedISO: "2026-11-21"), hour: 20)
-    #expect(merged.followUpSchedule(treatedAt: late, timeZone: .utc).first?.date == CalendarDate(uncheckedISO: "2026-11-23"))
+    #expect(
+      merged.followUpSchedule(treatedAt: late, timeZone: .utc).first?.date == CalendarDate(uncheckedISO: "2026-11-23"))
   }
 
   @Test func theCourseContinuesFromTheBookedSession() throws {
@@ -110,7 +115,10 @@ struct DatesAndTimesTests {
   @Test func anUnbookedCourseIsStillToBeBooked() throws {
     let consultation = try completed(["next_session_booked": .yesNo(false)])
     let record = consultation.record
-    #expect(record.followUp.map { $0.date?.description ?? "to be booked" } == ["2027-01-12", "to be booked", "to be booked", "to be booked"])
+    #expect(
+      record.followUp.map { $0.date?.description ?? "to be booked" } == [
+        "2027-01-12", "to be booked", "to be booked", "to be booked",
+      ])
     // Each still says by when it falls due, counted from the treatment.
     #expect(record.followUp.map(\.dueDate.description) == ["2027-01-12", "2026-11-03", "2026-11-17", "2027-02-09"])
     #expect(record.description.contains("  - to be booked (due 2026-11-03): session 2 of 3 (face)\n"))
@@ -157,7 +165,8 @@ struct DatesAndTimesTests {
     let json = String(decoding: try encoder.encode(consultation.events[0]), as: UTF8.self)
     #expect(json.contains(#""staff":{"name":"Nurse Ada","role":"staff"},"timeZone":"Test/Central","utcOffset":7200,"#))
     let clock = ManualClock(Self.morning)
-    let replayed = try Consultation(replaying: consultation.events, workflow: consultation.workflow, clock: clock, timeZone: Self.zone)
+    let replayed = try Consultation(
+      replaying: consultation.events, workflow: consultation.workflow, clock: clock, timeZone: Self.zone)
     #expect(replayed.record.description == consultation.record.description)
     // Without the rule, the record keeps to the offset recorded at the start.
     let fixed = try Consultation(replaying: consultation.events, workflow: consultation.workflow, clock: clock)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Mesoflow
 import MesoflowYAML
 import Testing
+
+@testable import Mesoflow
 
 /// The definition hash: version 2, a typed, length-prefixed encoding pinned
 /// by golden values, and the frozen version 1 that consultations recorded
@@ -251,8 +252,11 @@ struct DefinitionHashTests {
   }
 
   @Test func theLegacyHashOfTheFixtureIsFrozen() throws {
-    #expect(try Self.merged().legacyDefinitionHash == "0ab3b9beea570b98078910f4df657f557211e2b760dd9cda1e6268a0d3dd71cd")
-    #expect(try Self.merged(areas: []).legacyDefinitionHash == "3fa79b86d53c1a8d9c99d2f81281702d7b42b31b966e78f4be7558404f713f5c")
+    #expect(
+      try Self.merged().legacyDefinitionHash == "0ab3b9beea570b98078910f4df657f557211e2b760dd9cda1e6268a0d3dd71cd")
+    #expect(
+      try Self.merged(areas: []).legacyDefinitionHash
+        == "3fa79b86d53c1a8d9c99d2f81281702d7b42b31b966e78f4be7558404f713f5c")
   }
 
   // MARK: The encoding
@@ -277,10 +281,17 @@ struct DefinitionHashTests {
     #expect(encoded { $0.span(TimeSpan(seconds: 90)) } == [0x54] + zero7 + [90])
     #expect(encoded { $0.span(TimeSpan(seconds: 86_400)) } == encoded { $0.span(.days(1)) })
     #expect(encoded { $0.date(CalendarDate(uncheckedISO: "1970-01-02")) } == [0x43] + zero7 + [1])
-    #expect(encoded { $0.list(["a", "b"]) { $0.string($1) } } == [0x4C] + zero7 + [2] + [0x53] + zero7 + [1, 0x61] + [0x53] + zero7 + [1, 0x62])
+    #expect(
+      encoded { $0.list(["a", "b"]) { $0.string($1) } } == [0x4C] + zero7 + [2] + [0x53] + zero7 + [1, 0x61] + [0x53]
+        + zero7 + [1, 0x62])
     #expect(encoded { $0.list([String]()) { $0.string($1) } } == [0x4C] + zero7 + [0])
     #expect(
-      encoded { $0.record("r") { $0.integer(1); $0.nothing() } }
+      encoded {
+        $0.record("r") {
+          $0.integer(1)
+          $0.nothing()
+        }
+      }
         == [0x52] + zero7 + [1, 0x72] + zero7 + [2] + [0x49] + zero7 + [1] + [0x4E])
   }
 
@@ -320,8 +331,10 @@ struct DefinitionHashTests {
 
   /// Version 1 wrote an absent help as `-`, like the help `-`.
   @Test func anAbsentTextAndTheTextDashDiffer() throws {
-    let withHelp = Self.edit(Self.workflowText, "        max-length: 200\n", "        max-length: 200\n        help: \"-\"\n")
-    let plain = try Self.merged(), dashed = try Self.merged(workflow: withHelp)
+    let withHelp = Self.edit(
+      Self.workflowText, "        max-length: 200\n", "        max-length: 200\n        help: \"-\"\n")
+    let plain = try Self.merged()
+    let dashed = try Self.merged(workflow: withHelp)
     #expect(plain.legacyDefinitionHash == dashed.legacyDefinitionHash, "the collision this test is about")
     #expect(plain.definitionHash != dashed.definitionHash)
   }
@@ -331,7 +344,8 @@ struct DefinitionHashTests {
     func adding(_ options: String) -> String {
       Self.edit(
         Self.workflowText, "      - id: last_visit\n",
-        "      - id: colour\n        ask: Colour?\n        type: choice\n        options:\n\(options)      - id: last_visit\n")
+        "      - id: colour\n        ask: Colour?\n        type: choice\n        options:\n\(options)      - id: last_visit\n"
+      )
     }
     let two = try Self.merged(workflow: adding("          - { id: x, label: X }\n          - { id: y, label: Y }\n"))
     let one = try Self.merged(workflow: adding("          - { id: x, label: \"X;y=Y\" }\n"))
@@ -385,7 +399,8 @@ struct DefinitionHashTests {
     ] {
       plugin = Self.edit(plugin, find, replacement)
     }
-    let original = try Self.merged(), rewritten = try Self.merged(workflow: workflow, plugin: plugin)
+    let original = try Self.merged()
+    let rewritten = try Self.merged(workflow: workflow, plugin: plugin)
     #expect(rewritten.definitionHash == original.definitionHash)
     // Version 1 hashed the expressions' text, so it did not survive this.
     #expect(rewritten.legacyDefinitionHash != original.legacyDefinitionHash)
@@ -448,7 +463,9 @@ struct DefinitionHashTests {
     let long = try repeating("3w")
     #expect(short.definitionHash != long.definitionHash)
     let treated = Timestamp(CalendarDate(year: 2026, month: 11, day: 21)!, hour: 9)
-    #expect(short.aftercare(treatedAt: treated).first { $0.id == "no_sun" }?.window != long.aftercare(treatedAt: treated).first { $0.id == "no_sun" }?.window)
+    #expect(
+      short.aftercare(treatedAt: treated).first { $0.id == "no_sun" }?.window
+        != long.aftercare(treatedAt: treated).first { $0.id == "no_sun" }?.window)
   }
 
   @Test func whatChangesAConsultationChangesTheHash() throws {
@@ -460,7 +477,9 @@ struct DefinitionHashTests {
         ? try Self.merged(plugin: Self.edit(Self.pluginText, edit.find, edit.replacement))
         : try Self.merged(workflow: Self.edit(Self.workflowText, edit.find, edit.replacement))
       #expect(merged.definitionHash != original, "changing \(edit.what) left the hash as it was")
-      if let other = seen[merged.definitionHash] { Issue.record("changing \(edit.what) gave the hash of changing \(other)") }
+      if let other = seen[merged.definitionHash] {
+        Issue.record("changing \(edit.what) gave the hash of changing \(other)")
+      }
       seen[merged.definitionHash] = edit.what
     }
     #expect(seen.count == Self.meaningfulEdits.count)
@@ -476,7 +495,9 @@ struct DefinitionHashTests {
     }
     let summary = "a thyroid nodule or goitre"
     let base = try merged(.native(summary, reading: ["neck_thyroid_nodule"]) { _ in nil })
-    #expect(try merged(.native(summary, reading: ["neck_thyroid_nodule"]) { _ in true }).definitionHash == base.definitionHash)
+    #expect(
+      try merged(.native(summary, reading: ["neck_thyroid_nodule"]) { _ in true }).definitionHash == base.definitionHash
+    )
     let hashes = [
       base.definitionHash,
       try merged(.native("a thyroid nodule", reading: ["neck_thyroid_nodule"]) { _ in nil }).definitionHash,
@@ -489,7 +510,8 @@ struct DefinitionHashTests {
   // MARK: Consultations recorded under version 1
 
   @Test func definitionsMatchTheirCurrentAndTheirLegacyHashOnly() throws {
-    let face = try Fixture.merged(["face"]), eye = try Fixture.merged(["eye"])
+    let face = try Fixture.merged(["face"])
+    let eye = try Fixture.merged(["eye"])
     #expect(face.matches(definitionHash: face.definitionHash))
     #expect(face.matches(definitionHash: face.legacyDefinitionHash))
     #expect(!face.matches(definitionHash: eye.definitionHash))
@@ -530,7 +552,9 @@ struct DefinitionHashTests {
     #expect(Array(replayed.events.dropFirst()) == Array(consultation.events.dropFirst()))
     #expect(try Consultation(replaying: replayed.events, workflow: face, clock: clock).state == replayed.state)
 
-    #expect(throws: ConsultationError.self) { try Consultation(replaying: old, workflow: Fixture.merged(["eye"]), clock: clock) }
+    #expect(throws: ConsultationError.self) {
+      try Consultation(replaying: old, workflow: Fixture.merged(["eye"]), clock: clock)
+    }
     let wrong = Self.recordedUnderVersion1(consultation.events, hash: try Fixture.merged(["eye"]).legacyDefinitionHash)
     #expect(throws: ConsultationError.self) { try Consultation(replaying: wrong, workflow: face, clock: clock) }
   }

@@ -60,7 +60,8 @@ struct Script {
     case .consent: return .consent(Consent(signedBy: "Patient Zoe", signedAt: now))
     case .product:
       return .product(
-        Product(name: "Cocktail", lot: "L-1", expiry: CalendarDate(daysSinceEpoch: today.daysSinceEpoch + 365) ?? today))
+        Product(name: "Cocktail", lot: "L-1", expiry: CalendarDate(daysSinceEpoch: today.daysSinceEpoch + 365) ?? today)
+      )
     case .volume:
       let areas = consultation.state.start.areas
       if areas.isEmpty { return .volume([VolumeEntry(millilitres: 1)]) }

@@ -24,7 +24,8 @@ struct ErrorCodeTests {
       .notAllowed, .reasonRequired, .waitNotOver, .ended, .invalidHistory,
     ]
     let names = [
-      "wrongType", "outOfRange", "invalidAnswer", "limitExceeded", "notCurrent", "unknown", "notAnswered", "notOptional",
+      "wrongType", "outOfRange", "invalidAnswer", "limitExceeded", "notCurrent", "unknown", "notAnswered",
+      "notOptional",
       "notAllowed", "reasonRequired", "waitNotOver", "ended", "invalidHistory",
     ]
     #expect(kinds.map(\.name) == names)
@@ -49,7 +50,9 @@ struct ErrorCodeTests {
   }
 
   @Test func anUnknownAreaIsOne() {
-    let error = #expect(throws: CatalogError.self) { try Fixture.shipped.merged(workflow: "mesotherapy", areas: ["fase"]) }
+    let error = #expect(throws: CatalogError.self) {
+      try Fixture.shipped.merged(workflow: "mesotherapy", areas: ["fase"])
+    }
     #expect(error?.code == .unknownArea)
   }
 

@@ -38,10 +38,19 @@ struct EventFormatTests {
       (.checkCleared(check: "under_18"), #""check":"under_18","type":"check-cleared"}"#),
       (.acknowledged(check: "w"), #""check":"w","type":"acknowledged"}"#),
       (.overridden(check: "r", reason: "Seen"), #""check":"r","reason":"Seen","type":"overridden"}"#),
-      (.waitStarted(stage: "injection", until: Self.at), #""stage":"injection","type":"wait-started","until":1795251600000}"#),
-      (.waitOverridden(stage: "injection", reason: "Seen"), #""reason":"Seen","stage":"injection","type":"wait-overridden"}"#),
+      (
+        .waitStarted(stage: "injection", until: Self.at),
+        #""stage":"injection","type":"wait-started","until":1795251600000}"#
+      ),
+      (
+        .waitOverridden(stage: "injection", reason: "Seen"),
+        #""reason":"Seen","stage":"injection","type":"wait-overridden"}"#
+      ),
       (.stageCompleted(stage: "screening"), #""stage":"screening","type":"stage-completed"}"#),
-      (.ended(outcome: .deferred, check: "s", note: "n"), #""check":"s","note":"n","outcome":"deferred","type":"ended"}"#),
+      (
+        .ended(outcome: .deferred, check: "s", note: "n"),
+        #""check":"s","note":"n","outcome":"deferred","type":"ended"}"#
+      ),
       (.ended(outcome: .completed, check: nil, note: nil), #""outcome":"completed","type":"ended"}"#),
       (.noted(step: nil, text: "Hi"), #""text":"Hi","type":"noted"}"#),
       (.paused, #""type":"paused"}"#),
@@ -71,7 +80,10 @@ struct EventFormatTests {
       (.date(CalendarDate(year: 2026, month: 12, day: 5)!), #"{"date":"2026-12-05"}"#),
       (.consent(signed), #"{"consent":{"signedAt":1795251600000,"signedBy":"Zoe"}}"#),
       (.product(product), #"{"product":{"expiry":"2027-03-01","lot":"L-1","name":"Cocktail"}}"#),
-      (.volume([VolumeEntry(area: "a1", millilitres: 2, points: 40)]), #"{"volume":[{"area":"a1","millilitres":2,"points":40}]}"#),
+      (
+        .volume([VolumeEntry(area: "a1", millilitres: 2, points: 40)]),
+        #"{"volume":[{"area":"a1","millilitres":2,"points":40}]}"#
+      ),
     ]
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -115,7 +127,8 @@ struct AnswerInputTests {
     #expect(try parse(.multipleChoice(Self.options), "ii, 1, ii") == .multipleChoice(["ii", "i"]))
     #expect(try parse(.multipleChoice(Self.options), "none") == .multipleChoice([]))
     #expect(try parse(.date(.any), "2026-12-05") == .date(CalendarDate(year: 2026, month: 12, day: 5)!))
-    #expect(try parse(.consent(statement: nil), "Zoe Park") == .consent(Consent(signedBy: "Zoe Park", signedAt: Self.now)))
+    #expect(
+      try parse(.consent(statement: nil), "Zoe Park") == .consent(Consent(signedBy: "Zoe Park", signedAt: Self.now)))
     #expect(
       try parse(.product, "Cocktail; L-1; 2027-03-01")
         == .product(Product(name: "Cocktail", lot: "L-1", expiry: CalendarDate(year: 2027, month: 3, day: 1)!)))
@@ -129,7 +142,8 @@ struct AnswerInputTests {
     #expect(throws: ConsultationError(.invalidAnswer, "s", "expected yes or no, not 'maybe'")) {
       try parse(.yesNo, "maybe")
     }
-    #expect(throws: ConsultationError(.invalidAnswer, "s", "expected a whole number from 0 to 120 (years), not '3.5'")) {
+    #expect(throws: ConsultationError(.invalidAnswer, "s", "expected a whole number from 0 to 120 (years), not '3.5'"))
+    {
       try parse(.integer(NumberBounds(min: 0, max: 120, unit: "years")), "3.5")
     }
     #expect(

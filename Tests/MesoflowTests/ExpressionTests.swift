@@ -68,19 +68,23 @@ struct ExpressionTests {
     #expect(failure("not age") == "4: 'not' needs a bool, found number")
     #expect(failure("skin_type == \"vii\"") == "13: 'vii' is not an option of 'skin_type'; options: i, ii, v, vi")
     #expect(failure("skin_type in [\"v\", \"x\"]") == "19: 'x' is not an option of 'skin_type'; options: i, ii, v, vi")
-    #expect(failure("\"salmon\" in allergies") == "0: 'salmon' is not an option of 'allergies'; options: fish, vitamins")
+    #expect(
+      failure("\"salmon\" in allergies") == "0: 'salmon' is not an option of 'allergies'; options: fish, vitamins")
     #expect(failure("age in allergies") == "0: cannot look for a number in a list(string)")
     #expect(failure("age in 3") == "7: expected a list here, found number")
     #expect(failure("notes < \"b\"") == "6: '<' orders numbers, durations and dates, not string")
     #expect(failure("notes + 1") == "6: cannot add string and number with '+'")
     #expect(failure("[1, \"a\"] == [1]") == "4: all items of a list must have one type: string among number items")
     #expect(failure("[] == [1]") == "0: an empty list has no item type; list at least one item")
-    #expect(failure("product.lott") == "8: a product has no field 'lott' (did you mean 'lot'?); its fields are expiry, lot, name")
+    #expect(
+      failure("product.lott")
+        == "8: a product has no field 'lott' (did you mean 'lot'?); its fields are expiry, lot, name")
     #expect(failure("age.x") == "4: a number has no fields")
     #expect(failure("days_since(age)") == "11: days_since needs a date, found number")
     #expect(failure("days_since()") == "0: days_since takes 1 argument, given 0")
     #expect(failure("answered(1)") == "9: answered needs the id of a step")
-    #expect(failure("day_since(birth)")?.hasPrefix("0: unknown function 'day_since' (did you mean 'days_since'?)") == true)
+    #expect(
+      failure("day_since(birth)")?.hasPrefix("0: unknown function 'day_since' (did you mean 'days_since'?)") == true)
     #expect(failure("-notes") == "1: '-' needs a number or a duration, found string")
   }
 
@@ -95,7 +99,9 @@ struct ExpressionTests {
     #expect(failure("age < 1e400") == "6: '1e400' is too large a number")
     #expect(failure("age < 18 18") == "9: unexpected number 18 after the end of the expression")
     #expect(failure("1 < age < 3") == "8: comparisons cannot be chained; join them with 'and'")
-    #expect(failure("age < 3x") == "6: '3x' is not a duration; write a number and a unit (s, m, h, d, w), such as 24h or 1h30m")
+    #expect(
+      failure("age < 3x")
+        == "6: '3x' is not a duration; write a number and a unit (s, m, h, d, w), such as 24h or 1h30m")
     #expect(failure("birth < 2026-02-30") == "8: '2026-02-30' is not a date of the calendar")
     #expect(failure("age < 1.") == "6: '1.' is not a number")
     #expect(failure("age $ 1") == "4: unexpected character '$'")
@@ -104,7 +110,8 @@ struct ExpressionTests {
 
   @Test func longChainsAreRefusedNotACrash() {
     let chain = Array(repeating: "pregnant", count: 2_000).joined(separator: " and ")
-    #expect(failure(chain) == "3328: the expression is too long: 3999 tokens, at most 512; split it into several checks")
+    #expect(
+      failure(chain) == "3328: the expression is too long: 3999 tokens, at most 512; split it into several checks")
     let sum = Array(repeating: "1", count: 300).joined(separator: " + ") + " > age"
     #expect(failure(sum)?.contains("the expression is too long") == true)
     let fields = "product" + String(repeating: ".lot", count: 600)
@@ -184,7 +191,8 @@ struct TimeTests {
     #expect(CalendarDate(iso: "2024-02-29")?.daysSinceEpoch == 19_782)
     #expect(CalendarDate(iso: "2023-02-29") == nil)
     #expect(CalendarDate(iso: "2024-2-29") == nil)
-    #expect(CalendarDate(year: 2000, month: 2, day: 29)?.wholeYears(until: CalendarDate(year: 2001, month: 2, day: 28)!) == 0)
+    #expect(
+      CalendarDate(year: 2000, month: 2, day: 29)?.wholeYears(until: CalendarDate(year: 2001, month: 2, day: 28)!) == 0)
   }
 }
 
@@ -194,15 +202,19 @@ struct ExpressionOverflowTests {
   func evaluate(_ text: String, _ answers: [String: Value]) throws -> Value? {
     let expression = try Expression.parse(text)
     _ = try expression.typeCheck(in: environment)
-    return expression.evaluate(in: EvaluationContext(today: CalendarDate(year: 2026, month: 1, day: 1)!, answers: answers))
+    return expression.evaluate(
+      in: EvaluationContext(today: CalendarDate(year: 2026, month: 1, day: 1)!, answers: answers))
   }
 
   @Test func hugeDurationsAndDatesGiveUnknownNotATrap() throws {
     let date = Value.date(CalendarDate(year: 2026, month: 1, day: 31)!)
     #expect(try evaluate("d + 15000000000000w", ["d": date]) == nil)
     #expect(try evaluate("d - 15000000000000w", ["d": date]) == nil)
-    #expect(try evaluate("-w - 15000000000000w", ["w": .duration(TimeSpan(seconds: Int.max))]) == .duration(TimeSpan(seconds: Int.min)))
-    #expect(try evaluate("w + w", ["w": .duration(TimeSpan(seconds: Int.max))]) == .duration(TimeSpan(seconds: Int.max)))
+    #expect(
+      try evaluate("-w - 15000000000000w", ["w": .duration(TimeSpan(seconds: Int.max))])
+        == .duration(TimeSpan(seconds: Int.min)))
+    #expect(
+      try evaluate("w + w", ["w": .duration(TimeSpan(seconds: Int.max))]) == .duration(TimeSpan(seconds: Int.max)))
     #expect(try evaluate("1e308 * 10 > 1", [:]) == .bool(true))
     #expect(TimeSpan(seconds: Int.min).description.hasPrefix("-"))
     #expect((TimeRange(exactly: TimeSpan(seconds: Int.max)) + TimeRange(exactly: .hours(1))).max.seconds == Int.max)

@@ -21,14 +21,16 @@ enum GraphFixture {
             Step(id: "notes", prompt: "Notes?", answer: .text(maxLength: nil), isOptional: true),
           ],
           checks: [
-            Check(id: "minor", when: .expression(try Expression.parse("age < 18")), outcome: .stop, reason: "Too young."),
+            Check(
+              id: "minor", when: .expression(try Expression.parse("age < 18")), outcome: .stop, reason: "Too young."),
             Check(
               id: "allergy_refer", when: .expression(try Expression.parse("allergic")), outcome: .refer,
               reason: "A physician decides."),
             Check(
               id: "no_lidocaine", when: .expression(try Expression.parse("allergic")), outcome: .exclude,
               reason: "No lidocaine.", excludes: ["lidocaine"]),
-            Check(id: "older", when: .expression(try Expression.parse("age > 80")), outcome: .warn, reason: "Go gently."),
+            Check(
+              id: "older", when: .expression(try Expression.parse("age > 80")), outcome: .warn, reason: "Go gently."),
           ],
           transition: .branches([
             Branch(to: "numb-first", when: try Expression.parse("age < 30 and not allergic")), Branch(to: "treat"),
@@ -41,7 +43,8 @@ enum GraphFixture {
           id: "treat", title: "Treatment", duration: TimeRange(min: .minutes(2), max: .minutes(5)),
           steps: [Step(id: "done", prompt: "Treated?", answer: .yesNo)],
           checks: [
-            Check(id: "not_done", when: .expression(try Expression.parse("not done")), outcome: .stop, reason: "Untreated.")
+            Check(
+              id: "not_done", when: .expression(try Expression.parse("not done")), outcome: .stop, reason: "Untreated.")
           ],
           wait: Wait(since: "cream", atLeast: .minutes(30), when: try Expression.parse("cream == true")),
           transition: .end(.completed, at: SourceLocation(file: #fileID, line: #line, column: 1))),
@@ -66,7 +69,9 @@ struct WristPlugin: AreaPlugin {
     [
       StageExtension(
         stage: "treat",
-        steps: [Step(id: "wrist_side", prompt: "Which side?", answer: .choice([ChoiceOption(id: "left", label: "Left")]))],
+        steps: [
+          Step(id: "wrist_side", prompt: "Which side?", answer: .choice([ChoiceOption(id: "left", label: "Left")]))
+        ],
         checks: [
           Check(
             id: "wrist_tattoo", when: .expression((try? Expression.parse("wrist_side == \"left\""))!), outcome: .warn,
@@ -197,11 +202,14 @@ struct GraphTests {
       id: "ids", title: "Ids", start: "a-b", procedureStage: "a_b",
       stages: [
         Stage(id: "a-b", title: "Dash", transition: .branches([Branch(to: "a_b")])),
-        Stage(id: "a_b", title: "Underscore", transition: .end(.completed, at: SourceLocation(file: #fileID, line: #line, column: 1))),
+        Stage(
+          id: "a_b", title: "Underscore",
+          transition: .end(.completed, at: SourceLocation(file: #fileID, line: #line, column: 1))),
       ])
     let graph = WorkflowGraph(MergedWorkflow(workflow: workflow, areas: []))
     let mermaid = graph.mermaid()
-    #expect(mermaid.contains("start --> stage_a_b\n  stage_a_b --> stage_a_b_2\n  stage_a_b_2 --> terminal_completed\n"))
+    #expect(
+      mermaid.contains("start --> stage_a_b\n  stage_a_b --> stage_a_b_2\n  stage_a_b_2 --> terminal_completed\n"))
     #expect(graph.dot().contains("stage_a_b -> stage_a_b_2 [weight=8];\n"))
     // Every node id in either format is an identifier.
     let ids = mermaid.split(separator: "\n").compactMap { line -> Substring? in
@@ -209,7 +217,8 @@ struct GraphTests {
       guard !trimmed.hasPrefix("%%"), let end = trimmed.firstIndex(where: { "[(".contains($0) }) else { return nil }
       return trimmed[..<end]
     }
-    #expect(ids == ["start", "stage_a_b", "stage_a_b_2", "terminal_completed", "terminal_deferred", "terminal_referred"])
+    #expect(
+      ids == ["start", "stage_a_b", "stage_a_b_2", "terminal_completed", "terminal_deferred", "terminal_referred"])
     #expect(ids.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } })
   }
 

@@ -21,7 +21,9 @@ struct PathNameTests {
   }
 
   @Test func normalizedTakesOutDotsAndParentsAsWritten() {
-    #expect(PathName.normalized("Workflows/tests/../../Plugins/tests/face/patients.yaml") == "Plugins/tests/face/patients.yaml")
+    #expect(
+      PathName.normalized("Workflows/tests/../../Plugins/tests/face/patients.yaml")
+        == "Plugins/tests/face/patients.yaml")
     #expect(PathName.normalized("./a//b/./c.yaml") == "a/b/c.yaml")
     #expect(PathName.normalized("../x") == "../x")
     #expect(PathName.normalized("a/../../x") == "../x")

@@ -12,7 +12,9 @@ struct NeckPlugin: AreaPlugin {
       stage: "screening",
       steps: [
         Step(id: "neck_thyroid_nodule", prompt: "Does the patient have a thyroid nodule or goitre?", answer: .yesNo),
-        Step(id: "neck_platysma_bands", prompt: "How many platysmal bands are visible?", answer: .integer(NumberBounds(min: 0, max: 6))),
+        Step(
+          id: "neck_platysma_bands", prompt: "How many platysmal bands are visible?",
+          answer: .integer(NumberBounds(min: 0, max: 6))),
       ],
       checks: [
         Check(
@@ -60,7 +62,8 @@ struct PluginTests {
       stage: "screenin",
       steps: [Step(id: "age", prompt: "Age again?", answer: .yesNo)],
       checks: [
-        Check(id: "neck_check", when: .expression(try Expression.parse("neck_unknown == 1")), outcome: .stop, reason: "x")
+        Check(
+          id: "neck_check", when: .expression(try Expression.parse("neck_unknown == 1")), outcome: .stop, reason: "x")
       ])
     let error = #expect(throws: PluginError.self) { try registry.register(broken) }
     #expect(
@@ -96,7 +99,8 @@ struct PluginTests {
         reason: "Never treat the neck."))
     let report = PluginConformance.check(loud, workflow: workflow)
     #expect(report.failures.map(\.rule) == ["quiet", "completes"])
-    #expect(report.failures.last?.message == "no answer to step 'neck_thyroid_nodule' is both accepted and free of a stop")
+    #expect(
+      report.failures.last?.message == "no answer to step 'neck_thyroid_nodule' is both accepted and free of a stop")
   }
 
   @Test func theKitFindsAnInvalidPlugin() {
@@ -113,9 +117,10 @@ struct PluginTests {
     var points = NeckPlugin()
     points.stages[0].steps.append(
       Step(id: "neck_points", prompt: "Points?", answer: .decimal(NumberBounds(min: 0)), countsInjectionPoints: true))
-    #expect(PluginConformance.check(points, workflow: workflow).failures.map(\.message) == [
-      "step 'neck_points' counts injection points but is a decimal step; only an integer step can"
-    ])
+    #expect(
+      PluginConformance.check(points, workflow: workflow).failures.map(\.message) == [
+        "step 'neck_points' counts injection points but is a decimal step; only an integer step can"
+      ])
   }
 
   @Test func aSwiftWorkflowAndPluginNeedNoYAML() throws {
@@ -125,7 +130,10 @@ struct PluginTests {
         Stage(
           id: "screening", title: "Screening",
           steps: [Step(id: "allergic", prompt: "Known allergy to the product?", answer: .yesNo)],
-          checks: [Check(id: "allergy", when: .expression(try Expression.parse("allergic")), outcome: .stop, reason: "Allergic.")],
+          checks: [
+            Check(
+              id: "allergy", when: .expression(try Expression.parse("allergic")), outcome: .stop, reason: "Allergic.")
+          ],
           transition: .branches([Branch(to: "apply")])),
         Stage(
           id: "apply", title: "Apply",

@@ -56,7 +56,9 @@ struct PromptEqualityTests {
       consultation.workflow.stages.flatMap(\.checks).first { $0.check.id == "pregnancy_or_breastfeeding" }?.check)
     let expected = Prompt.resolve(CheckAlert(check: check, origin: .workflow, firedAt: Fixture.morning))
     #expect(consultation.prompt == expected)
-    #expect(consultation.prompt != .resolve(CheckAlert(check: check, origin: .workflow, firedAt: Fixture.morning + .minutes(1))))
+    #expect(
+      consultation.prompt
+        != .resolve(CheckAlert(check: check, origin: .workflow, firedAt: Fixture.morning + .minutes(1))))
     var reworded = check
     reworded.reason = "Do not treat."
     #expect(consultation.prompt != .resolve(CheckAlert(check: reworded, origin: .workflow, firedAt: Fixture.morning)))
@@ -67,7 +69,9 @@ struct PromptEqualityTests {
   @Test func theNumbingCreamWaitIsTheNoticeExpected() throws {
     let clock = ManualClock(Fixture.morning)
     var consultation = try Fixture.start(["scalp"], clock: clock)
-    let script = Script(overrides: ["cream_used": .yesNo(true), "cream_applied": .yesNo(true), "cream_removed": .yesNo(true)])
+    let script = Script(overrides: [
+      "cream_used": .yesNo(true), "cream_applied": .yesNo(true), "cream_removed": .yesNo(true),
+    ])
     while case .question(let question) = consultation.prompt {
       try consultation.answer(question.step.id, script.answer(question, in: consultation))
       clock.advance(by: .minutes(1))
@@ -83,14 +87,17 @@ struct PromptEqualityTests {
 
   @Test func aNativeCheckIsComparedByItsSummaryAndInputs() {
     let fires = Check(
-      id: "neck", when: .native("a nodule", reading: ["nodule"]) { _ in true }, outcome: .refer, reason: "See a physician.")
+      id: "neck", when: .native("a nodule", reading: ["nodule"]) { _ in true }, outcome: .refer,
+      reason: "See a physician.")
     var never = fires
     never.condition = .native("a nodule", reading: ["nodule"]) { _ in false }
-    #expect(CheckAlert(check: fires, origin: .area("neck"), firedAt: Fixture.morning)
-      == CheckAlert(check: never, origin: .area("neck"), firedAt: Fixture.morning))
+    #expect(
+      CheckAlert(check: fires, origin: .area("neck"), firedAt: Fixture.morning)
+        == CheckAlert(check: never, origin: .area("neck"), firedAt: Fixture.morning))
     var otherInputs = fires
     otherInputs.condition = .native("a nodule", reading: ["goitre"]) { _ in true }
-    #expect(CheckAlert(check: fires, origin: .area("neck"), firedAt: Fixture.morning)
-      != CheckAlert(check: otherInputs, origin: .area("neck"), firedAt: Fixture.morning))
+    #expect(
+      CheckAlert(check: fires, origin: .area("neck"), firedAt: Fixture.morning)
+        != CheckAlert(check: otherInputs, origin: .area("neck"), firedAt: Fixture.morning))
   }
 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Mesoflow
 import MesoflowYAML
 import Testing
+
+@testable import Mesoflow
 
 /// Scenario files: how they are read, and what running one reports.
 @Suite struct ScenarioTests {
@@ -254,8 +255,9 @@ import Testing
     #expect(!nurse.passed)
     #expect(nurse.mismatches.first?.key == "answers")
     #expect(nurse.mismatches.first?.actual.hasPrefix("refused: ") == true)
-    let declined = try run(approved.replacingOccurrences(of: "ROLE", with: "physician")
-      .replacingOccurrences(of: "      anticoagulants_refer: { approve: INR checked by the prescriber }\n", with: ""))
+    let declined = try run(
+      approved.replacingOccurrences(of: "ROLE", with: "physician")
+        .replacingOccurrences(of: "      anticoagulants_refer: { approve: INR checked by the prescriber }\n", with: ""))
     #expect(declined.outcome == .referred)
   }
 
@@ -277,7 +279,8 @@ import Testing
             stage: injection
             asked: [cream_removed]
       """
-    let waited = try run(scenario.replacingOccurrences(of: "ROLE", with: "staff").replacingOccurrences(of: "OVERRIDE", with: ""))
+    let waited = try run(
+      scenario.replacingOccurrences(of: "ROLE", with: "staff").replacingOccurrences(of: "OVERRIDE", with: ""))
     #expect(waited.passed, "\(waited.mismatches)")
     #expect(waited.pausedAt == "cream_removed")
     let overridden = try run(
@@ -320,9 +323,11 @@ import Testing
             follow-up-sessions: SESSIONS
             limit-refused: { volume: LIMIT }
       """
-    let passing = try run(complete.replacingOccurrences(of: "SESSIONS", with: "2").replacingOccurrences(of: "LIMIT", with: "9"))
+    let passing = try run(
+      complete.replacingOccurrences(of: "SESSIONS", with: "2").replacingOccurrences(of: "LIMIT", with: "9"))
     #expect(passing.passed, "\(passing.mismatches) \(passing.diagnostics)")
-    let failing = try run(complete.replacingOccurrences(of: "SESSIONS", with: "5").replacingOccurrences(of: "LIMIT", with: "abc"))
+    let failing = try run(
+      complete.replacingOccurrences(of: "SESSIONS", with: "5").replacingOccurrences(of: "LIMIT", with: "abc"))
     #expect(
       failing.mismatches.map(\.description) == [
         "limit-refused: expected 'abc' for volume refused by a limit, got refused: \(failing.mismatches.first?.actual.dropFirst("refused: ".count) ?? "")",
@@ -375,7 +380,9 @@ extension ScenarioTests {
   }
 
   @Test func anEmptyAnswerIsAnErrorNotTheText() {
-    let file = file("areas: [face]\nscenarios:\n  - name: empty\n    answers: { age: 34, goals: ~ }\n    expect: { outcome: paused }\n")
+    let file = file(
+      "areas: [face]\nscenarios:\n  - name: empty\n    answers: { age: 34, goals: ~ }\n    expect: { outcome: paused }\n"
+    )
     #expect(
       file.diagnostics.map(\.description) == [
         "s.yaml:4:32: error: the answer is empty; write it, or leave the step out (an optional step is then skipped); `~` takes away an answer of the patient a scenario extends, and this one extends none"
@@ -392,7 +399,9 @@ extension ScenarioTests {
       ])
     #expect(file("plugin: arm\n").diagnostics.count == 1)
     // A scenario file may still name its workflow first.
-    #expect(file("workflow: mesotherapy\nareas: [face]\nscenarios:\n  - name: x\n    expect: { outcome: paused }\n").diagnostics.isEmpty)
+    #expect(
+      file("workflow: mesotherapy\nareas: [face]\nscenarios:\n  - name: x\n    expect: { outcome: paused }\n")
+        .diagnostics.isEmpty)
   }
 }
 
@@ -420,7 +429,9 @@ extension ScenarioTests {
   static func shipped(editingFace edit: (String) -> String) throws -> Catalog {
     let root = ShippedDefinitionTests.root
     var sources: [SourceText] = []
-    for path in ["Workflows/mesotherapy.yaml", "Plugins/body.yaml", "Plugins/eye.yaml", "Plugins/face.yaml", "Plugins/scalp.yaml"] {
+    for path in [
+      "Workflows/mesotherapy.yaml", "Plugins/body.yaml", "Plugins/eye.yaml", "Plugins/face.yaml", "Plugins/scalp.yaml",
+    ] {
       let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
       sources.append(SourceText(name: path, text: path.hasSuffix("face.yaml") ? edit(text) : text))
     }
@@ -434,37 +445,37 @@ extension ScenarioTests {
   }
 
   static let completeFace = """
-      scenarios:
-        - name: complete
-          areas: [face]
-          answers:
-      \(screenedFace)
-            anticoagulants: no
-            cleansed: yes
-            cream_used: no
-            product: { name: Dermaheal SR, lot: A123, expiry: 2099-12-31 }
-            vial_type: single_dose
-            cold_chain_ok: yes
-            injection_points: 40
-            volume: 2
-            technique_confirmed: yes
-            prescriber: Dr Ana Silva
-            aftercare_sheet_given: yes
-            next_session_booked: yes
-            next_session_date: 2026-01-19
-            review_booked: yes
-          expect:
-            outcome: completed
-            stage: follow_up
-            fired: [no_baseline_photos]
-            not-fired: [dark_skin_pigmentation]
-            asked: [cleansed]
-            excluded: [salmon_dna]
-            aftercare: [face_no_makeup]
-            follow-up-sessions: 2
-            rejected: { volume: 50, age: 50 }
-            limit-refused: { volume: 9 }
-      """
+    scenarios:
+      - name: complete
+        areas: [face]
+        answers:
+    \(screenedFace)
+          anticoagulants: no
+          cleansed: yes
+          cream_used: no
+          product: { name: Dermaheal SR, lot: A123, expiry: 2099-12-31 }
+          vial_type: single_dose
+          cold_chain_ok: yes
+          injection_points: 40
+          volume: 2
+          technique_confirmed: yes
+          prescriber: Dr Ana Silva
+          aftercare_sheet_given: yes
+          next_session_booked: yes
+          next_session_date: 2026-01-19
+          review_booked: yes
+        expect:
+          outcome: completed
+          stage: follow_up
+          fired: [no_baseline_photos]
+          not-fired: [dark_skin_pigmentation]
+          asked: [cleansed]
+          excluded: [salmon_dna]
+          aftercare: [face_no_makeup]
+          follow-up-sessions: 2
+          rejected: { volume: 50, age: 50 }
+          limit-refused: { volume: 9 }
+    """
 
   @Test func aQuestionTheScenarioDoesNotAnswerIsTheFirstCauseAndItsConsequencesAreNotListed() throws {
     let catalog = try #require(Self.withIsotretinoin)
@@ -495,8 +506,11 @@ extension ScenarioTests {
     #expect(!result.passed)
 
     // With the line added, the scenario fails only as it does without the question.
-    let answered = try only(Self.completeFace.replacingOccurrences(of: "      review_booked: yes\n", with: "      review_booked: yes\n      face_isotretinoin: no\n"))
-      .run(in: catalog)
+    let answered = try only(
+      Self.completeFace.replacingOccurrences(
+        of: "      review_booked: yes\n", with: "      review_booked: yes\n      face_isotretinoin: no\n")
+    )
+    .run(in: catalog)
     #expect(answered.unanswered == nil)
     #expect(answered.mismatches.map(\.description) == shipped.mismatches.map(\.description))
   }
@@ -527,7 +541,10 @@ extension ScenarioTests {
       let step = Step(id: "x", prompt: "X?", answer: type)
       #expect(step.exampleAnswer(on: day) == example, "\(type)")
       // Each example is an answer the step takes.
-      #expect((try? step.parseAnswer(try AnswerText.text(of: Self.node(example), SourceText(name: "x", text: example)), now: Timestamp(day, hour: 9))) != nil, "\(type)")
+      #expect(
+        (try? step.parseAnswer(
+          try AnswerText.text(of: Self.node(example), SourceText(name: "x", text: example)),
+          now: Timestamp(day, hour: 9))) != nil, "\(type)")
     }
   }
 
@@ -668,12 +685,14 @@ extension ScenarioTests {
               cleansed: ~
             expect: { outcome: deferred }
         """)
-    #expect(file.diagnostics.map(\.description) == [
-      "s.yaml:57:7: error: patient 'face-adult' does not answer 'face_recent_treatments', so there is no answer to take away; remove this line"
-    ])
+    #expect(
+      file.diagnostics.map(\.description) == [
+        "s.yaml:57:7: error: patient 'face-adult' does not answer 'face_recent_treatments', so there is no answer to take away; remove this line"
+      ])
     let fixed = self.file(
       file.sources["s.yaml"].map { String(decoding: $0.bytes, as: UTF8.self) }?
-        .replacingOccurrences(of: "      face_recent_treatments: ~\n", with: "      face_recent_treatments: Filler in 2025\n") ?? "")
+        .replacingOccurrences(
+          of: "      face_recent_treatments: ~\n", with: "      face_recent_treatments: Filler in 2025\n") ?? "")
     #expect(fixed.diagnostics.isEmpty, "\(fixed.diagnostics)")
     let paused = fixed.scenarios[0]
     #expect(paused.patient == "face-adult")
@@ -735,9 +754,10 @@ extension ScenarioTests {
       """)
     #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
     let scenario = try #require(file.scenarios.first)
-    #expect(scenario.answers.map { "\($0.key)=\($0.text) (\($0.patient ?? "-"))" } == [
-      "age=40 (two)", "goals=Fresher skin (one)", "medications=none (two)", "photos_taken=yes (both)",
-    ])
+    #expect(
+      scenario.answers.map { "\($0.key)=\($0.text) (\($0.patient ?? "-"))" } == [
+        "age=40 (two)", "goals=Fresher skin (one)", "medications=none (two)", "photos_taken=yes (both)",
+      ])
     #expect(scenario.run(in: Fixture.shipped).pausedAt == "skin_type")
   }
 
@@ -804,23 +824,31 @@ extension ScenarioTests {
   @Test func patientsComeFromIncludedFilesWithTheirProblemsLocatedThere() throws {
     let files = [
       "tests/patients.yaml": "patients:\n  adult:\n    answers: { age: 34, goals: Fresher skin }\n",
-      "plugins/face/patients.yaml": "include: ../../tests/patients.yaml\npatients:\n  face-adult:\n    extends: adult\n    answers: { skin_type: iii }\n",
+      "plugins/face/patients.yaml":
+        "include: ../../tests/patients.yaml\npatients:\n  face-adult:\n    extends: adult\n    answers: { skin_type: iii }\n",
     ]
     let file = ScenarioFile(
       source: SourceText(
         name: "tests/screening.yaml",
-        text: "include: [../plugins/face/patients.yaml, patients.yaml]\nareas: [face]\npatient: face-adult\nscenarios:\n  - name: x\n    expect: { outcome: paused, asked: [medications] }\n"),
+        text:
+          "include: [../plugins/face/patients.yaml, patients.yaml]\nareas: [face]\npatient: face-adult\nscenarios:\n  - name: x\n    expect: { outcome: paused, asked: [medications] }\n"
+      ),
       reading: read(files))
     #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
-    #expect(file.sources.keys.sorted() == ["plugins/face/patients.yaml", "tests/patients.yaml", "tests/screening.yaml"])
+    #expect(
+      file.sources.keys.sorted() == ["plugins/face/patients.yaml", "tests/patients.yaml", "tests/screening.yaml"])
     #expect(!file.holdsOnlyPatients)
     let scenario = try #require(file.scenarios.first)
     #expect(scenario.answers.map(\.key) == ["age", "goals", "skin_type"])
-    #expect(scenario.answer("skin_type")?.keyLocation == SourceLocation(file: "plugins/face/patients.yaml", line: 5, column: 16))
+    #expect(
+      scenario.answer("skin_type")?.keyLocation
+        == SourceLocation(file: "plugins/face/patients.yaml", line: 5, column: 16))
     #expect(scenario.run(in: Fixture.shipped).passed)
 
     // A file of patients alone is no scenario file.
-    let alone = ScenarioFile(source: SourceText(name: "plugins/face/patients.yaml", text: files["plugins/face/patients.yaml"] ?? ""), reading: read(files))
+    let alone = ScenarioFile(
+      source: SourceText(name: "plugins/face/patients.yaml", text: files["plugins/face/patients.yaml"] ?? ""),
+      reading: read(files))
     #expect(alone.holdsOnlyPatients)
     #expect(alone.diagnostics.isEmpty, "\(alone.diagnostics)")
     #expect(alone.scenarios.isEmpty)
@@ -832,7 +860,10 @@ extension ScenarioTests {
     ]
     let including = ScenarioFile(
       source: SourceText(
-        name: "s.yaml", text: "include: [p.yaml, missing.yaml, s.yaml]\nareas: [face]\nscenarios:\n  - name: x\n    patient: adult\n    expect: { outcome: paused }\n"),
+        name: "s.yaml",
+        text:
+          "include: [p.yaml, missing.yaml, s.yaml]\nareas: [face]\nscenarios:\n  - name: x\n    patient: adult\n    expect: { outcome: paused }\n"
+      ),
       reading: read(broken))
     #expect(
       including.diagnostics.map(\.description) == [
@@ -844,7 +875,10 @@ extension ScenarioTests {
         "p.yaml:4:14: error: no patient 'nobody'",
       ])
     // Each quotes the line of its own file.
-    #expect(including.diagnostics.map(\.sourceLine).prefix(3) == ["scenarios: []", "include: p.yaml", "  other: { answers: { age: ~ } }"])
+    #expect(
+      including.diagnostics.map(\.sourceLine).prefix(3) == [
+        "scenarios: []", "include: p.yaml", "  other: { answers: { age: ~ } }",
+      ])
     #expect(including.diagnostics.last?.sourceLine == "    extends: nobody")
   }
 

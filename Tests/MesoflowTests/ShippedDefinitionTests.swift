@@ -21,7 +21,8 @@ struct ShippedDefinitionTests {
 
   @Test func theWorkflowHasSixStagesAndThreeOutcomes() throws {
     let workflow = try #require(Self.shipped().workflows["mesotherapy"])
-    #expect(workflow.stages.map(\.id) == ["consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up"])
+    #expect(
+      workflow.stages.map(\.id) == ["consultation", "screening", "anaesthetic", "injection", "aftercare", "follow_up"])
     #expect(Set(workflow.outcomes.keys) == Set(Outcome.allCases))
     #expect(workflow.procedureStage == "injection")
     guard case .end(.completed, _)? = workflow.stages.last?.transition else {
@@ -137,7 +138,9 @@ struct MergedWorkflowTests {
 
   @Test func unknownWorkflowsAndAreasAreClearErrors() {
     let catalog = ShippedDefinitionTests.shipped()
-    #expect(throws: CatalogError(.unknownArea, "unknown area 'fase' (did you mean 'face'?); areas: body, eye, face, scalp")) {
+    #expect(
+      throws: CatalogError(.unknownArea, "unknown area 'fase' (did you mean 'face'?); areas: body, eye, face, scalp")
+    ) {
       try catalog.merged(workflow: "mesotherapy", areas: ["fase"])
     }
     #expect(throws: CatalogError(.unknownWorkflow, "unknown workflow 'meso'; workflows: mesotherapy")) {

@@ -22,7 +22,8 @@ import Testing
       let paths = walker.compactMap { ($0 as? URL)?.path }.filter { $0.hasSuffix(".yaml") }.sorted()
       for path in paths {
         let source = SourceText(name: path, text: try #require(text(path)))
-        files.append(ScenarioFile(source: source) { included in text(included).map { SourceText(name: included, text: $0) } })
+        files.append(
+          ScenarioFile(source: source) { included in text(included).map { SourceText(name: included, text: $0) } })
       }
     }
     return files
@@ -48,7 +49,9 @@ import Testing
     let results = scenarios.map { $0.run(in: Fixture.shipped) }
     #expect(ScenarioCoverage.unexercisedChecks(in: Fixture.shipped, results: results).map(\.description) == [])
     let all = try Fixture.merged(Fixture.shipped.plugins.keys.sorted())
-    let contraindications = all.stages.flatMap(\.checks).filter { $0.check.outcome == .stop || $0.check.outcome == .refer }
+    let contraindications = all.stages.flatMap(\.checks).filter {
+      $0.check.outcome == .stop || $0.check.outcome == .refer
+    }
     #expect(contraindications.count > 20)
     var missing: [String] = []
     for (check, origin) in contraindications.map({ ($0.check, $0.origin) }) {
@@ -67,15 +70,23 @@ import Testing
     }
     let files = try Self.files(editing: [
       "Plugins/tests/face/patients.yaml": {
-        $0.replacingOccurrences(of: "      face_concerns: [fine_lines]\n", with: "      face_concerns: [fine_lines]\n      face_isotretinoin: no\n")
+        $0.replacingOccurrences(
+          of: "      face_concerns: [fine_lines]\n",
+          with: "      face_concerns: [fine_lines]\n      face_isotretinoin: no\n")
       }
     ])
     let results = files.flatMap(\.scenarios).map { $0.run(in: catalog) }
     #expect(results.allSatisfy { $0.passed })
-    let face = try String(contentsOf: ShippedDefinitionTests.root.appendingPathComponent("Plugins/face.yaml"), encoding: .utf8)
-      .replacingOccurrences(of: "  screening:\n    checks:\n", with: ScenarioTests.isotretinoin)
-    let line = (face.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("- id: face_isotretinoin_refer") } ?? 0) + 1
-    let warning = "Plugins/face.yaml:\(line):9: warning: refer check 'face_isotretinoin_refer' is never fired by any scenario; add one that fires it"
+    let face = try String(
+      contentsOf: ShippedDefinitionTests.root.appendingPathComponent("Plugins/face.yaml"), encoding: .utf8
+    )
+    .replacingOccurrences(of: "  screening:\n    checks:\n", with: ScenarioTests.isotretinoin)
+    let line =
+      (face.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+        $0.contains("- id: face_isotretinoin_refer")
+      } ?? 0) + 1
+    let warning =
+      "Plugins/face.yaml:\(line):9: warning: refer check 'face_isotretinoin_refer' is never fired by any scenario; add one that fires it"
     let warnings = ScenarioCoverage.unexercisedChecks(in: catalog, results: results)
     #expect(warnings.map(\.description) == [warning])
     #expect(warnings.first?.severity == .warning)
@@ -86,7 +97,10 @@ import Testing
     #expect(ScenarioCoverage.unexercisedChecks(in: catalog, results: eye, scope: .chosenAreas).isEmpty)
     let faceOnly = results.filter { $0.scenario.areas == ["face"] && $0.scenario.name.contains("salmon DNA") }
     #expect(!faceOnly.isEmpty)
-    #expect(ScenarioCoverage.unexercisedChecks(in: catalog, results: faceOnly, scope: .chosenAreas).map(\.description) == [warning])
+    #expect(
+      ScenarioCoverage.unexercisedChecks(in: catalog, results: faceOnly, scope: .chosenAreas).map(\.description) == [
+        warning
+      ])
     // All of them judged on the eye's scenarios alone: the workflow's and the other areas' too.
     let judged = ScenarioCoverage.unexercisedChecks(in: catalog, results: eye).map(\.description)
     #expect(judged.contains(warning))
@@ -122,7 +136,10 @@ import Testing
     }
     #expect(warned([results[0]]).isEmpty)
     #expect(warned([results[1]]).isEmpty)  // no area chosen that ran: nothing judged
-    #expect(ScenarioCoverage.unexercisedChecks(in: catalog, results: [results[1]]).contains { $0.message.contains("face_isotretinoin_refer") })
+    #expect(
+      ScenarioCoverage.unexercisedChecks(in: catalog, results: [results[1]]).contains {
+        $0.message.contains("face_isotretinoin_refer")
+      })
   }
 
   @Test func everyAreaHasACompleteCourse() throws {
@@ -140,14 +157,18 @@ import Testing
     let scenarios = files.flatMap(\.scenarios)
     #expect(scenarios.count == 103)
     #expect(scenarios.allSatisfy { $0.patient != nil })
-    #expect(Set(scenarios.compactMap(\.patient)) == ["adult-body", "adult-eye", "adult-face", "adult-face-and-eye", "adult-scalp"])
+    #expect(
+      Set(scenarios.compactMap(\.patient)) == [
+        "adult-body", "adult-eye", "adult-face", "adult-face-and-eye", "adult-scalp",
+      ])
     #expect(files.filter(\.holdsOnlyPatients).count == 5)
     // The face's scenarios take the workflow's answers from its file, by way of the face's.
     let face = try #require(files.first { $0.name.hasSuffix("Plugins/tests/face/allergies.yaml") })
     #expect(
-      face.sources.keys.map { $0.replacingOccurrences(of: ShippedDefinitionTests.root.path + "/", with: "") }.sorted() == [
-        "Plugins/tests/face/allergies.yaml", "Plugins/tests/face/patients.yaml", "Workflows/tests/patients.yaml",
-      ])
+      face.sources.keys.map { $0.replacingOccurrences(of: ShippedDefinitionTests.root.path + "/", with: "") }.sorted()
+        == [
+          "Plugins/tests/face/allergies.yaml", "Plugins/tests/face/patients.yaml", "Workflows/tests/patients.yaml",
+        ])
     #expect(face.patients["adult"]?.location.file.hasSuffix("/Workflows/tests/patients.yaml") == true)
   }
 
@@ -171,9 +192,11 @@ import Testing
 
     // One line added to the face's patient, and they all pass again.
     let original = try String(
-      contentsOf: ShippedDefinitionTests.root.appendingPathComponent("Plugins/tests/face/patients.yaml"), encoding: .utf8)
+      contentsOf: ShippedDefinitionTests.root.appendingPathComponent("Plugins/tests/face/patients.yaml"),
+      encoding: .utf8)
     let answered = original.replacingOccurrences(
-      of: "      face_concerns: [fine_lines]\n", with: "      face_concerns: [fine_lines]\n      face_isotretinoin: no\n")
+      of: "      face_concerns: [fine_lines]\n",
+      with: "      face_concerns: [fine_lines]\n      face_isotretinoin: no\n")
     let added = answered.split(separator: "\n").filter { !original.split(separator: "\n").contains($0) }
     #expect(added == ["      face_isotretinoin: no"])
     let files = try Self.files(editing: ["Plugins/tests/face/patients.yaml": { _ in answered }])
@@ -182,7 +205,9 @@ import Testing
     for file in files { #expect(file.diagnostics.isEmpty, "\(file.name): \(file.diagnostics)") }
     for scenario in scenarios {
       let result = scenario.run(in: catalog)
-      #expect(result.passed, "\(scenario.name): \(result.unanswered?.description ?? "") \(result.mismatches) \(result.diagnostics)")
+      #expect(
+        result.passed,
+        "\(scenario.name): \(result.unanswered?.description ?? "") \(result.mismatches) \(result.diagnostics)")
     }
   }
 }

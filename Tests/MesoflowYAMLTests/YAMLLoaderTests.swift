@@ -207,22 +207,26 @@ struct YAMLLoaderTests {
     #expect(failure.diagnostic.location.file == "t.yaml")
     #expect(failure.diagnostic.location.line == 2)
     #expect(failure.diagnostic.message == "invalid YAML: this list is never closed: add the closing ']'")
-    #expect(failure.diagnostic.rendered() == """
-      t.yaml:2:4: error: \(failure.diagnostic.message)
-      b: [1, 2
-         ^
-      """)
+    #expect(
+      failure.diagnostic.rendered() == """
+        t.yaml:2:4: error: \(failure.diagnostic.message)
+        b: [1, 2
+           ^
+        """)
   }
 
   @Test func aTabIndentationIsASyntaxError() throws {
     let failure = try #require(error("a:\n\tb: 1\n"))
     #expect(failure.code == .syntax)
-    #expect(failure.diagnostic.description == "t.yaml:2:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces")
+    #expect(
+      failure.diagnostic.description == "t.yaml:2:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces")
   }
 
   @Test func anUnclosedQuoteIsReportedWhereItOpens() throws {
     let failure = try #require(error("a: 1\nb: \"open\nc: 3\n"))
-    #expect(failure.diagnostic.description == "t.yaml:2:4: error: invalid YAML: this quoted text is never closed: add the closing quote")
+    #expect(
+      failure.diagnostic.description
+        == "t.yaml:2:4: error: invalid YAML: this quoted text is never closed: add the closing quote")
   }
 
   @Test func duplicateKeysAreAnErrorAtTheSecondKey() throws {
@@ -337,7 +341,9 @@ struct DiagnosticRenderingTests {
         _ = try YAML.load(text, name: "t.yaml")
         Issue.record("accepted an unclosed list")
       } catch {
-        #expect(error.diagnostic.rendered() == "t.yaml:2:4: error: invalid YAML: this list is never closed: add the closing ']'\nb: [1, 2\n   ^")
+        #expect(
+          error.diagnostic.rendered()
+            == "t.yaml:2:4: error: invalid YAML: this list is never closed: add the closing ']'\nb: [1, 2\n   ^")
       }
     }
   }

@@ -28,13 +28,15 @@ extension Analyser {
             .neverFires, isContraindication ? .error : .warning, at: location,
             (inputs.isEmpty
               ? "check '\(check.id)' can never fire: `\(expression.text)` never holds"
-              : "check '\(check.id)' can never fire: no answers to \(inputs) make `\(expression.text)` hold") + consequence)
+              : "check '\(check.id)' can never fire: no answers to \(inputs) make `\(expression.text)` hold")
+              + consequence)
         } else if verdict.alwaysFires {
           report(
             .alwaysFires, .warning, at: location,
             inputs.isEmpty
               ? "check '\(check.id)' always fires: `\(expression.text)` always holds"
-              : "check '\(check.id)' always fires, whatever the answers to \(inputs): `\(expression.text)` always holds")
+              : "check '\(check.id)' always fires, whatever the answers to \(inputs): `\(expression.text)` always holds"
+          )
         }
       }
     }
@@ -87,7 +89,8 @@ extension Analyser {
       guard steps[step] != nil, inputs.insert(step).inserted else { continue }
       work += guardOf(step)?.references ?? []
     }
-    let ordered = inputs.compactMap { steps[$0] }.sorted { ($0.stage, $0.position) < ($1.stage, $1.position) }.map(\.step)
+    let ordered = inputs.compactMap { steps[$0] }.sorted { ($0.stage, $0.position) < ($1.stage, $1.position) }.map(
+      \.step)
     var constants = Constants()
     for expression in expressions { constants.collect(expression.root) }
     for step in ordered { if let condition = step.condition { constants.collect(condition.root) } }
@@ -111,7 +114,9 @@ extension Analyser {
       }
       let step = ordered[position]
       let snapshot = answers
-      let asked = step.condition.map { $0.evaluate(in: EvaluationContext(today: today, answers: snapshot)) == .bool(true) } ?? true
+      let asked =
+        step.condition.map { $0.evaluate(in: EvaluationContext(today: today, answers: snapshot)) == .bool(true) }
+        ?? true
       if !asked || step.isOptional || unanswered {
         answers[step.id] = nil
         visit(position + 1)
@@ -148,7 +153,9 @@ extension Analyser {
       var offsets: Set<Int> = [0, 1, -1, 36_500, -36_500]
       for constant in constants.numbers where constant.rounded() == constant && abs(constant) < 10_000 {
         let days = Int(constant)
-        for span in [days, days * 7, days * 366] { offsets.formUnion([span - 1, span, span + 1, -span - 1, -span, -span + 1]) }
+        for span in [days, days * 7, days * 366] {
+          offsets.formUnion([span - 1, span, span + 1, -span - 1, -span, -span + 1])
+        }
       }
       var values = offsets.compactMap { CalendarDate(daysSinceEpoch: today.daysSinceEpoch + $0) }
       for date in constants.dates {

@@ -40,7 +40,8 @@ extension Analyser {
         let what: String
         switch candidate.check.outcome {
         case .stop: what = "it never decides the outcome"
-        case .refer: what = "no physician's approval of it can ever matter, and it never ends the consultation as referred"
+        case .refer:
+          what = "no physician's approval of it can ever matter, and it never ends the consultation as referred"
         case .warn, .exclude: what = "its warning is never acted on"
         }
         report(

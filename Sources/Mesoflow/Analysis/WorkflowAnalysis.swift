@@ -295,7 +295,9 @@ struct Analyser {
           for (_, fact) in untaken.conditions { along.add(fact, guards: guardOf) }
           if let condition { along.add(condition.root, guards: guardOf) }
           let merged = entryFacts[target].map { $0.intersection(along) } ?? along
-          if entryFacts[target].map({ $0.conditions.keys.sorted() != merged.conditions.keys.sorted() || $0.answered != merged.answered }) ?? true {
+          if entryFacts[target].map({
+            $0.conditions.keys.sorted() != merged.conditions.keys.sorted() || $0.answered != merged.answered
+          }) ?? true {
             entryFacts[target] = merged
             changed = true
           }
@@ -390,11 +392,13 @@ struct Analyser {
   }
 
   mutating func checkWaysOut() {
-    var leadsToEnd = Set(reachable.filter { if case .end = stages[$0].stage.transition { return true } else { return false } })
+    var leadsToEnd = Set(
+      reachable.filter { if case .end = stages[$0].stage.transition { return true } else { return false } })
     var changed = true
     while changed {
       changed = false
-      for stage in reachable where !leadsToEnd.contains(stage) && successors[stage].contains(where: { leadsToEnd.contains($0.target) }) {
+      for stage in reachable
+      where !leadsToEnd.contains(stage) && successors[stage].contains(where: { leadsToEnd.contains($0.target) }) {
         leadsToEnd.insert(stage)
         changed = true
       }
@@ -430,7 +434,8 @@ struct Analyser {
       let facts = entryFacts[index] ?? Facts()
       for (position, step) in stage.steps.lazy.map(\.step).enumerated() {
         guard let condition = step.condition else { continue }
-        checkReads(condition, at: .before(index, position: position), facts, "the condition of step '\(step.id)'", step.location)
+        checkReads(
+          condition, at: .before(index, position: position), facts, "the condition of step '\(step.id)'", step.location)
       }
       for check in stage.checks.lazy.map(\.check) {
         if let expression = check.condition.expression {
@@ -447,13 +452,15 @@ struct Analyser {
         }
         let waitFacts = wait.condition.map { facts.adding($0.root, guards: guardOf) } ?? facts
         checkRead(
-          wait.since, at: .entry(index), waitFacts, "the wait before stage '\(stage.id)'", wait.sinceLocation, as: .since)
+          wait.since, at: .entry(index), waitFacts, "the wait before stage '\(stage.id)'", wait.sinceLocation,
+          as: .since)
       }
       if case .branches(let branches) = stage.stage.transition {
         for branch in branches {
           guard let condition = branch.condition else { continue }
           checkReads(
-            condition, at: .end(index), facts, "the transition from '\(stage.id)' to '\(branch.target)'", branch.location)
+            condition, at: .end(index), facts, "the transition from '\(stage.id)' to '\(branch.target)'",
+            branch.location)
         }
       }
     }
@@ -491,7 +498,8 @@ struct Analyser {
         guard !positive else { continue }
         report(
           .readBeforeAsked, at: location,
-          "\(subject) fires when '\(step)' has no answer, but a check is decided as soon as its answers come in: it would fire before '\(step)' is asked, and never see it skipped. Ask a yes-no question instead")
+          "\(subject) fires when '\(step)' has no answer, but a check is decided as soon as its answers come in: it would fire before '\(step)' is asked, and never see it skipped. Ask a yes-no question instead"
+        )
       } else if let info = steps[step], !isOrdered(info, before: point),
         let problem = readProblem(step, at: point, Facts())
       {
@@ -509,7 +517,9 @@ struct Analyser {
     as use: ReadProblem.Use = .expression
   ) {
     if let problem = readProblem(step, at: point, facts) {
-      report(.readBeforeAsked, at: location, "\(subject) reads '\(step)', which \(problem.reason(for: use))", path: problem.path)
+      report(
+        .readBeforeAsked, at: location, "\(subject) reads '\(step)', which \(problem.reason(for: use))",
+        path: problem.path)
     }
   }
 
@@ -541,23 +551,29 @@ struct Analyser {
     func reason(for use: Use) -> String {
       switch kind {
       case .laterInStage(let stage):
-        return use == .expression ? "is asked only after it, in stage '\(stage)'" : "is asked only once stage '\(stage)' has begun"
+        return use == .expression
+          ? "is asked only after it, in stage '\(stage)'" : "is asked only once stage '\(stage)' has begun"
       case .laterStage(let stage): return "is asked only later, in stage '\(stage)'"
       case .bypassed(let stage, let reaching):
-        return "is not asked on every path to stage '\(reaching)': one reaches '\(reaching)' without passing stage '\(stage)', where it is asked"
+        return
+          "is not asked on every path to stage '\(reaching)': one reaches '\(reaching)' without passing stage '\(stage)', where it is asked"
       case .conditional(let condition):
         switch use {
         case .expression:
-          return "is asked only when `\(condition)`; where that does not hold there is no answer to read. Say what happens then: `\(condition) and ...`"
+          return
+            "is asked only when `\(condition)`; where that does not hold there is no answer to read. Say what happens then: `\(condition) and ...`"
         case .since:
-          return "is asked only when `\(condition)`; where that does not hold the wait is silently dropped. Give the wait `when: \(condition)` (with any condition of its own after an `and`)"
+          return
+            "is asked only when `\(condition)`; where that does not hold the wait is silently dropped. Give the wait `when: \(condition)` (with any condition of its own after an `and`)"
         case .consent:
           return "is asked only when `\(condition)`; ask it on every path (remove its 'when')"
         }
       case .optional:
         switch use {
         case .expression: return "may be skipped by staff; read it as `answered(\(step)) and ...`"
-        case .since: return "may be skipped by staff, and then the wait is silently dropped; make it required or give the wait `when: answered(\(step))`"
+        case .since:
+          return
+            "may be skipped by staff, and then the wait is silently dropped; make it required or give the wait `when: answered(\(step))`"
         case .consent: return "may be skipped by staff; make it required (remove `optional: true`)"
         }
       }
@@ -581,7 +597,8 @@ struct Analyser {
       let isLater = canReach(info.stage, from: here) && !canReach(here, from: info.stage)
       let kind: ReadProblem.Kind = isLater ? .laterStage(askedIn) : .bypassed(askedIn, reaching: stages[here].id)
       return ReadProblem(
-        step: step, kind: kind, path: describe(witness.isEmpty ? (path(to: here) ?? []) : witness, upTo: point, relevant: relevant))
+        step: step, kind: kind,
+        path: describe(witness.isEmpty ? (path(to: here) ?? []) : witness, upTo: point, relevant: relevant))
     }
     if facts.answered.contains(step) { return nil }
     let witness = path(to: here).map { describe($0, upTo: point, relevant: relevant) } ?? []
@@ -644,7 +661,8 @@ struct Analyser {
     var named = Set<Int>()
     for name in workflow.screeningStages {
       guard let screening = stageIndex[name] else {
-        report(.unscreenedProcedure, at: workflow.location, "the screening stage '\(name)' is not a stage of the workflow")
+        report(
+          .unscreenedProcedure, at: workflow.location, "the screening stage '\(name)' is not a stage of the workflow")
         continue
       }
       named.insert(screening)
@@ -687,7 +705,9 @@ struct Analyser {
   /// stage begins, on every path to it.
   mutating func checkConsent() {
     guard let procedure = stageIndex[merged.workflow.procedureStage], reachable.contains(procedure) else { return }
-    let consents = stages.flatMap(\.steps).map(\.step).filter { if case .consent = $0.answer { return true } else { return false } }
+    let consents = stages.flatMap(\.steps).map(\.step).filter {
+      if case .consent = $0.answer { return true } else { return false }
+    }
     if consents.isEmpty {
       report(
         .consentMissing, at: stages[procedure].stage.location,

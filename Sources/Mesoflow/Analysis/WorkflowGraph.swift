@@ -263,7 +263,8 @@ public struct WorkflowGraph: Sendable {
       self.style = style
       let flow = merged.workflow
       let areas = merged.areas.map(\.id)
-      caption = "\(flow.title) (\(flow.id), version \(flow.version)), areas: "
+      caption =
+        "\(flow.title) (\(flow.id), version \(flow.version)), areas: "
         + (areas.isEmpty ? "none" : areas.joined(separator: ", "))
 
       var used: Set<String> = ["start"]
@@ -318,7 +319,8 @@ public struct WorkflowGraph: Sendable {
       for outcome in Outcome.allCases {
         let title = flow.outcomes[outcome]?.title ?? outcome.rawValue
         let heading = title.lowercased() == outcome.rawValue ? [title] : [title, "(\(outcome.rawValue))"]
-        nodes.append(Node(id: outcomeIDs[outcome] ?? outcome.rawValue, kind: .outcome(outcome), heading: heading, lines: []))
+        nodes.append(
+          Node(id: outcomeIDs[outcome] ?? outcome.rawValue, kind: .outcome(outcome), heading: heading, lines: []))
       }
     }
 

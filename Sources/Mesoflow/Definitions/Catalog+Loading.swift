@@ -40,7 +40,8 @@ extension Catalog {
     var seen = alreadyRead
     for folder in extraFolders where FileSystem.isFolder(folder) {
       var ignored: [Diagnostic] = []
-      for file in definitionFiles(at: folder, problems: &ignored) where seen.insert(FileSystem.absolute(file)).inserted {
+      for file in definitionFiles(at: folder, problems: &ignored) where seen.insert(FileSystem.absolute(file)).inserted
+      {
         if let source = read(file, limits: limits, problems: &ignored) { extras.append(source) }
       }
     }

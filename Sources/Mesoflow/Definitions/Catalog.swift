@@ -1,5 +1,5 @@
-public import MesoflowYAML
 import Dispatch
+public import MesoflowYAML
 
 /// A set of workflow and plugin definitions read together, with every
 /// problem found in them.
@@ -117,7 +117,9 @@ public struct Catalog: Sendable {
           }
           var clashes = false
           for addition in plugin.stages {
-            let ids = addition.steps.map { ("step", $0.id, $0.location) } + addition.checks.map { ("check", $0.id, $0.location) }
+            let ids =
+              addition.steps.map { ("step", $0.id, $0.location) }
+              + addition.checks.map { ("check", $0.id, $0.location) }
             for (kind, id, location) in ids {
               let key = "\(plugin.workflow)/\(kind)/\(id)"
               if let earlier = pluginIDs[key] {

@@ -140,8 +140,9 @@ struct DecodeContext {
     return text.withUTF8 { bytes in
       guard let first = bytes.first, isLetter(first) else { return false }
       for byte in bytes.dropFirst() {
-        guard isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-          || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        guard
+          isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         else { return false }
       }
       return true
@@ -285,7 +286,9 @@ struct DecodeContext {
     _ expression: Expression, in node: Node, _ environment: ExpressionEnvironment, _ what: String
   ) {
     // A step that is declared but has its own error is not reported again as unknown.
-    if !invalidSteps.isEmpty, expression.references.contains(where: { invalidSteps.contains($0) && environment.symbols[$0] == nil }) {
+    if !invalidSteps.isEmpty,
+      expression.references.contains(where: { invalidSteps.contains($0) && environment.symbols[$0] == nil })
+    {
       return
     }
     do {

@@ -10,7 +10,11 @@ struct PluginDraft {
   var ingredients: [DecodedIngredient]
   var procedure: Procedure?
   var limits: Limits
-  var stages: [(name: String, location: SourceLocation, steps: DecodedSteps, checks: DecodedChecks, wait: DecodedWait?, duration: TimeRange?)]
+  var stages:
+    [(
+      name: String, location: SourceLocation, steps: DecodedSteps, checks: DecodedChecks, wait: DecodedWait?,
+      duration: TimeRange?
+    )]
   var aftercare: [AftercareItem]
   var followUp: FollowUpPlan?
   var location: SourceLocation
@@ -56,7 +60,8 @@ extension DefinitionDecoder {
         }
       } else {
         context.error(
-          stagesNode.location, "'stages' must map workflow stage ids to what the plugin adds, not \(stagesNode.kindDescription)")
+          stagesNode.location,
+          "'stages' must map workflow stage ids to what the plugin adds, not \(stagesNode.kindDescription)")
       }
     }
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
@@ -99,7 +104,8 @@ extension DefinitionDecoder {
     for ingredient in draft.ingredients where target.ingredientIDs.contains(ingredient.id) {
       context.error(
         ingredient.location,
-        "ingredient id '\(ingredient.id)' is already an ingredient of workflow '\(workflow.id)'; use the workflow's, or choose another id")
+        "ingredient id '\(ingredient.id)' is already an ingredient of workflow '\(workflow.id)'; use the workflow's, or choose another id"
+      )
     }
     // The workflow's steps win over a plugin step that reuses an id, which
     // was reported above; among the plugin's own steps, as in a workflow,

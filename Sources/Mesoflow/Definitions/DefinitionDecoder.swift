@@ -81,7 +81,9 @@ struct DefinitionDecoder {
       stepReference(step, at: node.location, known: stepIDs)
       let type = stages.lazy.flatMap(\.steps.steps).first { $0.id == step }?.answer
       if let type, type.name != "date" {
-        context.error(node.location, "'next-session' names the date step at which the next session is booked; '\(step)' is a \(type.name) step")
+        context.error(
+          node.location,
+          "'next-session' names the date step at which the next session is booked; '\(step)' is a \(type.name) step")
       }
     }
     for stage in stages {
@@ -229,7 +231,9 @@ struct DefinitionDecoder {
         }
       }
     case (.some, .some(let end)):
-      context.error(fields.keyLocation("end") ?? end.location, "\(what) has both 'next' and 'end'; a stage either moves on or ends the consultation")
+      context.error(
+        fields.keyLocation("end") ?? end.location,
+        "\(what) has both 'next' and 'end'; a stage either moves on or ends the consultation")
     case (nil, nil):
       context.error(node.location, "\(what) has neither 'next' nor 'end'; say where the consultation goes after it")
     }
@@ -251,7 +255,8 @@ struct DefinitionDecoder {
       return [DecodedBranch(branch: Branch(to: target, location: node.location), conditionNode: nil)]
     }
     guard let items = node.sequence else {
-      context.error(node.location, "'next' must be a stage id or a list of branches ({to, when}), not \(node.kindDescription)")
+      context.error(
+        node.location, "'next' must be a stage id or a list of branches ({to, when}), not \(node.kindDescription)")
       return []
     }
     guard !items.isEmpty else {
@@ -268,10 +273,13 @@ struct DefinitionDecoder {
         context.error(item.location, "a branch without 'when' is always taken, so the branches after it can never be")
       }
       if let conditionNode, index == items.count - 1 {
-        context.error(fields.keyLocation("when") ?? conditionNode.location, "the last branch must have no 'when', so that the stage always has a way out")
+        context.error(
+          fields.keyLocation("when") ?? conditionNode.location,
+          "the last branch must have no 'when', so that the stage always has a way out")
       }
       result.append(
-        DecodedBranch(branch: Branch(to: target, when: condition, location: toNode.location), conditionNode: conditionNode))
+        DecodedBranch(
+          branch: Branch(to: target, when: condition, location: toNode.location), conditionNode: conditionNode))
     }
     return result
   }
@@ -392,7 +400,8 @@ struct DefinitionDecoder {
     default:
       // Every name in `typeKeys` has its case above; a name added there
       // alone must fail loudly, never decode as some other type.
-      context.error(typeNode.location, "answer type '\(typeName)' is known but has no reader; this is a bug in Mesoflow")
+      context.error(
+        typeNode.location, "answer type '\(typeName)' is known but has no reader; this is a bug in Mesoflow")
       answer = nil
     }
     var countsInjectionPoints = false
@@ -483,7 +492,9 @@ struct DefinitionDecoder {
         if let ingredient = context.id(item, "excludes") { excludes.append((ingredient, item.location)) }
       }
       if outcome != nil, outcome != .exclude {
-        context.error(fields.keyLocation("excludes") ?? node.location, "'excludes' applies only to a check whose outcome is exclude")
+        context.error(
+          fields.keyLocation("excludes") ?? node.location, "'excludes' applies only to a check whose outcome is exclude"
+        )
       }
     }
     if outcome == .exclude, excludes.isEmpty, fields["excludes"] == nil {

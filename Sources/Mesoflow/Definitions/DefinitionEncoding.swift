@@ -24,7 +24,9 @@ enum DefinitionHash {
   /// Whether `hash` has the form of a version 1 hash: 64 lower-case hex digits, no prefix.
   static func isLegacy(_ hash: String) -> Bool {
     hash.utf8.count == 64
-      && hash.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+      && hash.utf8.allSatisfy {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+      }
   }
 
   /// The canonical encoding of `merged`.
@@ -228,7 +230,9 @@ struct DefinitionEncoder {
   }
 
   private mutating func word(_ value: UInt64) {
-    for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+    }
   }
 }
 

@@ -40,7 +40,9 @@ enum LegacyDefinitionFingerprint {
       followUp(area.followUp, line)
     }
     followUp(workflow.followUp, line)
-    for (ingredient, origin) in merged.ingredients.map({ ($0.ingredient, $0.origin) }) { line("ingredient", self.origin(origin), ingredient.id, ingredient.name) }
+    for (ingredient, origin) in merged.ingredients.map({ ($0.ingredient, $0.origin) }) {
+      line("ingredient", self.origin(origin), ingredient.id, ingredient.name)
+    }
     for (item, origin) in merged.aftercare.map({ ($0.item, $0.origin) }) {
       line("aftercare", self.origin(origin), item.id, item.text, optional(item.window.map(span)))
     }
@@ -53,7 +55,8 @@ enum LegacyDefinitionFingerprint {
       }
       for (check, origin) in stage.checks.lazy.map({ ($0.check, $0.origin) }) {
         line(
-          "check", self.origin(origin), check.id, name(check.outcome), check.condition.isNative ? "native" : "expression",
+          "check", self.origin(origin), check.id, name(check.outcome),
+          check.condition.isNative ? "native" : "expression",
           check.condition.text, check.condition.inputs.joined(separator: ","), check.reason,
           check.excludes.joined(separator: ","))
       }

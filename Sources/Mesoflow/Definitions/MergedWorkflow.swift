@@ -158,7 +158,9 @@ public struct MergedWorkflow: Sendable {
 
   /// The ingredients available: the workflow's, then each area's.
   public var ingredients: [MergedIngredient] {
-    firstByID(workflow.ingredients, { $0.ingredients }, id: \.id).map { MergedIngredient(ingredient: $0.0, origin: $0.1) }
+    firstByID(workflow.ingredients, { $0.ingredients }, id: \.id).map {
+      MergedIngredient(ingredient: $0.0, origin: $0.1)
+    }
   }
 
   /// The workflow's items, then each area's, keeping the first of each id.

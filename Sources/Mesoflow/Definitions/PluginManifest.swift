@@ -31,7 +31,8 @@ public struct PluginManifest: Sendable {
   public init(
     id: String, title: String, workflow: String, version: Int = 1, ingredients: [Ingredient] = [],
     procedure: Procedure, limits: Limits = Limits(), stages: [StageExtension] = [], aftercare: [AftercareItem] = [],
-    followUp: FollowUpPlan? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+    followUp: FollowUpPlan? = nil,
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
   ) {
     self.id = id
     self.title = title
@@ -121,7 +122,8 @@ public struct StageExtension: Sendable {
 
   /// Creates what an area adds to `stage`.
   public init(
-    stage: String, steps: [Step] = [], checks: [Check] = [], wait: Wait? = nil, duration: TimeRange? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+    stage: String, steps: [Step] = [], checks: [Check] = [], wait: Wait? = nil, duration: TimeRange? = nil,
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
   ) {
     self.stage = stage
     self.steps = steps

@@ -39,7 +39,8 @@ public struct Workflow: Sendable {
     id: String, title: String, version: Int = 1, start: String, procedureStage: String, screeningStages: [String] = [],
     stages: [Stage],
     outcomes: [Outcome: OutcomeDescription] = [:], ingredients: [Ingredient] = [], aftercare: [AftercareItem] = [],
-    followUp: FollowUpPlan? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+    followUp: FollowUpPlan? = nil,
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
   ) {
     self.id = id
     self.title = title
@@ -142,7 +143,10 @@ public struct Branch: Sendable {
   public var location: SourceLocation
 
   /// Creates a branch.
-  public init(to target: String, when condition: Expression? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)) {
+  public init(
+    to target: String, when condition: Expression? = nil,
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
     self.target = target
     self.condition = condition
     self.location = location
@@ -381,7 +385,8 @@ public struct Wait: Sendable {
   /// Creates a wait.
   public init(
     since: String, atLeast: TimeSpan, reason: String? = nil, when condition: Expression? = nil,
-    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column), sinceLocation: SourceLocation? = nil
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column),
+    sinceLocation: SourceLocation? = nil
   ) {
     self.sinceLocation = sinceLocation ?? location
     self.since = since
@@ -418,7 +423,10 @@ public struct AftercareItem: Sendable {
   public var location: SourceLocation
 
   /// Creates an aftercare item.
-  public init(id: String, text: String, for window: TimeSpan? = nil, location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)) {
+  public init(
+    id: String, text: String, for window: TimeSpan? = nil,
+    location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
+  ) {
     self.id = id
     self.text = text
     self.window = window

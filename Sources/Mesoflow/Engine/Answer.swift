@@ -41,7 +41,8 @@ public enum Answer: Sendable, Hashable, CustomStringConvertible {
     case .text(let value), .choice(let value): return .string(value)
     case .multipleChoice(let ids): return .list(ids.map(Value.string))
     case .date(let date): return .date(date)
-    case .consent(let consent): return .consent(signedBy: consent.signedBy, signedAt: consent.signedAt.date(utcOffset: utcOffset))
+    case .consent(let consent):
+      return .consent(signedBy: consent.signedBy, signedAt: consent.signedAt.date(utcOffset: utcOffset))
     case .product(let product): return .product(name: product.name, lot: product.lot, expiry: product.expiry)
     case .volume(let entries): return .number(VolumeEntry.total(entries))
     }
@@ -50,7 +51,9 @@ public enum Answer: Sendable, Hashable, CustomStringConvertible {
   /// The answer in words for the record, a consent's time shown in the
   /// clinic's time zone.
   public func description(in timeZone: ClinicTimeZone) -> String {
-    if case .consent(let consent) = self { return "signed by \(consent.signedBy) at \(timeZone.format(consent.signedAt))" }
+    if case .consent(let consent) = self {
+      return "signed by \(consent.signedBy) at \(timeZone.format(consent.signedAt))"
+    }
     return description
   }
 

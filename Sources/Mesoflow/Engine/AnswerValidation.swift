@@ -31,7 +31,9 @@ extension Consultation {
       return .decimal(Double(value))
     case (.text(let maxLength), .text(let text)):
       let text = text.trimmed
-      if text.isEmpty { throw fail(.invalidAnswer, "the answer is empty; type the text, or skip the question if it is optional") }
+      if text.isEmpty {
+        throw fail(.invalidAnswer, "the answer is empty; type the text, or skip the question if it is optional")
+      }
       if let maxLength, text.count > maxLength {
         throw fail(.outOfRange, "the text is \(text.count) characters; at most \(maxLength) are allowed")
       }
@@ -85,7 +87,8 @@ extension Consultation {
       if lot.isEmpty { throw fail(.invalidAnswer, "the product needs its lot or batch number, for traceability") }
       let today = timeZone.date(of: now)
       if product.expiry < today {
-        throw fail(.invalidAnswer, "\(name) lot \(lot) expired on \(product.expiry); an expired product must not be used")
+        throw fail(
+          .invalidAnswer, "\(name) lot \(lot) expired on \(product.expiry); an expired product must not be used")
       }
       return .product(Product(name: name, lot: lot, expiry: product.expiry))
     case (.volume(let max), .volume(let entries)):
@@ -146,7 +149,8 @@ extension Consultation {
       {
         throw fail(
           .limitExceeded,
-          "\(area): \(formatNumber(entry.millilitres)) ml over \(entry.points ?? 0) points is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point")
+          "\(area): \(formatNumber(entry.millilitres)) ml over \(entry.points ?? 0) points is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point"
+        )
       }
     }
     for area in adding.keys.sorted() {
@@ -155,13 +159,15 @@ extension Consultation {
       if let limit = limits.maxVolumeMillilitres, before.millilitres + added.millilitres > limit + 1e-9 {
         throw fail(
           .limitExceeded,
-          "\(area): \(formatNumber(added.millilitres)) ml more would make \(formatNumber(before.millilitres + added.millilitres)) ml, over the limit of \(formatNumber(limit)) ml per session (\(formatNumber(before.millilitres)) ml recorded so far)")
+          "\(area): \(formatNumber(added.millilitres)) ml more would make \(formatNumber(before.millilitres + added.millilitres)) ml, over the limit of \(formatNumber(limit)) ml per session (\(formatNumber(before.millilitres)) ml recorded so far)"
+        )
       }
       let points = Self.sum(before.points, added.points)
       if let limit = limits.maxPoints, points > limit {
         throw fail(
           .limitExceeded,
-          "\(area): \(added.points) more points would make \(points), over the limit of \(limit) points per session (\(before.points) recorded so far)")
+          "\(area): \(added.points) more points would make \(points), over the limit of \(limit) points per session (\(before.points) recorded so far)"
+        )
       }
     }
     if let problem = pointsProblem(volumes: others + resolved, counted: recordedInjectionPoints(replacing: replacing)) {
@@ -170,7 +176,8 @@ extension Consultation {
     // The step's own input guard last: an area's limit says more.
     let total = VolumeEntry.total(resolved)
     if let max, total > max {
-      throw fail(.outOfRange, "\(formatNumber(total)) ml is more than the most this question accepts, \(formatNumber(max)) ml")
+      throw fail(
+        .outOfRange, "\(formatNumber(total)) ml is more than the most this question accepts, \(formatNumber(max)) ml")
     }
     return resolved
   }
@@ -184,7 +191,8 @@ extension Consultation {
       let treatedAt = state.completedStages[blueprint.procedureStage]
     else { return }
     var plans = merged.areas.compactMap(\.followUp)
-    if let own = merged.workflow.followUp, merged.areas.isEmpty || merged.areas.contains(where: { $0.followUp == nil }) {
+    if let own = merged.workflow.followUp, merged.areas.isEmpty || merged.areas.contains(where: { $0.followUp == nil })
+    {
       plans.append(own)
     }
     let intervals = plans.compactMap { plan in plan.course.flatMap { $0.sessions > 1 ? $0.interval : nil } }
@@ -226,24 +234,30 @@ extension Consultation {
     let areas = blueprint.areaIDs
     let pointed = volumes.compactMap(\.points).reduce(0, Self.sum)
     if pointed > counted.points {
-      return "the volumes give \(pointed) points, more than the \(counted.points) of '\(counted.step)'; correct one of the two"
+      return
+        "the volumes give \(pointed) points, more than the \(counted.points) of '\(counted.step)'; correct one of the two"
     }
     let unpointed = volumes.filter { $0.points == nil }
     guard !unpointed.isEmpty else { return nil }
-    let perPointLimits = areas.compactMap { area in blueprint.limits[area]?.maxVolumePerPointMillilitres.map { (area, $0) } }
+    let perPointLimits = areas.compactMap { area in
+      blueprint.limits[area]?.maxVolumePerPointMillilitres.map { (area, $0) }
+    }
     guard let (area, limit) = perPointLimits.first else { return nil }
     if areas.count > 1 {
-      return "with several areas, give each volume its points (as \(area) 2 ml over 40 points), so that each area's limit per point can be held"
+      return
+        "with several areas, give each volume its points (as \(area) 2 ml over 40 points), so that each area's limit per point can be held"
     }
     let millilitres = VolumeEntry.total(unpointed)
     let remaining = counted.points - pointed
     let without = pointed == 0 ? "" : " that the other volumes do not give"
     guard remaining > 0 else {
-      return "\(area): \(formatNumber(millilitres)) ml has no points of its own, and '\(counted.step)' counts \(counted.points) points\(pointed == 0 ? "" : ", all given by the other volumes"), so it cannot be held to the limit of \(formatNumber(limit)) ml per point; give its points or correct the count"
+      return
+        "\(area): \(formatNumber(millilitres)) ml has no points of its own, and '\(counted.step)' counts \(counted.points) points\(pointed == 0 ? "" : ", all given by the other volumes"), so it cannot be held to the limit of \(formatNumber(limit)) ml per point; give its points or correct the count"
     }
     let perPoint = millilitres / Double(remaining)
     guard perPoint > limit + 1e-9 else { return nil }
-    return "\(area): \(formatNumber(millilitres)) ml over the \(remaining) points of '\(counted.step)'\(without) is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point"
+    return
+      "\(area): \(formatNumber(millilitres)) ml over the \(remaining) points of '\(counted.step)'\(without) is \(formatNumber(perPoint)) ml per point, more than the limit of \(formatNumber(limit)) ml per point"
   }
 
   /// Holds the session's number of injection points against the areas'
@@ -283,7 +297,8 @@ extension Consultation {
     case (nil, let max?): range = "at most \(formatNumber(max))\(unit)"
     case (nil, nil): range = ""
     }
-    throw ConsultationError(.outOfRange, step.id, "\(formatNumber(value))\(unit) is out of range; the answer must be \(range)")
+    throw ConsultationError(
+      .outOfRange, step.id, "\(formatNumber(value))\(unit) is out of range; the answer must be \(range)")
   }
 
   private static func optionList(_ options: [ChoiceOption]) -> String {

@@ -117,7 +117,8 @@ public struct Consultation: Sendable {
     for (index, event) in events.enumerated() {
       guard event.sequence == index + 1 else {
         throw ConsultationError(
-          .invalidHistory, nil, "event \(index + 1) has sequence number \(event.sequence); events are missing or out of order")
+          .invalidHistory, nil,
+          "event \(index + 1) has sequence number \(event.sequence); events are missing or out of order")
       }
       if index > 0 { try Self.validate(event, blueprint) }
       state.apply(event, blueprint, zone)
@@ -127,19 +128,27 @@ public struct Consultation: Sendable {
 
   static func validate(_ event: ConsultationEvent, _ blueprint: Blueprint) throws(ConsultationError) {
     func step(_ id: String) throws(ConsultationError) {
-      if blueprint.steps[id] == nil { throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown step") }
+      if blueprint.steps[id] == nil {
+        throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown step")
+      }
     }
     func check(_ id: String) throws(ConsultationError) {
-      if blueprint.checks[id] == nil { throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown check") }
+      if blueprint.checks[id] == nil {
+        throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown check")
+      }
     }
     func stage(_ id: String) throws(ConsultationError) {
-      if blueprint.stageIndex[id] == nil { throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown stage") }
+      if blueprint.stageIndex[id] == nil {
+        throw ConsultationError(.invalidHistory, id, "event \(event.sequence) names an unknown stage")
+      }
     }
     switch event.kind {
-    case .started: throw ConsultationError(.invalidHistory, nil, "event \(event.sequence) starts the consultation a second time")
+    case .started:
+      throw ConsultationError(.invalidHistory, nil, "event \(event.sequence) starts the consultation a second time")
     case .answered(let id, _), .corrected(let id, _), .skipped(let id), .setAside(let id): try step(id)
     case .checkFired(let id, _), .checkCleared(let id), .acknowledged(let id), .overridden(let id, _): try check(id)
-    case .stageEntered(let id), .waitStarted(let id, _), .waitOverridden(let id, _), .stageCompleted(let id): try stage(id)
+    case .stageEntered(let id), .waitStarted(let id, _), .waitOverridden(let id, _), .stageCompleted(let id):
+      try stage(id)
     case .ended(_, let id, _): if let id { try check(id) }
     case .noted(let id, _): if let id { try step(id) }
     case .paused, .resumed: break
@@ -154,7 +163,8 @@ public struct Consultation: Sendable {
     // A pending stop comes first: it decides the outcome whatever else fired.
     let first = state.pending.first { state.checks[$0]?.outcome == .stop } ?? state.pending.first
     if let id = first, let info = blueprint.checks[id] {
-      return .resolve(CheckAlert(check: info.check, origin: info.origin, firedAt: state.checks[id]?.firedAt ?? state.lastEventAt))
+      return .resolve(
+        CheckAlert(check: info.check, origin: info.origin, firedAt: state.checks[id]?.firedAt ?? state.lastEventAt))
     }
     if let wait = state.wait {
       return .wait(WaitNotice(stage: wait.stage, until: wait.until, reason: waitReason(wait.stage, at: wait.until)))
@@ -253,7 +263,8 @@ public struct Consultation: Sendable {
     try requireOpen()
     guard let info = blueprint.steps[step] else { throw unknownStep(step) }
     guard state.answers[step] != nil || state.skipped.contains(step) else {
-      throw ConsultationError(.notAnswered, step, "this question has not been answered yet, so there is nothing to correct")
+      throw ConsultationError(
+        .notAnswered, step, "this question has not been answered yet, so there is nothing to correct")
     }
     let now = clock.now()
     let accepted = try validate(answer, for: info.step, at: now, replacing: step)
@@ -282,7 +293,8 @@ public struct Consultation: Sendable {
 
   /// Acknowledges a warning.
   @discardableResult
-  public mutating func acknowledge(_ check: String, by clinician: Clinician? = nil) throws(ConsultationError) -> Prompt {
+  public mutating func acknowledge(_ check: String, by clinician: Clinician? = nil) throws(ConsultationError) -> Prompt
+  {
     let fired = try pendingCheck(check)
     guard fired.outcome == .warn else {
       throw ConsultationError(
@@ -339,7 +351,8 @@ public struct Consultation: Sendable {
       if let stop = state.pending.first(where: { state.checks[$0]?.outcome == .stop }) {
         throw ConsultationError(
           .notAllowed, check,
-          "stop '\(stop)' is also waiting: an absolute contraindication ends the consultation as deferred; end it because of '\(stop)', or correct the answer behind it")
+          "stop '\(stop)' is also waiting: an absolute contraindication ends the consultation as deferred; end it because of '\(stop)', or correct the answer behind it"
+        )
       }
       outcome = .referred
     case .warn, .exclude:
@@ -401,7 +414,8 @@ public struct Consultation: Sendable {
       let left = TimeSpan(seconds: max(1, wait.until.seconds(since: now)))
       throw ConsultationError(
         .waitNotOver, wait.stage,
-        "the wait is not over: \(left) left, until \(timeZone.format(wait.until)); a physician may override it with a reason")
+        "the wait is not over: \(left) left, until \(timeZone.format(wait.until)); a physician may override it with a reason"
+      )
     }
     record(.stageEntered(stage: wait.stage), at: now, by: clinician ?? state.start.staff)
     settle(at: now)
@@ -429,7 +443,8 @@ public struct Consultation: Sendable {
 
   private func requireOpen() throws(ConsultationError) {
     if let outcome = state.outcome {
-      throw ConsultationError(.ended, nil, "the consultation has ended (\(outcome.rawValue)); nothing more can be recorded")
+      throw ConsultationError(
+        .ended, nil, "the consultation has ended (\(outcome.rawValue)); nothing more can be recorded")
     }
   }
 
@@ -440,13 +455,16 @@ public struct Consultation: Sendable {
       return
     case .question(let question):
       if blueprint.steps[step] == nil { throw unknownStep(step) }
-      throw ConsultationError(.notCurrent, step, "this is not the current question; the current question is '\(question.step.id)'")
+      throw ConsultationError(
+        .notCurrent, step, "this is not the current question; the current question is '\(question.step.id)'")
     case .resolve(let alert):
       throw ConsultationError(
-        .notCurrent, step, "check '\(alert.check.id)' (\(alert.check.outcome.rawValue)) must be resolved first: \(alert.check.reason)")
+        .notCurrent, step,
+        "check '\(alert.check.id)' (\(alert.check.outcome.rawValue)) must be resolved first: \(alert.check.reason)")
     case .wait(let wait):
       throw ConsultationError(
-        .notCurrent, step, "the consultation is waiting until \(timeZone.format(wait.until)) before stage '\(wait.stage)'")
+        .notCurrent, step,
+        "the consultation is waiting until \(timeZone.format(wait.until)) before stage '\(wait.stage)'")
     case .finished(let outcome):
       throw ConsultationError(.ended, step, "the consultation has ended (\(outcome.rawValue))")
     }
@@ -501,7 +519,9 @@ public struct Consultation: Sendable {
   /// those that fired before and no longer hold.
   mutating func evaluateChecks(_ ids: [String], at time: Timestamp) {
     guard !ids.isEmpty else { return }
-    let ordered = ids.count == 1 ? ids : Array(Set(ids)).sorted { (blueprint.checks[$0]?.order ?? 0) < (blueprint.checks[$1]?.order ?? 0) }
+    let ordered =
+      ids.count == 1
+      ? ids : Array(Set(ids)).sorted { (blueprint.checks[$0]?.order ?? 0) < (blueprint.checks[$1]?.order ?? 0) }
     let context = context(at: time)
     for id in ordered {
       guard let info = blueprint.checks[id] else { continue }
@@ -527,11 +547,14 @@ public struct Consultation: Sendable {
         record(.ended(outcome: outcome, check: nil, note: nil), at: time, by: nil)
       case .branches(let branches):
         let context = context(at: time)
-        guard let branch = branches.first(where: { $0.condition.map { $0.evaluate(in: context) == .bool(true) } ?? true }),
+        guard
+          let branch = branches.first(where: { $0.condition.map { $0.evaluate(in: context) == .bool(true) } ?? true }),
           blueprint.stageIndex[branch.target] != nil
         else {
           // No branch holds: the definition is at fault, and the safe end is deferred.
-          record(.ended(outcome: .deferred, check: nil, note: "no transition out of stage '\(current)' applies"), at: time, by: nil)
+          record(
+            .ended(outcome: .deferred, check: nil, note: "no transition out of stage '\(current)' applies"), at: time,
+            by: nil)
           return
         }
         if let until = waitUntil(before: branch.target, at: time), until > time {

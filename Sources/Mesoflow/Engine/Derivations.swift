@@ -92,7 +92,8 @@ extension MergedWorkflow {
 
     var appointments: [FollowUpAppointment] = []
     func add(
-      _ date: CalendarDate?, due: CalendarDate, booked: Bool = false, _ kind: FollowUpAppointment.Kind, _ areas: [String]
+      _ date: CalendarDate?, due: CalendarDate, booked: Bool = false, _ kind: FollowUpAppointment.Kind,
+      _ areas: [String]
     ) {
       if let same = appointments.firstIndex(where: { $0.date == date && $0.kind.sameAppointment(as: kind) }) {
         appointments[same].areas =
@@ -128,7 +129,8 @@ extension MergedWorkflow {
           let due = fromTreatment(lastDue)
           let date = booking ? nextSession.map { $0.adding(days: days(course.interval, times: number - 2)) } : due
           add(
-            date, due: due, booked: booking && number == 2 && date != nil, .session(number: number, of: course.sessions),
+            date, due: due, booked: booking && number == 2 && date != nil,
+            .session(number: number, of: course.sessions),
             areas)
           last = date
         }
@@ -144,7 +146,9 @@ extension MergedWorkflow {
     }
     // Days in order; what is still to be booked after, by when it falls due.
     return appointments.sorted {
-      ($0.date?.daysSinceEpoch ?? .max, $0.dueDate, $0.sortKey) < ($1.date?.daysSinceEpoch ?? .max, $1.dueDate, $1.sortKey)
+      ($0.date?.daysSinceEpoch ?? .max, $0.dueDate, $0.sortKey) < (
+        $1.date?.daysSinceEpoch ?? .max, $1.dueDate, $1.sortKey
+      )
     }
   }
 }
@@ -257,8 +261,10 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
     self.answers = answers
     self.products = products
     self.volumes = volumes
-    checks = state.checks.values.sorted { ($0.firedAt, blueprint.checks[$0.id]?.order ?? 0) < ($1.firedAt, blueprint.checks[$1.id]?.order ?? 0) }
-      .compactMap { fired in blueprint.checks[fired.id].map { CheckLine(check: $0.check, fired: fired) } }
+    checks = state.checks.values.sorted {
+      ($0.firedAt, blueprint.checks[$0.id]?.order ?? 0) < ($1.firedAt, blueprint.checks[$1.id]?.order ?? 0)
+    }
+    .compactMap { fired in blueprint.checks[fired.id].map { CheckLine(check: $0.check, fired: fired) } }
     excludedIngredients = merged.ingredients.map(\.ingredient).filter { state.excludedIngredients[$0.id] != nil }
     treatedAt = state.completedStages[blueprint.procedureStage]
     timeZone = consultation.timeZone
@@ -322,7 +328,9 @@ public struct ConsultationRecord: Sendable, CustomStringConvertible {
       out += "\nExcluded ingredients: \(excludedIngredients.map(\.name).joined(separator: ", "))\n"
     }
     if !volumes.isEmpty {
-      out += "Volumes: " + volumes.keys.sorted().map { "\($0) \(formatNumber(volumes[$0] ?? 0)) ml" }.joined(separator: ", ") + "\n"
+      out +=
+        "Volumes: " + volumes.keys.sorted().map { "\($0) \(formatNumber(volumes[$0] ?? 0)) ml" }.joined(separator: ", ")
+        + "\n"
     }
     if let treatedAt {
       out += "\nTreated at \(local(treatedAt))\n\nAftercare:\n"

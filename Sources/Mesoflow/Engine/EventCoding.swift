@@ -87,12 +87,14 @@ extension ConsultationEvent: Codable {
     case "check-cleared": kind = .checkCleared(check: try string(.check))
     case "acknowledged": kind = .acknowledged(check: try string(.check))
     case "overridden": kind = .overridden(check: try string(.check), reason: try string(.reason))
-    case "wait-started": kind = .waitStarted(stage: try string(.stage), until: try c.decode(Timestamp.self, forKey: .until))
+    case "wait-started":
+      kind = .waitStarted(stage: try string(.stage), until: try c.decode(Timestamp.self, forKey: .until))
     case "wait-overridden": kind = .waitOverridden(stage: try string(.stage), reason: try string(.reason))
     case "stage-completed": kind = .stageCompleted(stage: try string(.stage))
     case "ended":
       kind = .ended(
-        outcome: try c.decode(Outcome.self, forKey: .outcome), check: try c.decodeIfPresent(String.self, forKey: .check),
+        outcome: try c.decode(Outcome.self, forKey: .outcome),
+        check: try c.decodeIfPresent(String.self, forKey: .check),
         note: try c.decodeIfPresent(String.self, forKey: .note))
     case "noted": kind = .noted(step: try c.decodeIfPresent(String.self, forKey: .step), text: try string(.text))
     case "paused": kind = .paused
@@ -105,7 +107,10 @@ extension ConsultationEvent: Codable {
 
 extension Answer: Codable {
   enum Key: String, CodingKey {
-    case yesNo = "yes-no", integer, decimal, text, choice, multipleChoice = "multi-choice", date, consent, product, volume
+    case yesNo = "yes-no"
+    case integer, decimal, text, choice
+    case multipleChoice = "multi-choice"
+    case date, consent, product, volume
   }
 
   public func encode(to encoder: any Encoder) throws {

@@ -113,7 +113,9 @@ public struct CheckAlert: Sendable, Equatable {
   /// What can be done about it, in words for staff.
   public var options: String {
     switch check.outcome {
-    case .stop: return "Nobody can override a stop: correct the answer that caused it if it was wrong, or end the consultation as deferred."
+    case .stop:
+      return
+        "Nobody can override a stop: correct the answer that caused it if it was wrong, or end the consultation as deferred."
     case .refer: return "A physician may override with a written reason; otherwise end the consultation as referred."
     case .warn: return "Acknowledge the warning to go on."
     case .exclude: return "Nothing to do: the ingredients are removed."

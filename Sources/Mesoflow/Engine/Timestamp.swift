@@ -27,7 +27,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
   /// The whole seconds from `earlier` to this instant (negative when `earlier` is later).
   public func seconds(since earlier: Timestamp) -> Int {
-    Int(clamping: millisecondsSinceEpoch.subtractingReportingOverflow(earlier.millisecondsSinceEpoch).partialValue / 1000)
+    Int(
+      clamping: millisecondsSinceEpoch.subtractingReportingOverflow(earlier.millisecondsSinceEpoch).partialValue / 1000)
   }
 
   /// The calendar day of this instant at a UTC offset, clamped to the years 1 to 9999.
@@ -44,7 +45,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
   public func formatted(utcOffset: Int) -> String {
     let local = localSeconds(utcOffset: utcOffset)
     let secondOfDay = Int(((local % 86_400) + 86_400) % 86_400)
-    return "\(date(utcOffset: utcOffset)) \(Self.twoDigits(secondOfDay / 3600)):\(Self.twoDigits(secondOfDay / 60 % 60))"
+    return
+      "\(date(utcOffset: utcOffset)) \(Self.twoDigits(secondOfDay / 3600)):\(Self.twoDigits(secondOfDay / 60 % 60))"
   }
 
   /// ISO 8601 in UTC with milliseconds: `2026-11-21T09:30:00.000Z`.

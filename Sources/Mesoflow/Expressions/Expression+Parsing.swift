@@ -47,7 +47,8 @@ struct Token: Sendable {
 
   var display: String {
     switch kind {
-    case .identifier(let name): return ["and", "or", "not", "in", "true", "false"].contains(name) ? "'\(name)'" : "name '\(name)'"
+    case .identifier(let name):
+      return ["and", "or", "not", "in", "true", "false"].contains(name) ? "'\(name)'" : "name '\(name)'"
     case .number(let value): return "number \(formatNumber(value))"
     case .string(let value): return "string \"\(value)\""
     case .duration(let value): return "duration \(value)"
@@ -133,7 +134,8 @@ enum ExpressionLexer {
           index += shape.count
           continue
         }
-        while index < bytes.count, isDigit(bytes[index]) || isLetter(bytes[index]) || bytes[index] == UInt8(ascii: ".") {
+        while index < bytes.count, isDigit(bytes[index]) || isLetter(bytes[index]) || bytes[index] == UInt8(ascii: ".")
+        {
           index += 1
         }
         let text = word(start..<index)
@@ -174,7 +176,8 @@ enum ExpressionLexer {
           value.append(next)
         }
         guard closed else {
-          throw ExpressionError(offset: start, "unterminated string: add the closing \(Character(Unicode.Scalar(byte)))")
+          throw ExpressionError(
+            offset: start, "unterminated string: add the closing \(Character(Unicode.Scalar(byte)))")
         }
         tokens.append(Token(kind: .string(String(decoding: value, as: UTF8.self)), offset: start))
         continue
@@ -333,7 +336,8 @@ struct ExpressionParser {
     var left = try parseMultiplicative()
     while isSymbol("+") || isSymbol("-") {
       let token = advance()
-      left = .binary(isSymbolToken(token, "+") ? .plus : .minus, left, try parseMultiplicative(), operatorOffset: token.offset)
+      left = .binary(
+        isSymbolToken(token, "+") ? .plus : .minus, left, try parseMultiplicative(), operatorOffset: token.offset)
     }
     return left
   }
@@ -436,7 +440,9 @@ struct ExpressionParser {
       try expect("]", "to close the list")
       return .list(items, offset: token.offset)
     case .end:
-      throw ExpressionError(offset: token.offset, token.offset == 0 ? "empty expression" : "the expression ends too early; a value is missing")
+      throw ExpressionError(
+        offset: token.offset,
+        token.offset == 0 ? "empty expression" : "the expression ends too early; a value is missing")
     default:
       throw ExpressionError(offset: token.offset, "expected a value, found \(token.display)")
     }

@@ -190,8 +190,10 @@ struct TypeChecker {
       case (.times, .number, .duration), (.times, .duration, .number), (.divide, .duration, .number):
         return .duration
       default:
-        let verb = [BinaryOperator.plus: "add", .minus: "subtract", .times: "multiply", .divide: "divide"][op] ?? "combine"
-        throw ExpressionError(offset: operatorOffset, "cannot \(verb) \(leftType) and \(rightType) with '\(op.rawValue)'")
+        let verb =
+          [BinaryOperator.plus: "add", .minus: "subtract", .times: "multiply", .divide: "divide"][op] ?? "combine"
+        throw ExpressionError(
+          offset: operatorOffset, "cannot \(verb) \(leftType) and \(rightType) with '\(op.rawValue)'")
       }
     }
   }

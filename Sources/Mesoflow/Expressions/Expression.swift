@@ -103,10 +103,18 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
 
 enum BinaryOperator: String, Sendable {
   case and, or
-  case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">"
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessOrEqual = "<="
+  case greater = ">"
   case greaterOrEqual = ">="
-  case `in`, notIn = "not in"
-  case plus = "+", minus = "-", times = "*", divide = "/"
+  case `in`
+  case notIn = "not in"
+  case plus = "+"
+  case minus = "-"
+  case times = "*"
+  case divide = "/"
 }
 
 /// A node of an expression's syntax tree; `offset` is where it starts in the

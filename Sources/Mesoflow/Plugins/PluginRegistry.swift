@@ -164,7 +164,9 @@ public enum PluginValidation {
     for other in others where other.id != plugin.id {
       for addition in other.stages {
         for step in addition.steps where stepOwners[step.id] == nil { stepOwners[step.id] = "plugin '\(other.id)'" }
-        for check in addition.checks where checkOwners[check.id] == nil { checkOwners[check.id] = "plugin '\(other.id)'" }
+        for check in addition.checks where checkOwners[check.id] == nil {
+          checkOwners[check.id] = "plugin '\(other.id)'"
+        }
       }
     }
     var ingredients = Set(workflow.ingredients.map(\.id))
@@ -177,18 +179,22 @@ public enum PluginValidation {
 
     var symbols: [String: ExpressionEnvironment.Symbol] = [:]
     for stage in workflow.stages {
-      for step in stage.steps { symbols[step.id] = .init(type: step.answer.valueType, options: step.answer.options?.map(\.id)) }
+      for step in stage.steps {
+        symbols[step.id] = .init(type: step.answer.valueType, options: step.answer.options?.map(\.id))
+      }
     }
     let stageIDs = Set(workflow.stages.map(\.id))
     for addition in plugin.stages {
       if !stageIDs.contains(addition.stage) {
         problems.append(
-          "adds to unknown stage '\(addition.stage)'\(Suggestion.didYouMean(addition.stage, in: workflow.stages.map(\.id)))")
+          "adds to unknown stage '\(addition.stage)'\(Suggestion.didYouMean(addition.stage, in: workflow.stages.map(\.id)))"
+        )
       }
       for step in addition.steps {
         id(step.id, "step id")
         if step.countsInjectionPoints, step.answer.name != "integer" {
-          problems.append("step '\(step.id)' counts injection points but is a \(step.answer.name) step; only an integer step can")
+          problems.append(
+            "step '\(step.id)' counts injection points but is a \(step.answer.name) step; only an integer step can")
         }
         if let owner = stepOwners[step.id] {
           problems.append("step '\(step.id)' is already a step of \(owner)")
@@ -231,14 +237,17 @@ public enum PluginValidation {
           problems.append("exclude check '\(check.id)' names no ingredient to remove")
         }
         if check.outcome != .exclude, !check.excludes.isEmpty {
-          problems.append("check '\(check.id)' removes ingredients but its outcome is \(check.outcome.rawValue), not exclude")
+          problems.append(
+            "check '\(check.id)' removes ingredients but its outcome is \(check.outcome.rawValue), not exclude")
         }
         for ingredient in check.excludes where !ingredients.contains(ingredient) {
           problems.append("check '\(check.id)' excludes unknown ingredient '\(ingredient)'")
         }
       }
       if let wait = addition.wait {
-        if symbols[wait.since] == nil { problems.append("the wait on stage '\(addition.stage)' runs since unknown step '\(wait.since)'") }
+        if symbols[wait.since] == nil {
+          problems.append("the wait on stage '\(addition.stage)' runs since unknown step '\(wait.since)'")
+        }
         if wait.atLeast < .zero { problems.append("the wait on stage '\(addition.stage)' is negative") }
         condition(wait.condition, "the condition of the wait on stage '\(addition.stage)'")
       }
@@ -250,7 +259,9 @@ public enum PluginValidation {
       id(item.id, "aftercare id")
       if !aftercare.insert(item.id).inserted { problems.append("aftercare item '\(item.id)' is defined twice") }
       if item.text.trimmed.isEmpty { problems.append("aftercare item '\(item.id)' has no text") }
-      if let window = item.window, window < .zero { problems.append("aftercare item '\(item.id)' has a negative window") }
+      if let window = item.window, window < .zero {
+        problems.append("aftercare item '\(item.id)' has a negative window")
+      }
     }
     if let plan = plugin.followUp {
       if let course = plan.course {
@@ -271,7 +282,9 @@ public enum PluginValidation {
   }
 
   private static func limits(_ limits: Limits, _ problems: inout [String]) {
-    if let value = limits.maxVolumeMillilitres, !(value > 0) { problems.append("the volume limit must be more than 0 ml") }
+    if let value = limits.maxVolumeMillilitres, !(value > 0) {
+      problems.append("the volume limit must be more than 0 ml")
+    }
     if let value = limits.maxVolumePerPointMillilitres, !(value > 0) {
       problems.append("the volume limit per point must be more than 0 ml")
     }
@@ -282,7 +295,8 @@ public enum PluginValidation {
     switch step.answer {
     case .integer(let bounds), .decimal(let bounds):
       if let min = bounds.min, let max = bounds.max, min > max {
-        problems.append("step '\(step.id)' accepts numbers from \(formatNumber(min)) to the smaller \(formatNumber(max))")
+        problems.append(
+          "step '\(step.id)' accepts numbers from \(formatNumber(min)) to the smaller \(formatNumber(max))")
       }
     case .choice(let options), .multipleChoice(let options):
       if options.isEmpty { problems.append("step '\(step.id)' has no options") }

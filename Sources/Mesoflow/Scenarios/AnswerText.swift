@@ -21,7 +21,9 @@ package enum AnswerText {
       return parts.joined(separator: ", ")
     case .mapping(let pairs):
       func field(_ names: String...) -> String? {
-        for name in names { if let value = pairs.first(where: { $0.name == name })?.value.scalar?.value { return value } }
+        for name in names {
+          if let value = pairs.first(where: { $0.name == name })?.value.scalar?.value { return value }
+        }
         return nil
       }
       if let name = field("name"), let lot = field("lot"), let expiry = field("expiry") {

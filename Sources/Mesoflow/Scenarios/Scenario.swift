@@ -159,10 +159,13 @@ public struct ScenarioFile: Sendable {
       context.error(SourceLocation(file: source.name, line: 1, column: 1), "a scenario file needs a 'scenarios' list")
       return
     }
-    if let pairs = root.mapping, let first = pairs.first, first.name == "workflow" && root["stages"] != nil || first.name == "plugin" {
+    if let pairs = root.mapping, let first = pairs.first,
+      first.name == "workflow" && root["stages"] != nil || first.name == "plugin"
+    {
       context.error(
         first.key.location,
-        "this is a \(first.name) definition, not a scenario file; scenario files live in Workflows/tests and Plugins/tests")
+        "this is a \(first.name) definition, not a scenario file; scenario files live in Workflows/tests and Plugins/tests"
+      )
       return
     }
     guard let file = context.fields(root, "a scenario file", allowed: Self.fileKeys) else { return }
@@ -174,7 +177,8 @@ public struct ScenarioFile: Sendable {
       holdsOnlyPatients = true
       for key in ["workflow", "areas", "role", "date", "patient"] {
         if let location = file.keyLocation(key) {
-          context.error(location, "a file with no 'scenarios' holds patients for others to include, so '\(key)' here is not used")
+          context.error(
+            location, "a file with no 'scenarios' holds patients for others to include, so '\(key)' here is not used")
         }
       }
       return
@@ -202,19 +206,23 @@ public struct ScenarioFile: Sendable {
     var patientLocation: SourceLocation?
   }
 
-  static func scenario(_ node: Node, _ defaults: Defaults, _ book: PatientBook, _ context: inout DecodeContext) -> Scenario? {
+  static func scenario(_ node: Node, _ defaults: Defaults, _ book: PatientBook, _ context: inout DecodeContext)
+    -> Scenario?
+  {
     let before = context.errorCount
     guard let fields = context.fields(node, "a scenario", allowed: scenarioKeys) else { return nil }
     let name = context.required(fields, "name").flatMap { context.nonEmptyString($0, "name") }
     let workflow = fields["workflow"].flatMap { context.id($0, "workflow") } ?? defaults.workflow
     let areas = fields["areas"].flatMap { ids($0, "areas", &context) } ?? defaults.areas
     if areas == nil, fields["areas"] == nil {
-      context.error(node.location, "a scenario is missing required key 'areas' (give it here or at the top of the file)")
+      context.error(
+        node.location, "a scenario is missing required key 'areas' (give it here or at the top of the file)")
     }
     let role = fields["role"].flatMap { self.role($0, &context) } ?? defaults.role
     let date = fields["date"].flatMap { self.date($0, &context) } ?? defaults.date
     // `patient: ~` extends no patient, whatever the file's default.
-    let patient = fields.value("patient")?.isNull == true
+    let patient =
+      fields.value("patient")?.isNull == true
       ? nil : fields["patient"].flatMap { context.id($0, "patient") } ?? defaults.patient
     // The patient's answers; `nil` when it has none to give (it is not
     // defined, or is broken, which is reported where it is defined).
@@ -226,19 +234,23 @@ public struct ScenarioFile: Sendable {
         inherited = book.resolved[patient]
       }
     }
-    let (own, removed) = fields["answers"].map { answerEntries($0, patient: nil, canTakeAway: patient != nil, &context) } ?? ([], [])
+    let (own, removed) =
+      fields["answers"].map { answerEntries($0, patient: nil, canTakeAway: patient != nil, &context) } ?? ([], [])
     var answers = inherited ?? []
     for entry in removed {
       if let index = answers.firstIndex(where: { $0.key == entry.key }) {
         answers.remove(at: index)
       } else if let patient, inherited != nil {
         context.error(
-          entry.keyLocation, "patient '\(patient)' does not answer '\(entry.key)', so there is no answer to take away; remove this line")
+          entry.keyLocation,
+          "patient '\(patient)' does not answer '\(entry.key)', so there is no answer to take away; remove this line")
       }
     }
     PatientBook.merge(own, into: &answers)
     let expect = context.required(fields, "expect").flatMap { expectations($0, &context) }
-    guard context.errorCount == before, let name, let areas, let expect, patient == nil || inherited != nil else { return nil }
+    guard context.errorCount == before, let name, let areas, let expect, patient == nil || inherited != nil else {
+      return nil
+    }
     return Scenario(
       name: name, workflow: workflow, areas: areas, role: role, date: date, answers: answers, patient: patient,
       removed: removed, expect: expect, location: node.location,
@@ -261,7 +273,8 @@ public struct ScenarioFile: Sendable {
     var removed: [Scenario.Entry] = []
     for pair in pairs {
       let entry = { (text: String) in
-        Scenario.Entry(key: pair.name, text: text, keyLocation: pair.key.location, location: pair.value.location, patient: patient)
+        Scenario.Entry(
+          key: pair.name, text: text, keyLocation: pair.key.location, location: pair.value.location, patient: patient)
       }
       if pair.value.scalar?.isNull == true {
         if canTakeAway {
@@ -288,7 +301,8 @@ public struct ScenarioFile: Sendable {
   static func expectations(_ node: Node, _ context: inout DecodeContext) -> Scenario.Expectations? {
     guard let fields = context.fields(node, "'expect'", allowed: expectKeys) else { return nil }
     if fields.pairs.isEmpty {
-      context.error(node.location, "'expect' says nothing to check; give at least one expectation (outcome, stage, fired, ...)")
+      context.error(
+        node.location, "'expect' says nothing to check; give at least one expectation (outcome, stage, fired, ...)")
       return nil
     }
     var expect = Scenario.Expectations()
@@ -307,7 +321,8 @@ public struct ScenarioFile: Sendable {
         let names = Outcome.allCases.map(\.rawValue) + ["paused"]
         context.error(
           value.location,
-          "unknown outcome '\(text)'\(Suggestion.didYouMean(text, in: names)); expected one of: \(names.joined(separator: ", "))")
+          "unknown outcome '\(text)'\(Suggestion.didYouMean(text, in: names)); expected one of: \(names.joined(separator: ", "))"
+        )
       }
     }
     expect.stage = fields["stage"].flatMap { context.id($0, "stage") }
@@ -349,7 +364,8 @@ public struct ScenarioFile: Sendable {
       for value in values {
         do throws(Diagnostic) {
           let text = try AnswerText.text(of: value, context.source)
-          entries.append(Scenario.Entry(key: pair.name, text: text, keyLocation: pair.key.location, location: value.location))
+          entries.append(
+            Scenario.Entry(key: pair.name, text: text, keyLocation: pair.key.location, location: value.location))
         } catch {
           context.diagnostics.append(error)
         }
@@ -364,7 +380,8 @@ public struct ScenarioFile: Sendable {
     if text == "nurse" { return .staff }
     let names = Clinician.Role.allCases.map(\.rawValue)
     context.error(
-      node.location, "unknown role '\(text)'\(Suggestion.didYouMean(text, in: names)); expected staff (or nurse) or physician")
+      node.location,
+      "unknown role '\(text)'\(Suggestion.didYouMean(text, in: names)); expected staff (or nurse) or physician")
     return nil
   }
 

@@ -27,7 +27,8 @@ public enum ScenarioCoverage {
     let sources = Dictionary(catalog.sources.values.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     var warnings: [Diagnostic] = []
     func warn(_ check: Check) {
-      let message = "\(check.outcome.rawValue) check '\(check.id)' is never fired by any scenario; add one that fires it"
+      let message =
+        "\(check.outcome.rawValue) check '\(check.id)' is never fired by any scenario; add one that fires it"
       warnings.append(
         sources[check.location.file]?.diagnostic(.warning, at: check.location, message)
           ?? Diagnostic(.warning, at: check.location, message))

@@ -69,7 +69,9 @@ struct PatientBook {
     let items = node.sequence.map(Array.init) ?? [node]
     for item in items {
       guard let path = context.string(item, "include") else { continue }
-      let name = path.hasPrefix("/") ? PathName.normalized(path) : PathName.normalized(PathName.join(PathName.parent(of: source.name), path))
+      let name =
+        path.hasPrefix("/")
+        ? PathName.normalized(path) : PathName.normalized(PathName.join(PathName.parent(of: source.name), path))
       if let start = reading.firstIndex(of: name) {
         let cycle = (reading[start...] + [name]).joined(separator: " → ")
         context.error(item.location, "'\(path)' includes itself: \(cycle)")
@@ -103,13 +105,15 @@ struct PatientBook {
     }
     guard let root = document.root, !root.isNull, let pairs = root.mapping else {
       context.error(
-        SourceLocation(file: source.name, line: 1, column: 1), "an included file holds 'patients' (and may 'include' others)")
+        SourceLocation(file: source.name, line: 1, column: 1),
+        "an included file holds 'patients' (and may 'include' others)")
       return
     }
     for pair in pairs where !DecodeContext.contains(Self.includedFileKeys, pair.name) {
       context.error(
         pair.key.location,
-        "an included file gives only its patients, so '\(pair.name)' here is not read; keep only 'patients' and 'include' in it")
+        "an included file gives only its patients, so '\(pair.name)' here is not read; keep only 'patients' and 'include' in it"
+      )
     }
     if let node = root["include"], !node.isNull { include(node, from: source, limits: limits, &context, read: read) }
     guard let node = root["patients"], !node.isNull else {
@@ -122,7 +126,8 @@ struct PatientBook {
   /// Takes in the patients of a `patients` mapping.
   mutating func add(_ node: Node, _ context: inout DecodeContext) {
     guard let pairs = node.mapping else {
-      context.error(node.location, "'patients' must be a mapping from a patient's name to its answers, not \(node.kindDescription)")
+      context.error(
+        node.location, "'patients' must be a mapping from a patient's name to its answers, not \(node.kindDescription)")
       return
     }
     if pairs.isEmpty { context.error(node.location, "'patients' is empty") }
@@ -131,7 +136,8 @@ struct PatientBook {
       guard DecodeContext.isValidID(name) else {
         context.error(
           pair.key.location,
-          "'\(name)' is not a valid patient name; a name starts with a letter and holds only letters, digits, '_' and '-'")
+          "'\(name)' is not a valid patient name; a name starts with a letter and holds only letters, digits, '_' and '-'"
+        )
         continue
       }
       if let other = patients[name] {
@@ -140,7 +146,9 @@ struct PatientBook {
       }
       guard let fields = context.fields(pair.value, "patient '\(name)'", allowed: Self.patientKeys) else { continue }
       if fields["extends"] == nil, fields["answers"] == nil {
-        context.error(pair.key.location, "patient '\(name)' gives no answers; give it 'answers', and 'extends' to build on another patient")
+        context.error(
+          pair.key.location,
+          "patient '\(name)' gives no answers; give it 'answers', and 'extends' to build on another patient")
         continue
       }
       var extends: [String] = []
@@ -152,9 +160,10 @@ struct PatientBook {
           extendsLocations.append(item.location)
         }
       }
-      let (answers, removed) = fields["answers"].map {
-        ScenarioFile.answerEntries($0, patient: name, canTakeAway: !extends.isEmpty, &context)
-      } ?? ([], [])
+      let (answers, removed) =
+        fields["answers"].map {
+          ScenarioFile.answerEntries($0, patient: name, canTakeAway: !extends.isEmpty, &context)
+        } ?? ([], [])
       patients[name] = ScenarioPatient(
         name: name, extends: extends, answers: answers, removed: removed, location: pair.key.location,
         answersLocation: fields.keyLocation("answers") ?? pair.key.location, extendsLocations: extendsLocations)
@@ -181,7 +190,9 @@ struct PatientBook {
     let chain = path + [name]
     for (parent, location) in zip(patient.extends, patient.extendsLocations) {
       if let start = chain.firstIndex(of: parent) {
-        report(location, "patients extend each other in a cycle: \((chain[start...] + [parent]).joined(separator: " → "))", &context)
+        report(
+          location, "patients extend each other in a cycle: \((chain[start...] + [parent]).joined(separator: " → "))",
+          &context)
         whole = false
         continue
       }

@@ -46,7 +46,8 @@ public struct ScenarioResult: Sendable {
     public var description: String {
       let line = "add a line such as `\(step): \(example)` to "
       return "paused at step '\(step)' (\(prompt)), which the scenario does not answer; "
-        + (patient.map { line + "the answers of patient '\($0)', which it extends, or to its own" } ?? line + "its answers")
+        + (patient.map { line + "the answers of patient '\($0)', which it extends, or to its own" } ?? line
+          + "its answers")
     }
   }
 
@@ -90,7 +91,8 @@ extension Scenario {
       result.diagnostics.append(Diagnostic(at: location, message))
     }
     guard let workflowID = workflow ?? (catalog.workflows.count == 1 ? catalog.workflows.keys.first : nil) else {
-      problem(location, "say which workflow the scenario runs ('workflow:'); the definitions hold \(catalog.workflows.count)")
+      problem(
+        location, "say which workflow the scenario runs ('workflow:'); the definitions hold \(catalog.workflows.count)")
       return result
     }
     result.workflow = workflowID
@@ -117,7 +119,8 @@ extension Scenario {
     var limitTried = Set<Int>()
     var mismatches: [ScenarioResult.Mismatch] = []
     func mismatch(
-      _ key: String, _ expected: String, _ actual: String, at place: SourceLocation? = nil, followsFromStop: Bool = false
+      _ key: String, _ expected: String, _ actual: String, at place: SourceLocation? = nil,
+      followsFromStop: Bool = false
     ) {
       mismatches.append(
         ScenarioResult.Mismatch(
@@ -137,16 +140,21 @@ extension Scenario {
           rejectedTried.insert(index)
           // The trial runs on a copy, so the consultation goes on either way.
           if case .success(let accepted) = trial(entry, step, consultation, clock) {
-            mismatch("rejected", "'\(entry.text)' for \(step.id) refused", "accepted as \(accepted)", at: entry.location)
+            mismatch(
+              "rejected", "'\(entry.text)' for \(step.id) refused", "accepted as \(accepted)", at: entry.location)
           }
         }
         for (index, entry) in expect.limitRefused.enumerated() where entry.key == step.id {
           limitTried.insert(index)
           switch trial(entry, step, consultation, clock) {
           case .success(let answer):
-            mismatch("limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "accepted as \(answer)", at: entry.location)
+            mismatch(
+              "limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "accepted as \(answer)",
+              at: entry.location)
           case .failure(let error) where error.kind != .limitExceeded:
-            mismatch("limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "refused: \(error.message)", at: entry.location)
+            mismatch(
+              "limit-refused", "'\(entry.text)' for \(step.id) refused by a limit", "refused: \(error.message)",
+              at: entry.location)
           case .failure:
             break
           }
@@ -162,7 +170,8 @@ extension Scenario {
           let parsed = try step.parseAnswer(entry.text, now: clock.now())
           try consultation.answer(step.id, parsed, by: clinician)
         } catch {
-          mismatch("answers", "'\(entry.text)' accepted for \(step.id)", "refused: \(error.message)", at: entry.location)
+          mismatch(
+            "answers", "'\(entry.text)' accepted for \(step.id)", "refused: \(error.message)", at: entry.location)
           break run
         }
       case .resolve(let alert):
@@ -178,7 +187,8 @@ extension Scenario {
             try consultation.end(because: check.id, note: resolution?.note, by: clinician)
           }
         } catch {
-          mismatch("answers", "check '\(check.id)' resolved", "refused: \(error.message)", at: answer(check.id)?.location)
+          mismatch(
+            "answers", "check '\(check.id)' resolved", "refused: \(error.message)", at: answer(check.id)?.location)
           break run
         }
       case .wait(let notice):
@@ -186,7 +196,9 @@ extension Scenario {
           do throws(ConsultationError) {
             try consultation.overrideWait(reason: entry.text, by: clinician)
           } catch {
-            mismatch("answers", "the wait before '\(notice.stage)' ended early", "refused: \(error.message)", at: entry.location)
+            mismatch(
+              "answers", "the wait before '\(notice.stage)' ended early", "refused: \(error.message)",
+              at: entry.location)
             break run
           }
         } else {
@@ -203,7 +215,8 @@ extension Scenario {
 
     for (index, entry) in expect.rejected.enumerated() where !rejectedTried.contains(index) {
       mismatch(
-        "rejected", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked", at: entry.location,
+        "rejected", "'\(entry.text)' tried at step \(entry.key)", "step \(entry.key) was never asked",
+        at: entry.location,
         followsFromStop: true)
     }
     for (index, entry) in expect.limitRefused.enumerated() where !limitTried.contains(index) {
@@ -226,16 +239,20 @@ extension Scenario {
         }
       }
       // A patient's answers serve many scenarios: only the scenario's own are held to this.
-      for entry in answers where entry.patient == nil && !used.contains(entry.key) && (entry.key != "override-wait" || !waited) {
+      for entry in answers
+      where entry.patient == nil && !used.contains(entry.key) && (entry.key != "override-wait" || !waited) {
         let isCheck = merged.stages.contains { $0.checks.contains { $0.check.id == entry.key } }
-        let what = entry.key == "override-wait" ? "no wait began" : isCheck ? "the check never fired" : "the step was never asked"
+        let what =
+          entry.key == "override-wait"
+          ? "no wait began" : isCheck ? "the check never fired" : "the step was never asked"
         mismatch(
           "answers", "'\(entry.key)' used", "\(what), so this answer tests nothing", at: entry.keyLocation,
           followsFromStop: true)
       }
       for entry in removed where !used.contains(entry.key) && result.pausedAt != entry.key {
         mismatch(
-          "answers", "'\(entry.key)' asked and left unanswered", "the step was never asked, so taking its answer away tests nothing",
+          "answers", "'\(entry.key)' asked and left unanswered",
+          "the step was never asked, so taking its answer away tests nothing",
           at: entry.keyLocation, followsFromStop: true)
       }
     }
@@ -273,7 +290,9 @@ extension Scenario {
 
   /// Tries `entry` at `step` on a copy of the consultation, so that the
   /// consultation goes on as if it had been refused either way.
-  func trial(_ entry: Entry, _ step: Step, _ consultation: Consultation, _ clock: ManualClock) -> Result<Answer, ConsultationError> {
+  func trial(_ entry: Entry, _ step: Step, _ consultation: Consultation, _ clock: ManualClock) -> Result<
+    Answer, ConsultationError
+  > {
     var copy = consultation
     do throws(ConsultationError) {
       let parsed = try step.parseAnswer(entry.text, now: clock.now())
@@ -296,7 +315,8 @@ extension Scenario {
         problem(place, "no \(kind) '\(id)' in this consultation\(Suggestion.didYouMean(id, in: known))")
       }
     }
-    let checks = Dictionary(merged.stages.flatMap { $0.checks.map { ($0.check.id, $0.check) } }, uniquingKeysWith: { a, _ in a })
+    let checks = Dictionary(
+      merged.stages.flatMap { $0.checks.map { ($0.check.id, $0.check) } }, uniquingKeysWith: { a, _ in a })
     for entry in removed {
       if let message = merged.unknownAnswerKey(entry.key) { problem(entry.keyLocation, message) }
     }
@@ -307,18 +327,29 @@ extension Scenario {
       guard let check = checks[entry.key] else { continue }
       switch (check.outcome, CheckResolution(entry.text)) {
       case (.stop, _):
-        problem(entry.keyLocation, "'\(check.id)' is a stop, which nobody can pass; remove this entry (the scenario ends the consultation when it fires)" + whose)
+        problem(
+          entry.keyLocation,
+          "'\(check.id)' is a stop, which nobody can pass; remove this entry (the scenario ends the consultation when it fires)"
+            + whose)
       case (.refer, .approve?), (.refer, .end?), (.warn, .acknowledged?), (.exclude, .acknowledged?):
         break
       case (.refer, _):
-        problem(entry.location, "resolve referral '\(check.id)' with { approve: REASON } (a physician) or { end: NOTE }" + whose)
+        problem(
+          entry.location,
+          "resolve referral '\(check.id)' with { approve: REASON } (a physician) or { end: NOTE }" + whose)
       case (.warn, _), (.exclude, _):
-        problem(entry.location, "a scenario acknowledges '\(check.id)' by itself; write 'acknowledged' or remove this entry" + whose)
+        problem(
+          entry.location,
+          "a scenario acknowledges '\(check.id)' by itself; write 'acknowledged' or remove this entry" + whose)
       }
     }
-    for entry in expect.rejected + expect.limitRefused { require(entry.key, in: stepIDs, "step", at: entry.keyLocation) }
+    for entry in expect.rejected + expect.limitRefused {
+      require(entry.key, in: stepIDs, "step", at: entry.keyLocation)
+    }
     func each(_ ids: [String]?, _ key: String, _ known: [String], _ kind: String) {
-      for id in ids ?? [] { require(id, in: known, kind, at: expect.idLocations[key]?[id] ?? expect.locations[key] ?? location) }
+      for id in ids ?? [] {
+        require(id, in: known, kind, at: expect.idLocations[key]?[id] ?? expect.locations[key] ?? location)
+      }
     }
     each(expect.stage.map { [$0] }, "stage", stageIDs, "stage")
     each(expect.fired, "fired", checkIDs, "check")
@@ -368,7 +399,11 @@ extension Scenario {
       guard let expected else { return }
       let wrong = expected.filter { actual.contains($0) != present }
       if !wrong.isEmpty {
-        mismatch(key, list(expected), (present ? "missing " : "present ") + list(wrong) + " (\(key.hasSuffix("fired") ? "fired" : key.hasSuffix("asked") ? "asked" : "got"): \(list(actual)))", present)
+        mismatch(
+          key, list(expected),
+          (present ? "missing " : "present ") + list(wrong)
+            + " (\(key.hasSuffix("fired") ? "fired" : key.hasSuffix("asked") ? "asked" : "got"): \(list(actual)))",
+          present)
       }
     }
     contains("fired", expect.fired, fired, present: true)
