@@ -13,6 +13,7 @@ struct InteractiveDriverTests {
   static let catalog = Catalog.load(paths: [
     CLITests.root.appendingPathComponent("Workflows").path, CLITests.root.appendingPathComponent("Plugins").path,
   ])
+  // swift-format-ignore: NeverForceUnwrap
   static let morning = Timestamp(CalendarDate(year: 2026, month: 11, day: 21)!, hour: 9)
 
   /// Lines typed one by one; the end of input once they run out. It marks

@@ -205,7 +205,7 @@ private func runBounded(_ executable: String, _ arguments: [String], timeout: Ti
   environment["NO_COLOR"] = "1"
   let argv = ([executable] + arguments).map { strdup($0) } + [nil]
   let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-  defer { (argv + envp).forEach { free($0) } }
+  defer { for pointer in argv + envp { free(pointer) } }
   var pid = pid_t()
   let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
   guard spawned == 0 else {

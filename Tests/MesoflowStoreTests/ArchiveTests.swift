@@ -13,6 +13,7 @@ struct ArchiveTests {
   static let catalog = Catalog.load(paths: [
     root.appendingPathComponent("Workflows").path, root.appendingPathComponent("Plugins").path,
   ])
+  // swift-format-ignore: NeverForceUnwrap
   static let morning = Timestamp(CalendarDate(year: 2026, month: 11, day: 21)!, hour: 9)
   static let nurse = Clinician(name: "Nurse Ada", role: .staff)
 

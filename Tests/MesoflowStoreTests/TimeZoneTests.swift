@@ -6,7 +6,9 @@ import Testing
 /// Named time zones from the system's database, and a stored consultation
 /// that goes on in the zone it was recorded in.
 struct TimeZoneTests {
+  // swift-format-ignore: NeverForceUnwrap
   static let winter = Timestamp(CalendarDate(year: 2026, month: 1, day: 15)!, hour: 12)
+  // swift-format-ignore: NeverForceUnwrap
   static let summer = Timestamp(CalendarDate(year: 2026, month: 7, day: 15)!, hour: 12)
 
   @Test func aNamedZoneFollowsItsDaylightSavingRules() throws {

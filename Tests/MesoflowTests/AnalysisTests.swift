@@ -5,6 +5,7 @@ import Testing
 /// workflow it must catch, at the exact place and with the exact words, and a
 /// sound variant it must pass.
 struct AnalysisTests {
+  // swift-format-ignore: NeverForceUnwrap
   static let today = CalendarDate(year: 2026, month: 3, day: 10)!
 
   /// A sound workflow: intake -> screen -> treat. `cream_applied` is asked only

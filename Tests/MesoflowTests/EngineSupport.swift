@@ -22,6 +22,7 @@ enum Fixture {
 
 extension CalendarDate {
   init(uncheckedISO text: String) {
+    // swift-format-ignore: NeverForceUnwrap
     self = CalendarDate(iso: text) ?? CalendarDate(year: 2000, month: 1, day: 1)!
   }
 }

@@ -6,6 +6,7 @@ import Testing
 /// are values that compare with `==`, so that a new one never breaks a
 /// `switch` in an integrator's code.
 struct ErrorCodeTests {
+  // swift-format-ignore: NeverForceUnwrap
   var workflow: Workflow { Fixture.shipped.workflows["mesotherapy"]! }
 
   // MARK: - Consultation errors

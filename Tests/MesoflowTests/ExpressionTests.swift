@@ -127,6 +127,7 @@ struct ExpressionTests {
 
   // MARK: - Evaluation
 
+  // swift-format-ignore: NeverForceUnwrap
   let today = CalendarDate(year: 2026, month: 11, day: 21)!
 
   func evaluate(_ text: String, _ answers: [String: Value]) throws -> Value? {
@@ -202,6 +203,7 @@ struct ExpressionOverflowTests {
   func evaluate(_ text: String, _ answers: [String: Value]) throws -> Value? {
     let expression = try Expression.parse(text)
     _ = try expression.typeCheck(in: environment)
+    // swift-format-ignore: NeverForceUnwrap
     return expression.evaluate(
       in: EvaluationContext(today: CalendarDate(year: 2026, month: 1, day: 1)!, answers: answers))
   }

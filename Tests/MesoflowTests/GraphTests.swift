@@ -65,6 +65,7 @@ struct WristPlugin: AreaPlugin {
   let id = "wrist"
   let title = "Wrist"
   let workflow = "patch_test"
+  // swift-format-ignore: NeverForceUnwrap
   var stages: [StageExtension] {
     [
       StageExtension(

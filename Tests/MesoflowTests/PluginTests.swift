@@ -32,6 +32,7 @@ struct NeckPlugin: AreaPlugin {
 }
 
 struct PluginTests {
+  // swift-format-ignore: NeverForceUnwrap
   var workflow: Workflow { Fixture.shipped.workflows["mesotherapy"]! }
   var shippedPlugins: [any AreaPlugin] { Fixture.shipped.plugins.values.sorted { $0.id < $1.id } }
 
