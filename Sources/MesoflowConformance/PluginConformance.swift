@@ -14,7 +14,7 @@ public import Mesoflow
 /// ```
 ///
 /// The rules:
-/// - `valid`: the plugin passes ``PluginValidation`` against its workflow and
+/// - `valid`: the plugin passes the rules ``PluginRegistry/register(_:)`` applies against its workflow and
 ///   the other plugins given (ids, stages, expressions, limits, aftercare,
 ///   follow-up).
 /// - `deterministic`: merging it twice, or in another order beside the other

@@ -67,7 +67,7 @@ public final class MemoryStore: ConsultationStore {
   /// Replaces one stored event's json, keeping its hash: what someone
   /// editing the store behind the engine's back does. For tests of
   /// ``ConsultationArchive/verify(_:)``.
-  public func tamper(_ id: String, sequence: Int, json: String) {
+  package func tamper(_ id: String, sequence: Int, json: String) {
     entries.withLock { entries in
       guard let index = entries[id]?.events.firstIndex(where: { $0.sequence == sequence }) else { return }
       entries[id]?.events[index].json = json

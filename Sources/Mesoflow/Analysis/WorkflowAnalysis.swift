@@ -37,35 +37,70 @@ public struct WorkflowAnalysis: Sendable {
 
   /// One problem, where it is and, when a path shows it, that path.
   public struct Finding: Sendable, Hashable, CustomStringConvertible {
-    /// The rule a finding breaks.
-    public enum Rule: String, Sendable, Hashable, CaseIterable {
+    /// The rule a finding breaks. New rules may be added; compare with `==`,
+    /// or switch with a default.
+    public struct Rule: Sendable, Hashable, CustomStringConvertible {
+      enum Storage: String, Sendable, Hashable, CaseIterable {
+        case unreachableStage = "unreachable-stage"
+        case noWayOut = "no-way-out"
+        case unreachableOutcome = "unreachable-outcome"
+        case unscreenedProcedure = "unscreened-procedure"
+        case consentMissing = "consent-missing"
+        case readBeforeAsked = "read-before-asked"
+        case neverFires = "never-fires"
+        case alwaysFires = "always-fires"
+        case preEmpted = "pre-empted"
+        case endsBeforeDetail = "ends-before-detail"
+        case limitHidden = "limit-hidden"
+        case skippableContraindication = "skippable-contraindication"
+      }
+
+      let storage: Storage
+
       /// A stage no path from the start reaches.
-      case unreachableStage = "unreachable-stage"
+      public static let unreachableStage = Rule(storage: .unreachableStage)
       /// A stage from which no path reaches an end.
-      case noWayOut = "no-way-out"
+      public static let noWayOut = Rule(storage: .noWayOut)
       /// An outcome no path ends in.
-      case unreachableOutcome = "unreachable-outcome"
+      public static let unreachableOutcome = Rule(storage: .unreachableOutcome)
       /// The procedure can begin before a screening check is decided, or
       /// the workflow names no screening stage.
-      case unscreenedProcedure = "unscreened-procedure"
+      public static let unscreenedProcedure = Rule(storage: .unscreenedProcedure)
       /// The procedure can begin before consent is taken.
-      case consentMissing = "consent-missing"
+      public static let consentMissing = Rule(storage: .consentMissing)
       /// An expression reads an answer not asked on every path before it.
-      case readBeforeAsked = "read-before-asked"
+      public static let readBeforeAsked = Rule(storage: .readBeforeAsked)
       /// A check no answers can fire.
-      case neverFires = "never-fires"
+      public static let neverFires = Rule(storage: .neverFires)
       /// A check every answer fires.
-      case alwaysFires = "always-fires"
+      public static let alwaysFires = Rule(storage: .alwaysFires)
       /// A check that never changes the outcome: a stop on the same answers
       /// always fires with it.
-      case preEmpted = "pre-empted"
+      public static let preEmpted = Rule(storage: .preEmpted)
       /// A stop or referral can end the consultation before a question its
       /// own condition makes applicable is asked.
-      case endsBeforeDetail = "ends-before-detail"
+      public static let endsBeforeDetail = Rule(storage: .endsBeforeDetail)
       /// A step's input guard keeps an area's limit from being reached.
-      case limitHidden = "limit-hidden"
+      public static let limitHidden = Rule(storage: .limitHidden)
       /// A stop or referral that skipping an optional step switches off.
-      case skippableContraindication = "skippable-contraindication"
+      public static let skippableContraindication = Rule(storage: .skippableContraindication)
+
+      /// Every rule this version of the analysis applies.
+      public static var allCases: [Rule] { Storage.allCases.map(Rule.init(storage:)) }
+
+      /// The rule's name as `mesoflow check` prints it: `never-fires`,
+      /// `consent-missing`, ...
+      public var rawValue: String { storage.rawValue }
+
+      /// The rule with this name; `nil` for a name this version does not know.
+      public init?(rawValue: String) {
+        guard let storage = Storage(rawValue: rawValue) else { return nil }
+        self.storage = storage
+      }
+
+      init(storage: Storage) { self.storage = storage }
+
+      public var description: String { rawValue }
     }
 
     /// The rule broken.

@@ -23,7 +23,7 @@ public struct Catalog: Sendable {
 
   /// Plugins that could not be checked against their workflow because the
   /// workflow itself has errors; they are checked once it is fixed.
-  public private(set) var uncheckedPlugins: [(plugin: String, workflow: String)] = []
+  package private(set) var uncheckedPlugins: [(plugin: String, workflow: String)] = []
 
   /// Whether any definition has an error.
   public var hasErrors: Bool { diagnostics.hasErrors }
@@ -266,7 +266,7 @@ public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
   public var message: String
 
   /// Creates an error.
-  public init(_ code: Code, _ message: String) {
+  package init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message
   }

@@ -55,7 +55,7 @@ public struct CheckCondition: Sendable, CustomStringConvertible {
   public var isNative: Bool { expression == nil }
 
   /// Evaluates the condition: `true` fires, `nil` is not yet known.
-  public func evaluate(in context: EvaluationContext) -> Bool? {
+  package func evaluate(in context: EvaluationContext) -> Bool? {
     switch storage {
     case .expression(let expression):
       guard case .bool(let value)? = expression.evaluate(in: context) else { return nil }

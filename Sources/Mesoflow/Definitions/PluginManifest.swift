@@ -28,7 +28,7 @@ public struct PluginManifest: Sendable {
   public var location: SourceLocation
 
   /// Creates a manifest.
-  public init(
+  package init(
     id: String, title: String, workflow: String, version: Int = 1, ingredients: [Ingredient] = [],
     procedure: Procedure, limits: Limits = Limits(), stages: [StageExtension] = [], aftercare: [AftercareItem] = [],
     followUp: FollowUpPlan? = nil,

@@ -232,7 +232,7 @@ public enum AnswerType: Sendable, Hashable {
   }
 
   /// The type expressions see for an answer of this kind.
-  public var valueType: ValueType {
+  package var valueType: ValueType {
     switch self {
     case .yesNo: return .bool
     case .integer, .decimal, .volume: return .number

@@ -33,7 +33,7 @@ public enum Answer: Sendable, Hashable, CustomStringConvertible {
 
   /// The answer as expressions see it, with a consent's day taken at a fixed
   /// offset from UTC.
-  public func value(utcOffset: Int) -> Value {
+  package func value(utcOffset: Int) -> Value {
     switch self {
     case .yesNo(let value): return .bool(value)
     case .integer(let value): return .number(Double(value))

@@ -82,7 +82,7 @@ public struct ConsultationError: Error, Sendable, Hashable, CustomStringConverti
   public var message: String
 
   /// Creates an error.
-  public init(_ kind: Kind, _ subject: String?, _ message: String) {
+  package init(_ kind: Kind, _ subject: String?, _ message: String) {
     self.kind = kind
     self.subject = subject
     self.message = message

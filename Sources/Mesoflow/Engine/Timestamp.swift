@@ -32,7 +32,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
   }
 
   /// The calendar day of this instant at a UTC offset, clamped to the years 1 to 9999.
-  public func date(utcOffset: Int) -> CalendarDate {
+  package func date(utcOffset: Int) -> CalendarDate {
     let local = localSeconds(utcOffset: utcOffset)
     let quotient = local / 86_400
     let days = Int(clamping: local % 86_400 < 0 ? quotient - 1 : quotient)
@@ -42,7 +42,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
   }
 
   /// `YYYY-MM-DD HH:MM` at a UTC offset: the form shown to staff and patients.
-  public func formatted(utcOffset: Int) -> String {
+  package func formatted(utcOffset: Int) -> String {
     let local = localSeconds(utcOffset: utcOffset)
     let secondOfDay = Int(((local % 86_400) + 86_400) % 86_400)
     return

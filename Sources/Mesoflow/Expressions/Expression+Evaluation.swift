@@ -7,13 +7,13 @@ public struct EvaluationContext: Sendable {
   public var today: CalendarDate
 
   /// Creates a context.
-  public init(today: CalendarDate, answer: @escaping @Sendable (String) -> Value?) {
+  package init(today: CalendarDate, answer: @escaping @Sendable (String) -> Value?) {
     self.today = today
     self.answer = answer
   }
 
   /// A context over a fixed set of answers.
-  public init(today: CalendarDate, answers: [String: Value]) {
+  package init(today: CalendarDate, answers: [String: Value]) {
     self.init(today: today) { answers[$0] }
   }
 }
@@ -26,7 +26,7 @@ extension Expression {
   ///   step it needs is unanswered. `and` and `or` decide as soon as one side
   ///   does (`false and x` is `false` even while `x` is unknown).
   ///   Division by zero also gives `nil`. Nothing is thrown.
-  public func evaluate(in context: EvaluationContext) -> Value? {
+  package func evaluate(in context: EvaluationContext) -> Value? {
     Evaluator(context: context).value(of: root)
   }
 }

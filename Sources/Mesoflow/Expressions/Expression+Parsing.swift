@@ -1,6 +1,6 @@
 extension Expression {
   /// The most tokens (names, literals, operators, brackets) an expression may have.
-  public static let maxTokens = 512
+  package static let maxTokens = 512
 
   /// Parses an expression.
   ///

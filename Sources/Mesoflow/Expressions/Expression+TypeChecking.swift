@@ -1,25 +1,25 @@
 /// What an expression may refer to: the steps it can read, with the type of
 /// their answers and, for choices, their option ids.
-public struct ExpressionEnvironment: Sendable {
+package struct ExpressionEnvironment: Sendable {
   /// One name an expression can read.
-  public struct Symbol: Sendable, Hashable {
+  package struct Symbol: Sendable, Hashable {
     /// The type of the answer.
-    public var type: ValueType
+    package var type: ValueType
     /// For a choice or multi-choice step, the ids of its options.
-    public var options: [String]?
+    package var options: [String]?
 
     /// Creates a symbol.
-    public init(type: ValueType, options: [String]? = nil) {
+    package init(type: ValueType, options: [String]? = nil) {
       self.type = type
       self.options = options
     }
   }
 
   /// The names in scope.
-  public var symbols: [String: Symbol]
+  package var symbols: [String: Symbol]
 
   /// Creates an environment.
-  public init(symbols: [String: Symbol] = [:]) { self.symbols = symbols }
+  package init(symbols: [String: Symbol] = [:]) { self.symbols = symbols }
 
   /// The functions expressions may call, with how to describe their arguments.
   static let functions: [String: String] = [
@@ -36,7 +36,7 @@ extension Expression {
   /// - Returns: The type of the expression's value.
   /// - Throws: ``ExpressionError`` at the first unknown name, wrong type, or
   ///   string that is not an option of the choice it is compared with.
-  public func typeCheck(in environment: ExpressionEnvironment) throws(ExpressionError) -> ValueType {
+  package func typeCheck(in environment: ExpressionEnvironment) throws(ExpressionError) -> ValueType {
     do throws(ExpressionError) {
       return try TypeChecker(environment: environment).type(of: root)
     } catch {

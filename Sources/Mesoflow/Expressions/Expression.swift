@@ -1,5 +1,5 @@
 /// The type of a value in an expression, and of a step's answer.
-public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
+package indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
   /// `true` or `false`.
   case bool
   /// An integer or decimal number.
@@ -41,8 +41,8 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A parsed guard or check condition: its text, where it was written, and its
-/// syntax tree. Built with ``Expression/parse(_:)``; its type is known once
-/// ``Expression/typeCheck(in:)`` succeeds.
+/// syntax tree. Built with ``Expression/parse(_:)``; the loader and
+/// ``PluginRegistry/register(_:)`` check its types against the steps it reads.
 public struct Expression: Sendable, CustomStringConvertible {
   /// The expression as written.
   public let text: String
@@ -55,7 +55,7 @@ public struct Expression: Sendable, CustomStringConvertible {
 
   /// The source location of the character at `offset` (in Unicode scalars)
   /// of the expression's text; `nil` for an expression built in Swift.
-  public func location(ofOffset offset: Int) -> SourceLocation? { anchor?.location(ofOffset: offset) }
+  package func location(ofOffset offset: Int) -> SourceLocation? { anchor?.location(ofOffset: offset) }
 
   /// The source location of the character at UTF-8 `offset` of the text, as
   /// syntax tree nodes count.
@@ -91,7 +91,7 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
   public var message: String
 
   /// Creates an error.
-  public init(offset: Int, _ message: String) {
+  package init(offset: Int, _ message: String) {
     self.offset = offset
     self.message = message
   }

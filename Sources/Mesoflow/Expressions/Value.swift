@@ -18,7 +18,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
   case product(name: String, lot: String, expiry: CalendarDate)
 
   /// The value's type; an empty list's items are taken to be strings.
-  public var type: ValueType {
+  package var type: ValueType {
     switch self {
     case .bool: return .bool
     case .number: return .number

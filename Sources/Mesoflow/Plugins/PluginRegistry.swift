@@ -28,7 +28,7 @@ public struct PluginRegistry: Sendable {
   }
 
   /// Adds a plugin after checking it against its workflow and the plugins
-  /// already registered for that workflow (see ``PluginValidation``).
+  /// already registered for that workflow, by the rules the YAML loader applies.
   ///
   /// - Throws: ``PluginError`` listing every problem found, of code
   ///   `alreadyRegistered` when the area's id is taken, `unknownWorkflow`
@@ -101,7 +101,7 @@ public struct PluginError: Error, Sendable, Hashable, CustomStringConvertible {
 
     let storage: Storage
 
-    /// The plugin breaks the rules of ``PluginValidation`` against its
+    /// The plugin breaks the rules the YAML loader applies against its
     /// workflow or the plugins registered beside it.
     public static let invalid = Code(storage: .invalid)
     /// A plugin with the same area id is registered already.
@@ -121,7 +121,7 @@ public struct PluginError: Error, Sendable, Hashable, CustomStringConvertible {
   public var code: Code
 
   /// Creates an error; without a `code`, one for a plugin that is not valid.
-  public init(plugin: String, problems: [String], code: Code = .invalid) {
+  package init(plugin: String, problems: [String], code: Code = .invalid) {
     self.plugin = plugin
     self.problems = problems
     self.code = code
@@ -134,11 +134,11 @@ public struct PluginError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// The rules an area plugin must follow, checked on its values: what the YAML
 /// loader checks on a manifest, for a plugin written in Swift.
-public enum PluginValidation {
+package enum PluginValidation {
   /// Every problem in `plugin` as an extension of `workflow`, alongside the
   /// other plugins of that workflow that may be chosen with it. Empty when
   /// the plugin is valid.
-  public static func problems(
+  package static func problems(
     _ plugin: any AreaPlugin, workflow: Workflow, alongside others: [any AreaPlugin] = []
   ) -> [String] {
     var problems: [String] = []

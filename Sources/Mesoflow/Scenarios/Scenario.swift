@@ -5,28 +5,28 @@ public import MesoflowYAML
 /// `mesoflow test`. See docs/TESTING.md for the format.
 public struct Scenario: Sendable {
   /// One answer, as it would be typed, and where it is written.
-  public struct Entry: Sendable {
+  package struct Entry: Sendable {
     /// The step or check id.
-    public var key: String
+    package var key: String
     /// The answer as staff would type it.
-    public var text: String
+    package var text: String
     /// Where the key is written.
-    public var keyLocation: SourceLocation
+    package var keyLocation: SourceLocation
     /// Where the answer is written.
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// The patient whose answer this is, or `nil` for the scenario's own.
-    public var patient: String?
+    package var patient: String?
   }
 
   /// How a scenario expects its consultation to stop.
-  public enum Ending: Sendable, Hashable, CustomStringConvertible {
+  package enum Ending: Sendable, Hashable, CustomStringConvertible {
     /// It ends with this outcome.
     case ended(Outcome)
     /// It pauses: the answers run out at a question.
     case paused
 
     /// The outcome's name, or `paused`.
-    public var description: String {
+    package var description: String {
       switch self {
       case .ended(let outcome): return outcome.rawValue
       case .paused: return "paused"
@@ -35,31 +35,31 @@ public struct Scenario: Sendable {
   }
 
   /// What must come out.
-  public struct Expectations: Sendable {
+  package struct Expectations: Sendable {
     /// How the consultation must end: with an outcome, or paused.
-    public var outcome: Ending?
+    package var outcome: Ending?
     /// The stage the consultation is in when it ends or pauses.
-    public var stage: String?
+    package var stage: String?
     /// Checks that must fire.
-    public var fired: [String]?
+    package var fired: [String]?
     /// Checks that must not fire.
-    public var notFired: [String]?
+    package var notFired: [String]?
     /// Steps that must be asked.
-    public var asked: [String]?
+    package var asked: [String]?
     /// Steps that must not be asked.
-    public var notAsked: [String]?
+    package var notAsked: [String]?
     /// Ingredients that must be excluded.
-    public var excluded: [String]?
+    package var excluded: [String]?
     /// Answers that must be refused, each tried when its step is asked.
-    public var rejected: [Entry] = []
+    package var rejected: [Entry] = []
     /// Answers that must be refused because they exceed an area's limit.
-    public var limitRefused: [Entry] = []
+    package var limitRefused: [Entry] = []
     /// Aftercare items that must be given.
-    public var aftercare: [String]?
+    package var aftercare: [String]?
     /// The number of follow-up sessions of the course that must be booked.
-    public var followUpSessions: Int?
+    package var followUpSessions: Int?
     /// Where each expectation is written, by key.
-    public var locations: [String: SourceLocation] = [:]
+    package var locations: [String: SourceLocation] = [:]
     /// Where each id of a list expectation is written, by key and id.
     var idLocations: [String: [String: SourceLocation]] = [:]
   }
@@ -78,25 +78,25 @@ public struct Scenario: Sendable {
   /// resolved, and `override-wait`. Those of the patient it extends come
   /// first (each marked with its patient), less those it takes away and
   /// those it gives itself, which follow in the order written.
-  public var answers: [Entry]
+  package var answers: [Entry]
   /// The patient whose answers it extends, if any.
   public var patient: String?
   /// Answers of its patient that it takes away (`STEP: ~`), so the step is
   /// left unanswered: skipped when optional, else the scenario pauses there.
-  public var removed: [Entry] = []
+  package var removed: [Entry] = []
   /// What must come out.
-  public var expect: Expectations
+  package var expect: Expectations
   /// Where the scenario starts.
   public var location: SourceLocation
   /// Where its areas are written.
-  public var areasLocation: SourceLocation
+  package var areasLocation: SourceLocation
   /// Where its `answers` key is written, if it has one.
-  public var answersLocation: SourceLocation?
+  package var answersLocation: SourceLocation?
   /// Where the answers of its patient are written, if it extends one.
-  public var patientAnswersLocation: SourceLocation?
+  package var patientAnswersLocation: SourceLocation?
 
   /// The answer for `key`, if the scenario gives one.
-  public func answer(_ key: String) -> Entry? { answers.first { $0.key == key } }
+  package func answer(_ key: String) -> Entry? { answers.first { $0.key == key } }
 }
 
 /// The scenarios of one file, and every problem found reading it.
@@ -108,15 +108,15 @@ public struct ScenarioFile: Sendable {
   /// Every problem in the file and the files it includes, at its line and column.
   public var diagnostics: [Diagnostic]
   /// The patients its scenarios can extend: its own and those of the files it includes.
-  public var patients: [String: ScenarioPatient]
+  package var patients: [String: ScenarioPatient]
   /// The file and every file it includes, by name, to quote their lines.
-  public var sources: [String: SourceText]
+  package var sources: [String: SourceText]
   /// Whether it is a file of patients for others to include: `patients`
   /// and no `scenarios`.
   public var holdsOnlyPatients: Bool
 
   /// The day scenarios take place on unless they say otherwise.
-  public static let defaultDate = CalendarDate(year: 2026, month: 1, day: 5) ?? .epoch
+  package static let defaultDate = CalendarDate(year: 2026, month: 1, day: 5) ?? .epoch
 
   static let fileKeys = ["workflow", "areas", "role", "date", "include", "patients", "patient", "scenarios"]
   static let scenarioKeys = ["name", "workflow", "areas", "role", "date", "patient", "answers", "expect"]

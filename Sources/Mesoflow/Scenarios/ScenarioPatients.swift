@@ -1,22 +1,22 @@
-public import MesoflowYAML
+package import MesoflowYAML
 
 /// A named set of answers that scenarios extend: a sample patient written
 /// once, whom each scenario changes only where its test differs, so that a
 /// question added to a definition is answered in one place. A patient may
 /// extend others; its own answers override theirs. See docs/TESTING.md.
-public struct ScenarioPatient: Sendable {
+package struct ScenarioPatient: Sendable {
   /// The patient's name, as scenarios and other patients name it.
-  public var name: String
+  package var name: String
   /// The patients it extends, in order: a later one's answers override an earlier one's.
-  public var extends: [String]
+  package var extends: [String]
   /// Its own answers, each marked as this patient's.
-  public var answers: [Scenario.Entry]
+  package var answers: [Scenario.Entry]
   /// Answers of the patients it extends that it takes away (`STEP: ~`).
-  public var removed: [Scenario.Entry]
+  package var removed: [Scenario.Entry]
   /// Where its name is written.
-  public var location: SourceLocation
+  package var location: SourceLocation
   /// Where its `answers` key is written (or its name, when it has none).
-  public var answersLocation: SourceLocation
+  package var answersLocation: SourceLocation
   /// Where each patient it extends is named.
   var extendsLocations: [SourceLocation]
 }

@@ -20,7 +20,7 @@ public struct SystemClock: ConsultationClock {
   }
 
   /// The local time zone's offset from UTC at `instant`, in seconds.
-  public static func utcOffset(at instant: Timestamp) -> Int {
+  package static func utcOffset(at instant: Timestamp) -> Int {
     var seconds = time_t(instant.millisecondsSinceEpoch / 1000)
     var parts = tm()
     guard localtime_r(&seconds, &parts) != nil else { return 0 }

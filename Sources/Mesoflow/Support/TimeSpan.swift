@@ -24,7 +24,7 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
 
   /// The longest span a definition may give: 100 years (5,218 weeks). Not a
   /// clinical limit, a guard against a wrong unit or a stray digit.
-  public static let longest = TimeSpan(seconds: 5_218 * 604_800)
+  package static let longest = TimeSpan(seconds: 5_218 * 604_800)
 
   static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
 
