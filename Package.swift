@@ -33,10 +33,15 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
     ),
+    .systemLibrary(
+      name: "CArgon2",
+      pkgConfig: "libargon2",
+      providers: [.apt(["libargon2-dev"]), .brew(["argon2"])]
+    ),
     .target(name: "MesoflowYAML", dependencies: ["CYAML"]),
     .target(name: "Mesoflow", dependencies: ["MesoflowYAML"]),
     .target(name: "MesoflowConformance", dependencies: ["Mesoflow"]),
-    .target(name: "MesoflowStore", dependencies: ["Mesoflow", "MesoflowYAML"]),
+    .target(name: "MesoflowStore", dependencies: ["Mesoflow", "MesoflowYAML", "CArgon2"]),
     .target(
       name: "MesoflowSQLite",
       dependencies: ["Mesoflow", "MesoflowStore", .product(name: "GRDB", package: "GRDB.swift")]

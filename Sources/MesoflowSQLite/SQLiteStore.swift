@@ -16,7 +16,7 @@ public import MesoflowStore
 /// its journal files the same mode). It runs in WAL mode with
 /// `synchronous = FULL`, so a write has reached the disk when the call that
 /// made it returns. The schema is in docs/STORE.md.
-public final class SQLiteStore: ConsultationStore {
+public final class SQLiteStore: ConsultationStore, AccountStore {
   private let queue: DatabaseQueue
   /// The database file.
   public let path: String
@@ -81,11 +81,33 @@ public final class SQLiteStore: ConsultationStore {
           ) WITHOUT ROWID;
           """)
     }
+    // Clinic accounts and their audit log. The password column holds an
+    // Argon2id hash, never a password.
+    migrator.registerMigration("v2-accounts") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE account (
+            name TEXT PRIMARY KEY NOT NULL,
+            full_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            enabled INTEGER NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            failed_attempts INTEGER NOT NULL,
+            locked_until INTEGER
+          ) WITHOUT ROWID;
+          CREATE TABLE audit (
+            sequence INTEGER PRIMARY KEY NOT NULL,
+            json TEXT NOT NULL,
+            chain_hash TEXT NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 
   public func create(_ summary: ConsultationSummary, definitions: [DefinitionSource], events: [StoredEvent]) throws {
-    try write(summary.id) { db in
+    try write("consultation '\(summary.id)'") { db in
       if try Bool.fetchOne(db, sql: "SELECT 1 FROM consultation WHERE id = ?", arguments: [summary.id]) == true {
         throw StoreError(.alreadyExists, "a consultation with the id '\(summary.id)' exists already")
       }
@@ -111,7 +133,7 @@ public final class SQLiteStore: ConsultationStore {
   }
 
   public func append(_ events: [StoredEvent], summary: ConsultationSummary) throws {
-    try write(summary.id) { db in
+    try write("consultation '\(summary.id)'") { db in
       guard
         let row = try Row.fetchOne(
           db, sql: "SELECT event_count FROM consultation WHERE id = ?", arguments: [summary.id])
@@ -224,15 +246,90 @@ public final class SQLiteStore: ConsultationStore {
     return "rowid \(number.map(String.init) ?? "?")"
   }
 
+  // MARK: - Accounts
+
+  public func accounts() throws -> [StoredAccount] {
+    try read { db in try Row.fetchAll(db, sql: "SELECT * FROM account ORDER BY name").map(Self.account) }
+  }
+
+  public func account(named name: String) throws -> StoredAccount? {
+    try read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM account WHERE name = ?", arguments: [name]).map(Self.account)
+    }
+  }
+
+  public func lastAuditEntry() throws -> StoredEvent? {
+    try read { db in
+      try Row.fetchOne(db, sql: "SELECT sequence, json, chain_hash FROM audit ORDER BY sequence DESC LIMIT 1")
+        .map(Self.auditEntry)
+    }
+  }
+
+  public func auditEntries() throws -> [StoredEvent] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT sequence, json, chain_hash FROM audit ORDER BY sequence").map(Self.auditEntry)
+    }
+  }
+
+  public func commit(_ entries: [StoredEvent], accounts: [StoredAccount]) throws {
+    try write("the audit log") { db in
+      let last = try Int.fetchOne(db, sql: "SELECT MAX(sequence) FROM audit") ?? 0
+      for (offset, entry) in entries.enumerated() where entry.sequence != last + offset + 1 {
+        throw StoreError(
+          .conflict, "the audit log has \(last) entries, so the next is \(last + offset + 1), not \(entry.sequence)")
+      }
+      for entry in entries {
+        try db.execute(
+          sql: "INSERT INTO audit (sequence, json, chain_hash) VALUES (?, ?, ?)",
+          arguments: [entry.sequence, entry.json, entry.chainHash])
+      }
+      for account in accounts {
+        try db.execute(
+          sql: """
+            INSERT OR REPLACE INTO account (name, full_name, role, enabled, password_hash, created_at,
+              failed_attempts, locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            account.name, account.fullName, account.role.rawValue, account.isEnabled ? 1 : 0, account.passwordHash,
+            account.createdAt.millisecondsSinceEpoch, account.failedAttempts,
+            account.lockedUntil?.millisecondsSinceEpoch,
+          ])
+      }
+    }
+  }
+
+  /// Reads an account row, or throws `corrupt` naming the account and the column.
+  private static func account(_ row: Row) throws -> StoredAccount {
+    let name = try StoredRow(row, "an account", "its row").text("name")
+    let stored = StoredRow(row, "account '\(name)'", "its row")
+    let role = try stored.text("role")
+    guard let accountRole = AccountRole(rawValue: role) else {
+      throw StoreError(.corrupt, "account '\(name)' is damaged: column role holds '\(role)', which is no role")
+    }
+    return StoredAccount(
+      name: name, fullName: try stored.text("full_name"), role: accountRole,
+      isEnabled: try stored.int64("enabled") != 0, passwordHash: try stored.text("password_hash"),
+      createdAt: Timestamp(millisecondsSinceEpoch: try stored.int64("created_at")),
+      failedAttempts: try stored.int("failed_attempts"),
+      lockedUntil: try stored.optionalInt64("locked_until").map(Timestamp.init(millisecondsSinceEpoch:)))
+  }
+
+  private static func auditEntry(_ row: Row) throws -> StoredEvent {
+    let sequence = try StoredRow(row, "the audit log", "an entry").int("sequence")
+    let stored = StoredRow(row, "the audit log", "entry \(sequence)")
+    return StoredEvent(sequence: sequence, json: try stored.text("json"), chainHash: try stored.text("chain_hash"))
+  }
+
   // MARK: - Access
 
-  private func write(_ id: String, _ work: (Database) throws -> Void) throws {
+  /// Runs `work` in a write transaction; `what` names what it records.
+  private func write(_ what: String, _ work: (Database) throws -> Void) throws {
     do {
       try queue.write(work)
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError(.io, "\(path): cannot record consultation '\(id)': \(Self.reason(error))")
+      throw StoreError(.io, "\(path): cannot record \(what): \(Self.reason(error))")
     }
   }
 
@@ -306,6 +403,14 @@ private struct StoredRow {
   func int64(_ column: String) throws -> Int64 {
     try value(column, expected: "an integer") { value in
       if case .int64(let integer) = value.storage { return integer }
+      return nil
+    }
+  }
+
+  func optionalInt64(_ column: String) throws -> Int64? {
+    try value(column, expected: "an integer or NULL") { value -> Int64?? in
+      if value.isNull { return .some(nil) }
+      if case .int64(let integer) = value.storage { return .some(integer) }
       return nil
     }
   }

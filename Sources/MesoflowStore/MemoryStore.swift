@@ -3,7 +3,7 @@ import Synchronization
 
 /// A store that keeps everything in memory: for tests, previews and
 /// integrators who persist elsewhere. Nothing survives the process.
-public final class MemoryStore: ConsultationStore {
+public final class MemoryStore: ConsultationStore, AccountStore {
   private struct Entry {
     var summary: ConsultationSummary
     var definitions: [DefinitionSource]
@@ -11,6 +11,13 @@ public final class MemoryStore: ConsultationStore {
   }
 
   private let entries = Mutex<[String: Entry]>([:])
+
+  private struct Accounts {
+    var byName: [String: StoredAccount] = [:]
+    var audit: [StoredEvent] = []
+  }
+
+  private let accountState = Mutex(Accounts())
 
   /// Creates an empty store.
   public init() {}
@@ -71,6 +78,37 @@ public final class MemoryStore: ConsultationStore {
     entries.withLock { entries in
       guard let index = entries[id]?.events.firstIndex(where: { $0.sequence == sequence }) else { return }
       entries[id]?.events[index].json = json
+    }
+  }
+
+  // MARK: - Accounts
+
+  public func accounts() throws -> [StoredAccount] {
+    accountState.withLock { $0.byName.values.sorted { $0.name < $1.name } }
+  }
+
+  public func account(named name: String) throws -> StoredAccount? { accountState.withLock { $0.byName[name] } }
+
+  public func lastAuditEntry() throws -> StoredEvent? { accountState.withLock { $0.audit.last } }
+
+  public func auditEntries() throws -> [StoredEvent] { accountState.withLock { $0.audit } }
+
+  public func commit(_ entries: [StoredEvent], accounts: [StoredAccount]) throws {
+    try accountState.withLock { state in
+      for (offset, entry) in entries.enumerated() where entry.sequence != state.audit.count + offset + 1 {
+        throw StoreError(.conflict, "the audit log already has an entry \(entry.sequence)")
+      }
+      state.audit += entries
+      for account in accounts { state.byName[account.name] = account }
+    }
+  }
+
+  /// Replaces one audit entry's json, keeping its hash. For tests of
+  /// ``AccountDirectory/verifyAuditLog()``.
+  package func tamperAudit(sequence: Int, json: String) {
+    accountState.withLock { state in
+      guard let index = state.audit.firstIndex(where: { $0.sequence == sequence }) else { return }
+      state.audit[index].json = json
     }
   }
 }

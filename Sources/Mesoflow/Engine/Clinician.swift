@@ -13,11 +13,18 @@ public struct Clinician: Sendable, Hashable, Codable, CustomStringConvertible {
   public var name: String
   /// The clinician's role.
   public var role: Role
+  /// The name of the clinic account that proved who the clinician is (by its
+  /// password, at the edge that signed them in), or `nil` for a clinician
+  /// the caller names without an account. The engine takes it as given: it
+  /// is for the record, and for front ends to tell a signed decision from a
+  /// claimed one.
+  public var account: String?
 
   /// Creates a clinician.
-  public init(name: String, role: Role) {
+  public init(name: String, role: Role, account: String? = nil) {
     self.name = name
     self.role = role
+    self.account = account
   }
 
   /// The name and role: `Dr Ada Lane (physician)`.
