@@ -153,15 +153,12 @@ struct InteractiveDriver {
 
   private mutating func resolve(_ alert: CheckAlert) throws -> RunResult? {
     print(session.render(alert))
-    let isPhysician = session.clinician.role == .physician
     let choices: String
     switch alert.check.outcome {
     case .stop: choices = "end (end as deferred, with an optional note) · back (the answer was wrong: correct it)"
     case .refer:
       choices =
-        isPhysician
-        ? "approve (with your written reason) · end (end as referred) · back (correct the answer)"
-        : "end (end as referred) · back (correct the answer) · pause (a physician resumes it with --role physician)"
+        "approve (a physician, with their account's password and a written reason) · end (end as referred) · back (correct the answer)"
     case .warn, .exclude: choices = "ok (acknowledge) · back (correct the answer)"
     }
     print(session.style.bold("Choose: ") + choices)
@@ -183,14 +180,11 @@ struct InteractiveDriver {
           return nil
         }
       case "approve" where alert.check.outcome == .refer:
-        guard isPhysician else {
-          print("Only a physician can approve; start or resume with --role physician.")
-          continue
-        }
+        guard let physician = try physicianSigns("approve referral '\(alert.check.id)'") else { continue }
         var reason = rest
         if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
         if try session.attempt({ c throws(ConsultationError) in
-          try c.override(alert.check.id, reason: reason, by: clinician)
+          try c.override(alert.check.id, reason: reason, by: physician)
         }) {
           return nil
         }
@@ -216,7 +210,8 @@ struct InteractiveDriver {
     if let reason = notice.reason { print(reason) }
     print(
       session.style.dim(
-        "  pause · note · skip (a physician only, with a written reason); the next stage begins when the wait is over"))
+        "  pause · note · skip (a physician, with their account's password and a written reason); the next stage begins when the wait is over"
+      ))
     let live = session.style.enabled
     while true {
       let now = session.consultation.clock.now()
@@ -242,22 +237,32 @@ struct InteractiveDriver {
         case "pause": return try session.pause()
         case "note": try note(rest, about: nil)
         case "skip":
-          guard session.clinician.role == .physician else {
-            print("Only a physician can end a wait early; \(Self.clock(left)) left.")
-            continue
-          }
+          guard let physician = try physicianSigns("end the wait before '\(notice.stage)' early") else { continue }
           var reason = rest
           if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
-          let clinician = session.clinician
-          if try session.attempt({ c throws(ConsultationError) in try c.overrideWait(reason: reason, by: clinician) }) {
+          if try session.attempt({ c throws(ConsultationError) in try c.overrideWait(reason: reason, by: physician) }) {
             return nil
           }
         case "": continue
         default:
-          print("Waiting: \(Self.clock(left)) left. Type pause, note or (a physician) skip.")
+          print("Waiting: \(Self.clock(left)) left. Type pause, note or skip (a physician signs it).")
         }
       }
     }
+  }
+
+  /// Asks for a physician's account and password, whoever is signed in,
+  /// and has the account sign `decision`: the clinician to record it under,
+  /// or nil when refused or left (the refusal is printed).
+  private func physicianSigns(_ decision: String) throws -> Clinician? {
+    print(session.style.bold("A physician signs this with their own account."))
+    guard let name = read("Physician's account: ")?.trimmed, !name.isEmpty else { return nil }
+    print("Password for \(name): ", terminator: "")
+    guard case .line(let password) = input.readSecret() else {
+      print("")
+      return nil
+    }
+    return try session.signDecision(decision, physician: name, password: password)
   }
 
   /// Writes to the session's output.

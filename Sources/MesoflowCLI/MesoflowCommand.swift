@@ -13,7 +13,7 @@ struct MesoflowCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Validate.self, Describe.self, Check.self, TestScenarios.self, Run.self, Resume.self, List.self, Show.self,
-      Export.self, Verify.self, Graph.self,
+      Export.self, Verify.self, Graph.self, User.self, Audit.self,
     ]
   )
 }

@@ -22,7 +22,7 @@ extension MesoflowCommand {
     @Argument(help: "The consultation's id.")
     var id: String
 
-    @OptionGroup var clinician: ClinicianOptions
+    @OptionGroup var signIn: SignInOptions
 
     @Option(help: "A YAML file of answers: go on without a terminal.")
     var answers: String?
@@ -31,26 +31,45 @@ extension MesoflowCommand {
 
     func run() throws {
       let script = try answers.map(Run.loadScript)
-      let archive = try storeOptions.open()
+      if signIn.physician != nil, answers == nil {
+        throw ValidationError(
+          "--physician is for runs from an answers file; at the terminal, approve asks for the physician's account and password"
+        )
+      }
+      let (archive, accounts) = try storeOptions.openWithAccounts()
       let durable: ConsultationSession
       do {
         durable = try ConsultationSession.open(id, in: archive, clock: SystemClock())
       } catch {
         throw fail(error)
       }
-      let who = try clinician.resolved(default: durable.consultation.state.start.staff)
       if let outcome = durable.consultation.state.outcome {
         print("Consultation \(id) has already ended (\(outcome.rawValue)); mesoflow show \(id) prints its record.")
         throw ExitCode(RunResult(outcome).exitCode)
       }
+      // Whoever resumes signs in; by default the account that started it.
+      let input = TerminalInput()
+      let passwords = PasswordReader(input: input, fromStandardInput: signIn.passwordStdin)
+      let started = durable.consultation.state.start.staff
+      guard signIn.staff != nil || started.account != nil else {
+        throw ValidationError(
+          "consultation \(id) was started by \(started.name), who signed in with no account: say who resumes it with --staff ACCOUNT"
+        )
+      }
+      let staff = try signIn.signIn(
+        accounts, passwords: passwords, purpose: "resume \(id)", fallback: started.account,
+        storeArgument: storeOptions.argument)
+      let physician = try signIn.scriptedPhysician(passwords)
+      let who = staff.account.clinician
       var session = TerminalSession(
-        durable: durable, clinician: who, storePath: storeOptions.path, storeArgument: storeOptions.argument)
+        durable: durable, clinician: who, accounts: accounts, scriptedPhysician: physician,
+        storePath: storeOptions.path, storeArgument: storeOptions.argument)
       if case .failure(let error) = try session.apply({ c throws(ConsultationError) in try c.resume(by: who) }) {
         throw fail(error)
       }
       let answered = session.consultation.state.answers.count
       print("Resuming consultation \(id) (\(answered) answer\(answered == 1 ? "" : "s") so far), \(who).")
-      throw ExitCode(try Run.drive(session, script: script).exitCode)
+      throw ExitCode(try Run.drive(session, script: script, input: input).exitCode)
     }
   }
 
@@ -224,7 +243,9 @@ extension MesoflowCommand {
       discussion: """
         Recomputes each consultation's hash chain, checks the stored
         definitions against their hashes, replays the events and compares the
-        summary. Exits 0 when everything is intact, 1 when anything is not.
+        summary; with no id, also checks the audit log's hash chain (account
+        changes, sign-ins, signed decisions). Exits 0 when everything is
+        intact, 1 when anything is not.
         """
     )
 
@@ -234,10 +255,14 @@ extension MesoflowCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-      let archive = try storeOptions.open()
+      let (archive, accounts) = try storeOptions.openWithAccounts()
       let results: [ConsultationArchive.Verification]
+      let auditProblems: [String]
+      let auditCount: Int
       do {
         results = try archive.verify(id)
+        auditProblems = id == nil ? try accounts.verifyAuditLog() : []
+        auditCount = id == nil ? try accounts.store.auditEntries().count : 0
       } catch {
         throw fail(error)
       }
@@ -254,7 +279,15 @@ extension MesoflowCommand {
       }
       let total = results.count
       print("\(total - broken) of \(total) consultation\(total == 1 ? "" : "s") intact")
-      if broken > 0 { throw ExitCode(1) }
+      if id == nil {
+        if auditProblems.isEmpty {
+          print("\(style.green("ok"))   audit log: \(auditCount) entr\(auditCount == 1 ? "y" : "ies"), chain intact")
+        } else {
+          print("\(style.red("FAIL")) audit log:")
+          for problem in auditProblems { print("       \(problem)") }
+        }
+      }
+      if broken > 0 || !auditProblems.isEmpty { throw ExitCode(1) }
     }
   }
 }

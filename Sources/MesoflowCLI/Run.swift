@@ -25,7 +25,7 @@ extension MesoflowCommand {
     @Option(name: .customLong("area"), help: "A treatment area; repeat for several. At least one.")
     var areas: [String] = []
 
-    @OptionGroup var clinician: ClinicianOptions
+    @OptionGroup var signIn: SignInOptions
 
     @Option(help: "The clinic's identifier for the patient.")
     var patient: String?
@@ -52,17 +52,27 @@ extension MesoflowCommand {
         throw ValidationError(
           "name at least one treatment area with --area (mesoflow describe lists a workflow's steps)")
       }
-      guard clinician.staff != nil else {
-        throw ValidationError("say who is running the consultation with --staff NAME")
+      guard signIn.staff != nil else {
+        throw ValidationError("say who is at the chair with --staff ACCOUNT (mesoflow user list lists the accounts)")
+      }
+      if signIn.physician != nil, answers == nil {
+        throw ValidationError(
+          "--physician is for runs from an answers file; at the terminal, approve asks for the physician's account and password"
+        )
       }
     }
 
     func run() throws {
       let script = try answers.map(Self.loadScript)
       let definitions = try LoadedDefinitions.load(workflow: workflow, areas: areas, plugins: plugins)
-      let archive = try storeOptions.open()
+      let (archive, accounts) = try storeOptions.openWithAccounts()
+      let input = TerminalInput()
+      let passwords = PasswordReader(input: input, fromStandardInput: signIn.passwordStdin)
+      let staff = try signIn.signIn(
+        accounts, passwords: passwords, purpose: "run", storeArgument: storeOptions.argument)
+      let physician = try signIn.scriptedPhysician(passwords)
       let clock = SystemClock()
-      let who = try clinician.resolved(default: nil)
+      let who = staff.account.clinician
       let now = clock.now()
       let zone = try Self.clinicTimeZone(timeZone)
       // Ids are random; a clash with a stored one (rare) draws another.
@@ -81,11 +91,12 @@ extension MesoflowCommand {
           throw fail(error)
         }
         let session = TerminalSession(
-          durable: durable, clinician: who, storePath: storeOptions.path, storeArgument: storeOptions.argument)
+          durable: durable, clinician: who, accounts: accounts, scriptedPhysician: physician,
+          storePath: storeOptions.path, storeArgument: storeOptions.argument)
         print(
           "Consultation \(session.id): \(definitions.merged.workflow.title), "
             + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")
-        throw ExitCode(try Self.drive(session, script: script).exitCode)
+        throw ExitCode(try Self.drive(session, script: script, input: input).exitCode)
       }
     }
 
@@ -112,39 +123,14 @@ extension MesoflowCommand {
     }
 
     /// Runs the session from a script or at the terminal.
-    static func drive(_ session: TerminalSession, script: AnswerScript?) throws -> RunResult {
+    static func drive(_ session: TerminalSession, script: AnswerScript?, input: TerminalInput) throws -> RunResult {
       if let script {
         var driver = ScriptedDriver(session: session, script: script)
         return try driver.run()
       }
-      var driver = InteractiveDriver(session: session, input: TerminalInput())
+      var driver = InteractiveDriver(session: session, input: input)
       return try driver.run()
     }
-  }
-}
-
-/// `--staff NAME [--role staff|physician]`.
-struct ClinicianOptions: ParsableArguments {
-  @Option(help: "Who is at the chair: recorded with every answer.")
-  var staff: String?
-
-  @Option(help: "staff or physician: only a physician may approve a referral or end a wait early.")
-  var role: Role = .staff
-
-  enum Role: String, ExpressibleByArgument, CaseIterable {
-    case staff, physician
-    var role: Clinician.Role { self == .physician ? .physician : .staff }
-  }
-
-  /// The clinician, or `fallback` when no name was given.
-  func resolved(default fallback: Clinician?) throws -> Clinician {
-    if let staff {
-      let name = staff.trimmed
-      guard !name.isEmpty else { throw ValidationError("--staff needs a name") }
-      return Clinician(name: name, role: role.role)
-    }
-    guard let fallback else { throw ValidationError("say who is running the consultation with --staff NAME") }
-    return fallback
   }
 }
 

@@ -1,4 +1,5 @@
 import Mesoflow
+import MesoflowStore
 
 /// Runs a consultation from a file of answers, without a terminal: it stops
 /// (paused) where the answers run out and says why.
@@ -54,12 +55,20 @@ struct ScriptedDriver {
           return try session.pause(
             reason: "Warning '\(check.id)' needs acknowledging: add `\(check.id): acknowledged` to the answers.")
         }
+        var physician: Clinician?
+        if check.outcome == .refer, case .approve? = resolution {
+          physician = try signs("approve referral '\(check.id)'", key: check.id)
+          guard physician != nil else {
+            _ = try session.pause(reason: "The approval of '\(check.id)' was not signed; nothing was recorded.")
+            return .invalidInput
+          }
+        }
         let resolved = try session.apply { c throws(ConsultationError) in
           switch (check.outcome, resolution) {
           case (.warn, _), (.exclude, _):
             try c.acknowledge(check.id, by: clinician)
           case (.refer, .approve(let reason)?):
-            try c.override(check.id, reason: reason, by: clinician)
+            try c.override(check.id, reason: reason, by: physician ?? clinician)
           case (.stop, _), (.refer, _):
             // Nothing in a script can correct the answer that fired a stop, so it ends the consultation.
             try c.end(because: check.id, note: resolution?.note, by: clinician)
@@ -83,8 +92,14 @@ struct ScriptedDriver {
               "Waiting until \(session.timeZone.format(notice.until)) before '\(notice.stage)'; resume then, or have a physician add `override-wait: REASON`."
           )
         }
+        guard
+          let physician = try signs("end the wait before '\(notice.stage)' early", key: AnswerScript.waitOverrideKey)
+        else {
+          _ = try session.pause(reason: "Ending the wait early was not signed; nothing was recorded.")
+          return .invalidInput
+        }
         let overridden = try session.apply { c throws(ConsultationError) in
-          try c.overrideWait(reason: entry.text, by: clinician)
+          try c.overrideWait(reason: entry.text, by: physician)
         }
         if case .failure(let error) = overridden {
           Platform.printError(script.diagnostic(AnswerScript.waitOverrideKey, error.message).rendered())
@@ -92,6 +107,30 @@ struct ScriptedDriver {
           return .invalidInput
         }
       }
+    }
+  }
+
+  /// Has the run's physician (--physician) sign `decision`: the clinician
+  /// to record it under, or nil, with the reason on standard error, when
+  /// no physician was named or the account refused.
+  private func signs(_ decision: String, key: String) throws -> Clinician? {
+    guard let physician = session.scriptedPhysician else {
+      Platform.printError(
+        script.diagnostic(
+          key,
+          "'\(key)': a physician signs this: name the physician's account with --physician NAME, whose password is asked for (or read with --password-stdin)"
+        ).rendered(color: Platform.standardErrorWantsColor))
+      return nil
+    }
+    do {
+      return try session.accounts.signDecision(
+        "\(decision) in consultation \(session.id)", physician: physician.account, password: physician.password)
+    } catch let error as AccountError {
+      Platform.printError(
+        script.diagnostic(key, "'\(key)': \(error.message)").rendered(color: Platform.standardErrorWantsColor))
+      return nil
+    } catch {
+      throw session.notSaved(error)
     }
   }
 

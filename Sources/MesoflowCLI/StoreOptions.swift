@@ -33,9 +33,20 @@ struct StoreOptions: ParsableArguments {
   }
 
   /// Opens the store, creating it when absent.
-  func open() throws -> ConsultationArchive {
+  func open() throws -> ConsultationArchive { ConsultationArchive(store: try openStore()) }
+
+  /// Opens the store's consultations and its accounts.
+  func openWithAccounts() throws -> (ConsultationArchive, AccountDirectory) {
+    let store = try openStore()
+    return (ConsultationArchive(store: store), AccountDirectory(store: store))
+  }
+
+  /// Opens the store's accounts.
+  func accounts() throws -> AccountDirectory { AccountDirectory(store: try openStore()) }
+
+  private func openStore() throws -> SQLiteStore {
     do {
-      return ConsultationArchive(store: try SQLiteStore(path: path))
+      return try SQLiteStore(path: path)
     } catch {
       Platform.printError("error: \(error)")
       throw ExitCode(1)

@@ -50,11 +50,15 @@ enum LineInput: Equatable {
 protocol LineSource {
   /// The next line without its newline; waits at most `timeout` seconds when given.
   func readLine(timeout: Int?) -> LineInput
+  /// The next line, not shown as it is typed: a password.
+  func readSecret() -> LineInput
 }
 
 extension LineSource {
   /// The next line, however long it takes.
   func readLine() -> LineInput { readLine(timeout: nil) }
+
+  func readSecret() -> LineInput { readLine() }
 }
 
 /// Where a driver writes what it shows: standard output, or a test's buffer.
@@ -93,6 +97,23 @@ final class TerminalInput: LineSource {
   }
 
   var wasInterrupted: Bool { Self.caught.load(ordering: .relaxed) != 0 }
+
+  /// The next line with the terminal's echo off, so that a password is not
+  /// shown (nor left in the scrollback); echo comes back however the read
+  /// ends, Ctrl-C included, since the signal only interrupts the read.
+  func readSecret() -> LineInput {
+    var saved = termios()
+    guard isatty(0) == 1, tcgetattr(0, &saved) == 0 else { return readLine() }
+    var quiet = saved
+    quiet.c_lflag &= ~tcflag_t(ECHO)
+    tcsetattr(0, TCSANOW, &quiet)
+    defer {
+      tcsetattr(0, TCSANOW, &saved)
+      // The Enter that ended the line was not echoed either.
+      Swift.print("")
+    }
+    return readLine()
+  }
 
   /// The next line without its newline; waits at most `timeout` seconds when given.
   func readLine(timeout: Int? = nil) -> LineInput {

@@ -33,7 +33,12 @@ enum RunResult {
 struct TerminalSession {
   /// The consultation and its archive; every input goes through it.
   var durable: ConsultationSession
+  /// Who is at the chair: the signed-in account.
   let clinician: Clinician
+  /// The clinic's accounts: a physician signs each decision with theirs.
+  let accounts: AccountDirectory
+  /// For a scripted run, the physician named with --physician.
+  var scriptedPhysician: ScriptedPhysician?
   let storePath: String
   /// `--store PATH` when the store is not the default one, else empty.
   var storeArgument = ""
@@ -72,6 +77,20 @@ struct TerminalSession {
     case .failure(let error):
       print(style.red("✗ ") + error.message)
       return false
+    }
+  }
+
+  /// Has the physician account `name` sign `decision` with `password`;
+  /// prints the refusal (wrong password, not a physician, locked, ...) and
+  /// returns nil when refused. Either way the attempt is in the audit log.
+  func signDecision(_ decision: String, physician name: String, password: String) throws -> Clinician? {
+    do {
+      return try accounts.signDecision("\(decision) in consultation \(id)", physician: name, password: password)
+    } catch let error as AccountError {
+      print(style.red("✗ ") + error.message)
+      return nil
+    } catch {
+      throw notSaved(error)
     }
   }
 

@@ -21,7 +21,10 @@ struct CLITests {
     var stderr: String
   }
 
-  func run(_ arguments: [String], in directory: URL = CLITests.root, program: String = "mesoflow") throws -> Result {
+  /// Runs `program` with `arguments`; `stdin` is its standard input (empty when nil).
+  func run(
+    _ arguments: [String], in directory: URL = CLITests.root, program: String = "mesoflow", stdin: String? = nil
+  ) throws -> Result {
     let process = Process()
     process.executableURL = Self.binary(program)
     process.arguments = arguments
@@ -33,14 +36,62 @@ struct CLITests {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    let input = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
     try process.run()
+    if let stdin {
+      input.fileHandleForWriting.write(Data(stdin.utf8))
+      try input.fileHandleForWriting.close()
+    }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return Result(
       status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
       stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  // MARK: - A clinic's accounts
+
+  static let adminPassword = "admin horse battery"
+  static let nursePassword = "nurse staple morning"
+  static let physicianPassword = "doctor tulip window"
+
+  /// A store with three accounts, made once with the binary: `ada` (admin),
+  /// `kim` (staff, "Nurse Kim") and `dr.lane` (physician, "Dr Lane").
+  static let clinicTemplate: String = {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "mesoflow-clinic-\(UUID().uuidString)/template.sqlite"
+    ).path
+    let cli = CLITests()
+    _ = try? cli.run(["user", "add", "ada", "--password-stdin", "--store", path], stdin: adminPassword + "\n")
+    _ = try? cli.run(
+      ["user", "add", "kim", "--full-name", "Nurse Kim", "--admin", "ada", "--password-stdin", "--store", path],
+      stdin: adminPassword + "\n" + nursePassword + "\n")
+    _ = try? cli.run(
+      [
+        "user", "add", "dr.lane", "--role", "physician", "--full-name", "Dr Lane", "--admin", "ada",
+        "--password-stdin", "--store", path,
+      ], stdin: adminPassword + "\n" + physicianPassword + "\n")
+    return path
+  }()
+
+  /// A fresh store in a fresh folder, with the clinic's three accounts.
+  static func clinicStore() -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-run-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("c.sqlite").path
+    try? FileManager.default.copyItem(atPath: clinicTemplate, toPath: path)
+    return path
+  }
+
+  /// The password of one of the clinic's accounts.
+  static func password(of account: String) -> String {
+    switch account {
+    case "ada": adminPassword
+    case "dr.lane": physicianPassword
+    default: nursePassword
+    }
   }
 
   /// A scratch copy of the shipped Workflows/ and Plugins/.

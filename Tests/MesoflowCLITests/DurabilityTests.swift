@@ -45,11 +45,13 @@ struct DurabilityTests {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let store = folder.appendingPathComponent("c.sqlite").path
+    try FileManager.default.copyItem(atPath: CLITests.clinicTemplate, toPath: store)
 
     let run = try InteractiveProcess(
-      arguments: ["run", "--area", "face", "--staff", "Kim", "--store", store],
+      arguments: ["run", "--area", "face", "--staff", "kim", "--password-stdin", "--store", store],
       stderr: folder.appendingPathComponent("err"))
     defer { run.finish() }
+    try run.send(CLITests.nursePassword)
     var screen = try run.waitForQuestion(after: 0, context: context)
     let id = try #require(
       run.output.firstMatch(of: #/^Consultation (\d{8}-[A-Z0-9]{6}): /#.anchorsMatchLineEndings()).map { String($0.1) },
@@ -106,7 +108,9 @@ struct DurabilityTests {
     let saved = record.answers.count
 
     // The consultation resumes from the answers file and completes.
-    let resume = try runMesoflow(["resume", id, "--answers", Self.answersFile.path, "--store", store])
+    let resume = try runMesoflow(
+      ["resume", id, "--password-stdin", "--answers", Self.answersFile.path, "--store", store],
+      stdin: CLITests.nursePassword + "\n")
     #expect(resume.status == 0, "resume: \(resume.stdout)\(resume.stderr) (\(context))")
     if screen.completed || resume.stdout.contains("has already ended (completed)") {
       // Killed after the last answer was saved: nothing is left to resume.
@@ -115,7 +119,7 @@ struct DurabilityTests {
     } else {
       #expect(
         resume.stdout.hasPrefix(
-          "Resuming consultation \(id) (\(saved) answer\(saved == 1 ? "" : "s") so far), Kim (staff).\n"),
+          "Resuming consultation \(id) (\(saved) answer\(saved == 1 ? "" : "s") so far), Nurse Kim (staff).\n"),
         "\(resume.stdout) (\(context))")
       #expect(resume.stdout.contains("Consultation completed."), "\(resume.stdout) (\(context))")
     }
@@ -415,7 +419,9 @@ private final class InteractiveProcess {
 
 /// Runs `mesoflow` to its end, within `timeout` seconds; its output goes to
 /// files, so that no pipe can fill and block it.
-private func runMesoflow(_ arguments: [String], timeout: TimeInterval = 20) throws -> CLITests.Result {
+private func runMesoflow(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 20) throws
+  -> CLITests.Result
+{
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-out-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   defer { try? FileManager.default.removeItem(at: folder) }
@@ -430,7 +436,13 @@ private func runMesoflow(_ arguments: [String], timeout: TimeInterval = 20) thro
   var environment = ProcessInfo.processInfo.environment
   environment["NO_COLOR"] = "1"
   process.environment = environment
-  process.standardInput = FileHandle.nullDevice
+  if let stdin {
+    let inURL = folder.appendingPathComponent("in")
+    try Data(stdin.utf8).write(to: inURL)
+    process.standardInput = try FileHandle(forReadingFrom: inURL)
+  } else {
+    process.standardInput = FileHandle.nullDevice
+  }
   let out = try FileHandle(forWritingTo: outURL)
   let err = try FileHandle(forWritingTo: errURL)
   defer {

@@ -11,7 +11,11 @@ struct ExportFileTests {
   func completed() throws -> (store: String, id: String) {
     let store = RunCommandTests.storePath()
     let result = try cli.run(
-      ["run", "--area", "face", "--staff", "Nurse Kim", "--store", store, "--answers", RunCommandTests.answers.path])
+      [
+        "run", "--area", "face", "--staff", "kim", "--password-stdin", "--store", store, "--answers",
+        RunCommandTests.answers.path,
+      ],
+      stdin: RunCommandTests.passwords("kim"))
     #expect(result.status == 0, "\(result.stderr)")
     return (store, try RunCommandTests.id(in: result.stdout))
   }

@@ -52,17 +52,32 @@ struct InteractiveDriverTests {
     "34", "Fresher skin", "iii", "none", "yes", "250", "eur", "fine_lines, dryness_dullness", "skip",
   ]
 
-  static func run(_ lines: [String], role: Clinician.Role = .staff) throws -> Run {
+  /// The clinic's accounts in `store`, hashed quickly: `ada` (admin), `kim`
+  /// (staff, Nurse Kim), `dr.lane` (physician, Dr Lane), with the CLI
+  /// tests' passwords.
+  static func accounts(in store: any AccountStore) throws -> AccountDirectory {
+    let accounts = AccountDirectory(store: store, clock: ManualClock(morning), cost: .quick)
+    try accounts.add("ada", role: .admin, password: CLITests.adminPassword, by: nil)
+    let admin = try accounts.signIn("ada", password: CLITests.adminPassword, for: "test")
+    try accounts.add("kim", fullName: "Nurse Kim", role: .staff, password: CLITests.nursePassword, by: admin)
+    try accounts.add(
+      "dr.lane", fullName: "Dr Lane", role: .physician, password: CLITests.physicianPassword, by: admin)
+    return accounts
+  }
+
+  static func run(_ lines: [String]) throws -> Run {
     let store = MemoryStore()
+    let accounts = try accounts(in: store)
     let merged = try catalog.merged(workflow: "mesotherapy", areas: ["face"])
-    let clinician = Clinician(name: role == .physician ? "Dr Lane" : "Nurse Kim", role: role)
+    let clinician = Clinician(name: "Nurse Kim", role: .staff, account: "kim")
     let consultation = try Consultation(
       id: "20261121-TEST01", workflow: merged, staff: clinician, clock: ManualClock(morning),
       timeZone: try #require(ClinicTimeZone.named("Europe/Berlin")))
     let durable = try ConsultationSession.begin(consultation, definitions: [], in: ConsultationArchive(store: store))
     let keyboard = Keyboard(lines)
     let session = TerminalSession(
-      durable: durable, clinician: clinician, storePath: "clinic.sqlite", style: Style(enabled: false))
+      durable: durable, clinician: clinician, accounts: accounts, storePath: "clinic.sqlite",
+      style: Style(enabled: false))
     var driver = InteractiveDriver(session: session, input: keyboard, output: TextSink { keyboard.output += $0 })
     let result = try driver.run()
     return Run(result: result, keyboard: keyboard, session: driver.session, store: store)
@@ -180,31 +195,44 @@ struct InteractiveDriverTests {
 
     """
 
-  @Test func approveIsAPhysiciansWithAWrittenReason() throws {
-    let staff = try Self.run(Self.toReferral + ["approve Monitored", "pause"])
-    let choices =
-      "Choose: end (end as referred) · back (correct the answer) · pause (a physician resumes it with --role physician)\n> "
-    #expect(staff.keyboard.reply(to: 14).hasPrefix(Self.referral))
-    #expect(staff.keyboard.reply(to: 14).hasSuffix(choices))
-    #expect(staff.keyboard.reply(to: 15) == "Only a physician can approve; start or resume with --role physician.\n> ")
-    #expect(try Self.stored(staff).state.pending == ["anticoagulants_refer"])
-
-    let physician = try Self.run(
-      Self.toReferral + ["approve", "INR checked today, within range", "pause"], role: .physician)
+  @Test func approveIsSignedByAPhysiciansAccountWhoeverIsSignedIn() throws {
+    let signs = "A physician signs this with their own account.\nPhysician's account: "
+    let run = try Self.run(
+      Self.toReferral + [
+        "approve Monitored", "dr.lane", "not the password",
+        "approve", "kim", CLITests.nursePassword,
+        "approve", "dr.lane", CLITests.physicianPassword, "INR checked today, within range", "pause",
+      ])
+    #expect(run.keyboard.reply(to: 14).hasPrefix(Self.referral))
     #expect(
-      physician.keyboard.reply(to: 14).hasSuffix(
-        "Choose: approve (with your written reason) · end (end as referred) · back (correct the answer)\n> "))
-    #expect(physician.keyboard.reply(to: 15) == "Your reason, for the record: ")
+      run.keyboard.reply(to: 14).hasSuffix(
+        "Choose: approve (a physician, with their account's password and a written reason) · end (end as referred) · back (correct the answer)\n> "
+      ))
+    #expect(run.keyboard.reply(to: 15) == signs)
+    #expect(run.keyboard.reply(to: 16) == "Password for dr.lane: ")
+    #expect(run.keyboard.reply(to: 17) == "✗ the account name or the password is wrong\n> ")
+    #expect(run.keyboard.reply(to: 18) == signs)
     #expect(
-      physician.keyboard.reply(to: 16).hasPrefix(
+      run.keyboard.reply(to: 20)
+        == "✗ 'kim' is a staff account: only a physician's account can sign this; nothing was recorded\n> ")
+    #expect(run.keyboard.reply(to: 23) == "Your reason, for the record: ")
+    #expect(
+      run.keyboard.reply(to: 24).hasPrefix(
         "\n── Screening 8/21 ── 0s elapsed, expected 44m..2h30m\nIs the patient allergic to any of these ingredients? Choose all that apply.\n"
       ))
-    let stored = try Self.stored(physician)
+    let stored = try Self.stored(run)
     #expect(stored.state.pending.isEmpty)
-    #expect(
-      stored.events.contains {
+    let approval = try #require(
+      stored.events.first {
         $0.kind == .overridden(check: "anticoagulants_refer", reason: "INR checked today, within range")
       })
+    #expect(approval.actor == Clinician(name: "Dr Lane", role: .physician, account: "dr.lane"))
+    // The two refusals and the signature are in the audit log; nothing else was recorded for them.
+    let decisions = try run.session.accounts.auditLog().filter { $0.action == .decision }
+    #expect(decisions.map(\.outcome) == [.refused, .refused, .succeeded])
+    #expect(decisions.map(\.reason) == ["wrong password", "not a physician", nil])
+    #expect(decisions.last?.detail == "approve referral 'anticoagulants_refer' in consultation \(Self.id)")
+    #expect(stored.events.filter { if case .overridden = $0.kind { true } else { false } }.count == 1)
   }
 
   @Test func endClosesAStopAsDeferredWithItsNote() throws {
@@ -241,7 +269,8 @@ struct InteractiveDriverTests {
     let durable = try ConsultationSession.begin(consultation, definitions: [], in: ConsultationArchive(store: store))
     let keyboard = Keyboard(["34", "Fresher skin"])
     let session = TerminalSession(
-      durable: durable, clinician: clinician, storePath: "clinic.sqlite", style: Style(enabled: false))
+      durable: durable, clinician: clinician, accounts: try Self.accounts(in: MemoryStore()),
+      storePath: "clinic.sqlite", style: Style(enabled: false))
     var driver = InteractiveDriver(session: session, input: keyboard, output: TextSink { keyboard.output += $0 })
     store.fails.withLock { $0 = true }
     #expect(throws: ExitCode(1)) { try driver.run() }

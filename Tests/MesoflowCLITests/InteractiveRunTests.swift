@@ -17,6 +17,7 @@ struct InteractiveRunTests {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let store = folder.appendingPathComponent("c.sqlite").path
+    try FileManager.default.copyItem(atPath: CLITests.clinicTemplate, toPath: store)
     let mesoflow = CLITests.binary("mesoflow").path
 
     // A tmux server of its own (-L), so the test neither sees nor disturbs the
@@ -26,7 +27,8 @@ struct InteractiveRunTests {
 
     // MARK: Start, answer three questions, correct one with `back`, pause.
     let first = try terminal.start(
-      "NO_COLOR=1 \(shellQuoted(mesoflow)) run --area face --staff 'Nurse Kim' --store \(shellQuoted(store))")
+      "NO_COLOR=1 \(shellQuoted(mesoflow)) run --area face --staff kim --store \(shellQuoted(store))")
+    try first.type(CLITests.nursePassword, after: "Password for kim: ")
     let header = try first.expect(
       #/Consultation (\d{8}-[A-Z0-9]{6}): Mesotherapy consultation, areas face, Nurse Kim \(staff\)\. Saved in (\S+)\./#,
       describedAs: "the first line, \"Consultation <ID>: ...\"")
@@ -57,7 +59,9 @@ struct InteractiveRunTests {
     try first.expect("EXIT=3")
 
     // MARK: Resume in a new terminal and answer to the end.
+    #expect(try !first.transcript().contains(CLITests.nursePassword), "the password was shown")
     let second = try terminal.start("NO_COLOR=1 \(shellQuoted(mesoflow)) resume \(id) --store \(shellQuoted(store))")
+    try second.type(CLITests.nursePassword, after: "Password for kim: ")
     try second.expect("Resuming consultation \(id) (4 answers so far), Nurse Kim (staff).")
     try second.answer("Were standardised before-treatment photos taken and stored?", with: "yes")
     try second.answer("What is the agreed price of this session?", with: "250")
@@ -299,6 +303,14 @@ private final class Screen {
     try wait(for: what, timeout: timeout, line: line) { rest in
       (try? regex.firstMatch(in: rest)).map { ($0.range.upperBound, $0) }
     }
+  }
+
+  /// Waits for `prompt`, then types `text` and Enter (a password, at a
+  /// prompt of its own).
+  func type(_ text: String, after prompt: String, timeout: TimeInterval = 20, line: Int = #line) throws {
+    try expect(prompt, timeout: timeout, line: line)
+    try terminal.command(["send-keys", "-t", session, "-l", text])
+    try terminal.command(["send-keys", "-t", session, "Enter"])
   }
 
   /// Waits for `prompt` and then for the input prompt below it, then types

@@ -6,10 +6,8 @@ struct RunCommandTests {
   let cli = CLITests()
   static let answers = CLITests.root.appendingPathComponent("Tests/MesoflowCLITests/Answers/face-complete.yaml")
 
-  /// A fresh store path in a fresh folder.
-  static func storePath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-run-\(UUID().uuidString)/c.sqlite").path
-  }
+  /// A fresh store in a fresh folder, with the clinic's accounts.
+  static func storePath() -> String { CLITests.clinicStore() }
 
   /// The complete face answers with some replaced, written to a temporary file.
   static func answers(replacing changes: [String: String] = [:], dropping: Set<String> = [], adding: String = "")
@@ -33,8 +31,20 @@ struct RunCommandTests {
     return String(line.dropFirst("Consultation ".count).prefix { $0 != ":" })
   }
 
-  func run(_ arguments: [String], store: String, staff: String = "Nurse Kim") throws -> CLITests.Result {
-    try cli.run(["run", "--area", "face", "--staff", staff, "--store", store] + arguments)
+  /// `mesoflow run` for the face, signed in as `staff` (and `physician`,
+  /// for an answers file's approvals), the passwords on standard input.
+  func run(_ arguments: [String], store: String, staff: String = "kim", physician: String? = nil) throws
+    -> CLITests.Result
+  {
+    try cli.run(
+      ["run", "--area", "face", "--staff", staff, "--password-stdin", "--store", store]
+        + (physician.map { ["--physician", $0] } ?? []) + arguments,
+      stdin: Self.passwords(staff, physician))
+  }
+
+  /// The passwords of `staff` and `physician`, one a line.
+  static func passwords(_ staff: String, _ physician: String? = nil) -> String {
+    ([staff] + (physician.map { [$0] } ?? [])).map { CLITests.password(of: $0) + "\n" }.joined()
   }
 
   @Test func aCompleteAnswerFileEndsCompletedWithAftercareAndFollowUp() throws {
@@ -98,7 +108,9 @@ struct RunCommandTests {
     let id = try Self.id(in: first.stdout)
     #expect(first.stdout.contains("Resume with: mesoflow resume \(id) --store \(store)\n"))
     #expect(try cli.run(["list", "--status", "open", "--store", store]).stdout.contains(id))
-    let second = try cli.run(["resume", id, "--answers", Self.answers.path, "--store", store])
+    let second = try cli.run(
+      ["resume", id, "--password-stdin", "--answers", Self.answers.path, "--store", store], stdin: Self.passwords("kim")
+    )
     #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
     #expect(second.stdout.contains("Resuming consultation \(id) (27 answers so far)"))
     let again = try cli.run(["resume", id, "--store", store])
@@ -119,13 +131,14 @@ struct RunCommandTests {
     #expect(referred.stdout.contains(" REFER TO PHYSICIAN  anticoagulants_refer"))
     #expect(referred.stdout.contains("Consultation ended: REFERRED to a physician."))
 
-    let approved = try run(
-      [
-        "--role", "physician", "--answers",
-        try Self.answers(
-          replacing: ["anticoagulants": "yes"], adding: "\nanticoagulants_refer: { approve: INR checked today, 2.1 }\n"),
-      ],
-      store: Self.storePath(), staff: "Dr Lane")
+    let approval = try Self.answers(
+      replacing: ["anticoagulants": "yes"], adding: "\nanticoagulants_refer: { approve: INR checked today, 2.1 }\n")
+    // A nurse's run with an approval in its answers, and no physician: refused, nothing approved.
+    let unsigned = try run(["--answers", approval], store: Self.storePath())
+    #expect(unsigned.status == 1)
+    #expect(unsigned.stderr.contains("a physician signs this"), "\(unsigned.stderr)")
+    #expect(unsigned.stdout.contains("The approval of 'anticoagulants_refer' was not signed; nothing was recorded."))
+    let approved = try run(["--answers", approval], store: Self.storePath(), physician: "dr.lane")
     #expect(approved.status == 0, "\(approved.stdout)\(approved.stderr)")
     #expect(approved.stdout.contains("overridden by Dr Lane (physician)"))
   }
@@ -198,15 +211,17 @@ struct RunCommandTests {
         "Warning 'multi_dose_vial' needs acknowledging: add `multi_dose_vial: acknowledged` to the answers."))
     let acknowledged = try Self.answers(
       replacing: ["vial_type": "multi_dose"], adding: "\nmulti_dose_vial: acknowledged\n")
-    let resumed = try cli.run(["resume", try Self.id(in: result.stdout), "--answers", acknowledged, "--store", store])
+    let resumed = try cli.run(
+      ["resume", try Self.id(in: result.stdout), "--password-stdin", "--answers", acknowledged, "--store", store],
+      stdin: Self.passwords("kim"))
     #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
   }
 
   @Test func commandWordsAreCommandsAlsoWhileCorrecting() throws {
     let store = Self.storePath()
-    let typed = "34\nskip\nFresher skin\nback\n?\npause\n"
+    let typed = "\(CLITests.nursePassword)\n34\nskip\nFresher skin\nback\n?\npause\n"
     let result = try CLITests.shell(
-      "printf '\(typed)' | NO_COLOR=1 '\(CLITests.binary("mesoflow").path)' run --area face --staff Kim --store '\(store)'; echo EXIT=$?"
+      "printf '\(typed)' | NO_COLOR=1 '\(CLITests.binary("mesoflow").path)' run --area face --staff kim --password-stdin --store '\(store)'; echo EXIT=$?"
     )
     #expect(result.contains("This step cannot be skipped: text, at most 2000 characters is needed."))
     #expect(result.contains("Correcting: What does the patient want to achieve?"))
@@ -233,11 +248,28 @@ struct RunCommandTests {
     let staffOverride = try Self.answers(
       replacing: ["cream_used": "yes"],
       adding: "\ncream_applied: yes\ncream_removed: yes\noverride-wait: Applied at home\n")
-    let refused = try cli.run(["resume", id, "--answers", staffOverride, "--store", store])
+    // The nurse alone cannot end it: a physician's account must sign.
+    let refused = try cli.run(
+      ["resume", id, "--password-stdin", "--answers", staffOverride, "--store", store], stdin: Self.passwords("kim"))
     #expect(refused.status == 1)
-    #expect(refused.stderr.contains("physician"), "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("a physician signs this: name the physician's account with --physician NAME"),
+      "\(refused.stderr)")
+    // A nurse named as the physician is refused too, and so is a wrong password.
+    let nurse = try cli.run(
+      ["resume", id, "--password-stdin", "--physician", "kim", "--answers", staffOverride, "--store", store],
+      stdin: Self.passwords("kim", "kim"))
+    #expect(nurse.status == 1)
+    #expect(
+      nurse.stderr.contains("'kim' is a staff account: only a physician's account can sign this"), "\(nurse.stderr)")
+    let wrong = try cli.run(
+      ["resume", id, "--password-stdin", "--physician", "dr.lane", "--answers", staffOverride, "--store", store],
+      stdin: Self.passwords("kim") + "not the password\n")
+    #expect(wrong.status == 1)
+    #expect(wrong.stderr.contains("the account name or the password is wrong"), "\(wrong.stderr)")
     let physician = try cli.run(
-      ["resume", id, "--staff", "Dr Lane", "--role", "physician", "--answers", staffOverride, "--store", store])
+      ["resume", id, "--password-stdin", "--physician", "dr.lane", "--answers", staffOverride, "--store", store],
+      stdin: Self.passwords("kim", "dr.lane"))
     #expect(physician.status == 0, "\(physician.stdout)\(physician.stderr)")
     let json = try cli.run(["show", id, "--format", "json", "--store", store])
     #expect(json.stdout.contains("\"type\" : \"wait-overridden\""))
@@ -269,14 +301,21 @@ struct RunCommandTests {
   }
 
   @Test func usageErrorsSayWhatIsMissing() throws {
-    let noArea = try cli.run(["run", "--staff", "Kim", "--store", Self.storePath()])
+    let noArea = try cli.run(["run", "--staff", "kim", "--store", Self.storePath()])
     #expect(noArea.status == 64)
     #expect(noArea.stderr.contains("name at least one treatment area with --area"))
     let noStaff = try cli.run(["run", "--area", "face", "--store", Self.storePath()])
     #expect(noStaff.status == 64)
-    #expect(noStaff.stderr.contains("--staff NAME"))
+    #expect(noStaff.stderr.contains("--staff ACCOUNT"))
+    let role = try cli.run([
+      "run", "--area", "face", "--staff", "kim", "--role", "physician", "--store", Self.storePath(),
+    ])
+    #expect(role.status == 64)
+    #expect(
+      role.stderr.contains(
+        "--role is gone: a physician approves a referral or ends a wait early with their own account"))
     // An area or workflow that is not there is not a typing mistake: exit 1, with a suggestion.
-    let unknownArea = try cli.run(["run", "--area", "fase", "--staff", "Kim", "--store", Self.storePath()])
+    let unknownArea = try cli.run(["run", "--area", "fase", "--staff", "kim", "--store", Self.storePath()])
     #expect(unknownArea.status == 1)
     #expect(unknownArea.stderr == "error: unknown area 'fase' (did you mean 'face'?); areas: body, eye, face, scalp\n")
     let unknownWorkflow = try cli.run(["describe", "mesotheraphy"])
@@ -321,13 +360,16 @@ struct RunCommandTests {
     let store = Self.storePath()
     let partial = try Self.answers(dropping: ["consent"])
     let first = try cli.run(
-      ["run", "--area", "face", "--staff", "Kim", "--store", store, "--answers", partial], in: scratch)
+      ["run", "--area", "face", "--staff", "kim", "--password-stdin", "--store", store, "--answers", partial],
+      in: scratch, stdin: Self.passwords("kim"))
     #expect(first.status == 3)
     // The clinic rewords the consent question afterwards.
     try cli.replace(
       "Explain the treatment and take the patient's signed consent.", with: "Take consent.",
       in: scratch.appendingPathComponent("Workflows/mesotherapy.yaml"))
-    let resumed = try cli.run(["resume", try Self.id(in: first.stdout), "--store", store], in: scratch)
+    let resumed = try cli.run(
+      ["resume", try Self.id(in: first.stdout), "--password-stdin", "--store", store], in: scratch,
+      stdin: Self.passwords("kim"))
     #expect(resumed.stdout.contains("Explain the treatment and take the patient's signed consent."))
     #expect(resumed.status == 3, "standard input is empty, so the run pauses")
   }
