@@ -9,7 +9,9 @@
 // the `mesoflow` binary sits beside this one. Between the two, the engine:
 // scripted consultations per second, and the time to resume (replay) a
 // consultation of 10,000 events, for the area given with `--area` (else the
-// first plugin's). `--engine-only` runs the engine part alone.
+// first plugin's). `--engine-only` runs the engine part alone. `--run-only`
+// times durable commits, one sign-in (`--sign-in-only` alone) and a run's
+// start to its first question.
 
 import Foundation
 import Mesoflow
@@ -158,8 +160,13 @@ if arguments.contains("--engine-only") {
 let runBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
   "mesoflow"
 ).path
+if arguments.contains("--sign-in-only") {
+  signInBenchmark(runs: max(10, iterations / 5))
+  exit(0)
+}
 if arguments.contains("--run-only") {
   commitBenchmarks(catalog: check, consultations: max(5, iterations / 10), area: engineArea)
+  signInBenchmark(runs: max(10, iterations / 10))
   firstPromptBenchmark(
     binary: runBinary, runs: max(20, iterations / 5), area: engineArea ?? check.plugins.keys.sorted().first ?? "")
   exit(0)
