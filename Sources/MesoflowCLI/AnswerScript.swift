@@ -15,6 +15,9 @@ struct AnswerScript {
   private(set) var entries: [String: Entry] = [:]
   private(set) var order: [String] = []
 
+  /// SHA-256 of the file's bytes, in hex.
+  var digest: String { SHA256.hash(source.bytes).description }
+
   /// The reserved key that lets a physician end a wait early, with its reason.
   static let waitOverrideKey = "override-wait"
 

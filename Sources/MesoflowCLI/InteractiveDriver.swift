@@ -180,9 +180,9 @@ struct InteractiveDriver {
           return nil
         }
       case "approve" where alert.check.outcome == .refer:
-        guard let physician = try physicianSigns("approve referral '\(alert.check.id)'") else { continue }
-        var reason = rest
-        if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
+        guard let reason = readReason(rest),
+          let physician = try physicianSigns("approve referral '\(alert.check.id)'", reason: reason)
+        else { continue }
         if try session.attempt({ c throws(ConsultationError) in
           try c.override(alert.check.id, reason: reason, by: physician)
         }) {
@@ -237,9 +237,9 @@ struct InteractiveDriver {
         case "pause": return try session.pause()
         case "note": try note(rest, about: nil)
         case "skip":
-          guard let physician = try physicianSigns("end the wait before '\(notice.stage)' early") else { continue }
-          var reason = rest
-          if reason.isEmpty, let line = read("Your reason, for the record: ") { reason = line }
+          guard let reason = readReason(rest),
+            let physician = try physicianSigns("end the wait before '\(notice.stage)' early", reason: reason)
+          else { continue }
           if try session.attempt({ c throws(ConsultationError) in try c.overrideWait(reason: reason, by: physician) }) {
             return nil
           }
@@ -251,18 +251,32 @@ struct InteractiveDriver {
     }
   }
 
+  /// The written reason for a physician's decision: `given` after the
+  /// command, else asked for; nil, with the refusal printed, when blank.
+  private func readReason(_ given: String) -> String? {
+    var reason = given
+    if reason.isEmpty, let line = read("The physician's reason, for the record: ") { reason = line.trimmed }
+    guard !reason.isEmpty else {
+      print("A physician's decision needs a written reason; nothing was recorded.")
+      return nil
+    }
+    return reason
+  }
+
   /// Asks for a physician's account and password, whoever is signed in,
-  /// and has the account sign `decision`: the clinician to record it under,
+  /// and has the account sign `decision` for `reason` (the reason is asked
+  /// first, so the signature covers it): the clinician to record it under,
   /// or nil when refused or left (the refusal is printed).
-  private func physicianSigns(_ decision: String) throws -> Clinician? {
+  private func physicianSigns(_ decision: String, reason: String) throws -> Clinician? {
     print(session.style.bold("A physician signs this with their own account."))
     guard let name = read("Physician's account: ")?.trimmed, !name.isEmpty else { return nil }
-    print("Password for \(name): ", terminator: "")
+    // The name typed is not repeated back: it may be a password typed a field early.
+    print("Password: ", terminator: "")
     guard case .line(let password) = input.readSecret() else {
       print("")
       return nil
     }
-    return try session.signDecision(decision, physician: name, password: password)
+    return try session.signDecision("\(decision): \(reason)", physician: name, password: password)
   }
 
   /// Writes to the session's output.

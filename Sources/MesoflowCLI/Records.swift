@@ -256,13 +256,18 @@ extension MesoflowCommand {
 
     func run() throws {
       let (archive, accounts) = try storeOptions.openWithAccounts()
-      let results: [ConsultationArchive.Verification]
+      var results: [ConsultationArchive.Verification]
       let auditProblems: [String]
-      let auditCount: Int
+      let audit: [StoredEvent]
       do {
         results = try archive.verify(id)
         auditProblems = id == nil ? try accounts.verifyAuditLog() : []
-        auditCount = id == nil ? try accounts.store.auditEntries().count : 0
+        audit = id == nil ? try accounts.store.auditEntries() : []
+        // A physician's decision must have been signed, in the audit log.
+        for index in results.indices where results[index].isIntact {
+          let consultation = try archive.open(results[index].id, clock: SystemClock()).0
+          results[index].problems += try accounts.unsignedDecisions(in: consultation)
+        }
       } catch {
         throw fail(error)
       }
@@ -281,7 +286,10 @@ extension MesoflowCommand {
       print("\(total - broken) of \(total) consultation\(total == 1 ? "" : "s") intact")
       if id == nil {
         if auditProblems.isEmpty {
-          print("\(style.green("ok"))   audit log: \(auditCount) entr\(auditCount == 1 ? "y" : "ies"), chain intact")
+          let head = audit.last.map { ", head \($0.chainHash)" } ?? ""
+          print(
+            "\(style.green("ok"))   audit log: \(audit.count) entr\(audit.count == 1 ? "y" : "ies"), chain intact\(head)"
+          )
         } else {
           print("\(style.red("FAIL")) audit log:")
           for problem in auditProblems { print("       \(problem)") }

@@ -55,20 +55,21 @@ struct ScriptedDriver {
           return try session.pause(
             reason: "Warning '\(check.id)' needs acknowledging: add `\(check.id): acknowledged` to the answers.")
         }
-        var physician: Clinician?
-        if check.outcome == .refer, case .approve? = resolution {
-          physician = try signs("approve referral '\(check.id)'", key: check.id)
-          guard physician != nil else {
+        var signed: (physician: Clinician, reason: String)?
+        if check.outcome == .refer, case .approve(let reason)? = resolution {
+          guard let physician = try signs("approve referral '\(check.id)': \(reason)", key: check.id) else {
             _ = try session.pause(reason: "The approval of '\(check.id)' was not signed; nothing was recorded.")
             return .invalidInput
           }
+          signed = (physician, reason)
         }
         let resolved = try session.apply { c throws(ConsultationError) in
           switch (check.outcome, resolution) {
           case (.warn, _), (.exclude, _):
             try c.acknowledge(check.id, by: clinician)
-          case (.refer, .approve(let reason)?):
-            try c.override(check.id, reason: reason, by: physician ?? clinician)
+          case (.refer, .approve?):
+            guard let signed else { return }
+            try c.override(check.id, reason: signed.reason, by: signed.physician)
           case (.stop, _), (.refer, _):
             // Nothing in a script can correct the answer that fired a stop, so it ends the consultation.
             try c.end(because: check.id, note: resolution?.note, by: clinician)
@@ -93,7 +94,8 @@ struct ScriptedDriver {
           )
         }
         guard
-          let physician = try signs("end the wait before '\(notice.stage)' early", key: AnswerScript.waitOverrideKey)
+          let physician = try signs(
+            "end the wait before '\(notice.stage)' early: \(entry.text)", key: AnswerScript.waitOverrideKey)
         else {
           _ = try session.pause(reason: "Ending the wait early was not signed; nothing was recorded.")
           return .invalidInput
@@ -115,6 +117,7 @@ struct ScriptedDriver {
   /// no physician was named or the account refused.
   private func signs(_ decision: String, key: String) throws -> Clinician? {
     guard let physician = session.scriptedPhysician else {
+      try? session.accounts.refuseUnsigned("in consultation \(session.id), \(decision)")
       Platform.printError(
         script.diagnostic(
           key,
@@ -123,8 +126,11 @@ struct ScriptedDriver {
       return nil
     }
     do {
+      // The file's hash goes with the signature: what the physician's
+      // password was given for.
       return try session.accounts.signDecision(
-        "\(decision) in consultation \(session.id)", physician: physician.account, password: physician.password)
+        "in consultation \(session.id), \(decision) (answers file \(script.source.name), sha256 \(script.digest))",
+        physician: physician.account, password: physician.password)
     } catch let error as AccountError {
       Platform.printError(
         script.diagnostic(key, "'\(key)': \(error.message)").rendered(color: Platform.standardErrorWantsColor))

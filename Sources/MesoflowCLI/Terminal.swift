@@ -70,8 +70,9 @@ struct TextSink {
   func print(_ text: String = "", terminator: String = "\n") { write(text + terminator) }
 }
 
-/// Reads lines from standard input, noticing Ctrl-C, a hang-up and a
-/// termination request instead of dying of them.
+/// Reads lines from standard input, noticing Ctrl-C, Ctrl-\, a hang-up and
+/// a termination request instead of dying of them (so a password prompt's
+/// echo always comes back on).
 final class TerminalInput: LineSource {
   /// Set by the signal handler: the signal's number.
   static let caught = Atomic<Int32>(0)
@@ -81,9 +82,9 @@ final class TerminalInput: LineSource {
     // A parent may have started us with these blocked; Ctrl-C must pause.
     var unblock = sigset_t()
     sigemptyset(&unblock)
-    for signal in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&unblock, signal) }
+    for signal in [SIGINT, SIGHUP, SIGTERM, SIGQUIT] { sigaddset(&unblock, signal) }
     sigprocmask(SIG_UNBLOCK, &unblock, nil)
-    for signal in [SIGINT, SIGHUP, SIGTERM] {
+    for signal in [SIGINT, SIGHUP, SIGTERM, SIGQUIT] {
       var action = sigaction()
       #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = { number in TerminalInput.caught.store(number, ordering: .relaxed) }

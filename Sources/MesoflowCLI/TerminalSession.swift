@@ -85,7 +85,7 @@ struct TerminalSession {
   /// returns nil when refused. Either way the attempt is in the audit log.
   func signDecision(_ decision: String, physician name: String, password: String) throws -> Clinician? {
     do {
-      return try accounts.signDecision("\(decision) in consultation \(id)", physician: name, password: password)
+      return try accounts.signDecision("in consultation \(id), \(decision)", physician: name, password: password)
     } catch let error as AccountError {
       print(style.red("✗ ") + error.message)
       return nil

@@ -49,12 +49,14 @@ extension MesoflowCommand {
         print("No audit entries\(account.map { " for '\($0)'" } ?? "")\(since.map { " since \($0)" } ?? "").")
         return
       }
+      // Every field is printed with control characters escaped, so that no
+      // text in the log can pose as another line or drive the terminal.
       for entry in entries {
-        var line = "\(zone.format(entry.time))  \(entry.action.name) \(entry.account)"
-        if let by = entry.by { line += " by \(by)" }
+        var line = "\(zone.format(entry.time))  \(entry.action.name) \(entry.account.printable)"
+        if let by = entry.by { line += " by \(by.printable)" }
         line += ": \(entry.outcome.rawValue)"
-        if let reason = entry.reason { line += " (\(reason))" }
-        if let detail = entry.detail { line += " · \(detail)" }
+        if let reason = entry.reason { line += " (\(reason.printable))" }
+        if let detail = entry.detail { line += " · \(detail.printable)" }
         print(line)
       }
     }
@@ -120,7 +122,8 @@ extension MesoflowCommand.User {
           if let until = account.lockedUntil, now < until { status += ", locked until \(zone.format(until))" }
           let name = account.name.padding(to: width)
           let role = account.role.rawValue.padding(to: 9)
-          print("\(name)  \(role)  \(account.fullName) · \(status) · since \(zone.date(of: account.createdAt))")
+          print(
+            "\(name)  \(role)  \(account.fullName.printable) · \(status) · since \(zone.date(of: account.createdAt))")
         }
       }
     }
@@ -262,6 +265,21 @@ extension CalendarDate {
 
 extension String {
   fileprivate func padding(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+
+  /// The text with every control character (a newline, an escape) written
+  /// as its code point in braces (an escape becomes u{1B} after a
+  /// backslash): safe to print on one line of a terminal.
+  var printable: String {
+    var out = ""
+    for scalar in unicodeScalars {
+      if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
+        out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
 }
 
 extension ClinicTimeZone {

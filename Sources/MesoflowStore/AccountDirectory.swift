@@ -109,6 +109,37 @@ public struct AccountDirectory: Sendable {
     return problems
   }
 
+  /// The physician's decisions in `consultation` (a referral approved or a
+  /// wait ended early, under an account) that no succeeded `decision` entry
+  /// of the log signed: each a problem, naming the event. A consultation
+  /// whose events were edited to credit a physician who never signed fails
+  /// here, though its own chain was recomputed.
+  public func unsignedDecisions(in consultation: Consultation) throws -> [String] {
+    let id = consultation.state.start.id
+    var signatures: [String: Int] = [:]
+    for event in try auditLog() where event.action == .decision && event.outcome == .succeeded {
+      if event.detail?.hasPrefix("in consultation \(id), ") == true { signatures[event.account, default: 0] += 1 }
+    }
+    var problems: [String] = []
+    for event in consultation.events {
+      let what: String
+      switch event.kind {
+      case .overridden(let check, _): what = "the approval of '\(check)'"
+      case .waitOverridden(let stage, _): what = "the early end of the wait before '\(stage)'"
+      default: continue
+      }
+      guard let account = event.actor?.account else { continue }
+      if let count = signatures[account], count > 0 {
+        signatures[account] = count - 1
+      } else {
+        problems.append(
+          "event \(event.sequence): \(what) names the account '\(account)', but the audit log has no decision it signed for it"
+        )
+      }
+    }
+    return problems
+  }
+
   // MARK: - Signing in
 
   /// Signs `name` in with `password`, for `purpose` (`run`, `resume`,
@@ -144,6 +175,19 @@ public struct AccountDirectory: Sendable {
     return account.clinician
   }
 
+  /// Logs a decision refused because no physician was named to sign it (a
+  /// scripted run's approval with no physician's account given).
+  package func refuseUnsigned(_ decision: String) throws {
+    try transact { (now) -> Change<Void> in
+      .refused(
+        Refusal(
+          event: AuditEvent(
+            sequence: 0, time: now, action: .decision, account: "(none)", outcome: .refused,
+            reason: "no physician named", detail: decision),
+          account: nil, error: AccountError(.notPermitted, "no physician was named to sign \(decision)")))
+    }
+  }
+
   // MARK: - Changing accounts
 
   /// Adds an account. On a store with no accounts the first is an admin,
@@ -156,11 +200,16 @@ public struct AccountDirectory: Sendable {
   public func add(
     _ name: String, fullName: String? = nil, role: AccountRole, password: String, by admin: SignedInAccount?
   ) throws -> Account {
-    let key = try Self.validName(name)
+    let named = Result { try Self.validName(name) }
+    let key = (try? named.get()) ?? Self.invalidName
     let fullName = fullName?.trimmed.nonEmpty ?? key
-    if let weakness = PasswordHash.weakness(of: password) { throw AccountError(.weakPassword, weakness) }
-    let hash = try PasswordHash.make(password, cost: cost)
-    return try transact { now in
+    let weakness = PasswordHash.weakness(of: password)
+    // Hashed only when it will be used: it is the slow part.
+    let hash = weakness == nil && key != Self.invalidName ? try PasswordHash.make(password, cost: cost) : ""
+    let attempt = Attempt(action: .accountAdded, account: key, by: admin?.account.name)
+    return try transact(attempt) { now in
+      _ = try named.get()
+      if let weakness { throw AccountError(.weakPassword, weakness) }
       let existing = try store.accounts()
       var role = role
       var by: String?
@@ -170,7 +219,7 @@ public struct AccountDirectory: Sendable {
         guard let admin else {
           throw AccountError(.notPermitted, "only an admin can add an account: sign in as one (--admin NAME)")
         }
-        if let refusal = try refusal(of: admin, toChange: key, in: existing) { return .refused(refusal) }
+        if let refusal = try refusal(of: admin, .accountAdded, toChange: key, in: existing) { return .refused(refusal) }
         by = admin.account.name
       }
       if existing.contains(where: { $0.name == key }) {
@@ -194,12 +243,14 @@ public struct AccountDirectory: Sendable {
   /// (which also lifts a lockout).
   public func changePassword(of name: String, to password: String, by actor: SignedInAccount) throws {
     let key = Self.key(name)
-    if let weakness = PasswordHash.weakness(of: password) { throw AccountError(.weakPassword, weakness) }
-    let hash = try PasswordHash.make(password, cost: cost)
-    try transact { (now) -> Change<Void> in
+    let isSelf = actor.account.name == key
+    let weakness = PasswordHash.weakness(of: password)
+    let hash = weakness == nil ? try PasswordHash.make(password, cost: cost) : ""
+    let attempt = Attempt(action: .passwordChanged, account: key, by: isSelf ? nil : actor.account.name)
+    try transact(attempt) { (now) -> Change<Void> in
+      if let weakness { throw AccountError(.weakPassword, weakness) }
       var stored = try existing(key)
-      let isSelf = actor.account.name == key
-      if !isSelf, let refusal = try refusal(of: actor, toChange: key, in: store.accounts()) {
+      if !isSelf, let refusal = try refusal(of: actor, .passwordChanged, toChange: key, in: store.accounts()) {
         return .refused(refusal)
       }
       stored.passwordHash = hash
@@ -218,10 +269,10 @@ public struct AccountDirectory: Sendable {
   /// last enabled admin keeps the role.
   public func changeRole(of name: String, to role: AccountRole, by admin: SignedInAccount) throws {
     let key = Self.key(name)
-    try transact { (now) -> Change<Void> in
+    try transact(Attempt(action: .roleChanged, account: key, by: admin.account.name)) { (now) -> Change<Void> in
       var stored = try existing(key)
       let all = try store.accounts()
-      if let refusal = try refusal(of: admin, toChange: key, in: all) { return .refused(refusal) }
+      if let refusal = try refusal(of: admin, .roleChanged, toChange: key, in: all) { return .refused(refusal) }
       guard stored.role != role else {
         throw AccountError(.unchanged, "'\(key)' is a \(role) account already")
       }
@@ -241,10 +292,10 @@ public struct AccountDirectory: Sendable {
   /// the last enabled admin stays enabled.
   public func disable(_ name: String, by admin: SignedInAccount) throws {
     let key = Self.key(name)
-    try transact { (now) -> Change<Void> in
+    try transact(Attempt(action: .accountDisabled, account: key, by: admin.account.name)) { (now) -> Change<Void> in
       var stored = try existing(key)
       let all = try store.accounts()
-      if let refusal = try refusal(of: admin, toChange: key, in: all) { return .refused(refusal) }
+      if let refusal = try refusal(of: admin, .accountDisabled, toChange: key, in: all) { return .refused(refusal) }
       guard stored.isEnabled else { throw AccountError(.unchanged, "'\(key)' is disabled already") }
       if stored.role == .admin, Self.enabledAdmins(all) == 1 {
         throw AccountError(.lastAdmin, "'\(key)' is the only enabled admin: make another admin first")
@@ -273,17 +324,39 @@ public struct AccountDirectory: Sendable {
     var error: AccountError
   }
 
+  /// An account change being attempted: what the log records when it is
+  /// refused.
+  private struct Attempt {
+    var action: AuditEvent.Action
+    var account: String
+    var by: String?
+  }
+
   /// Runs `compute` on the current state and commits what it returns as the
   /// next entries of the log; when another writer came first, reads again
-  /// and runs it again.
+  /// and runs it again. An ``AccountError`` that `compute` throws for an
+  /// `attempt` is logged as its refusal before it is thrown.
   @discardableResult
-  private func transact<Result>(_ compute: (Timestamp) throws -> Change<Result>) throws -> Result {
-    var attempt = 0
+  private func transact<Result>(_ attempt: Attempt? = nil, _ compute: (Timestamp) throws -> Change<Result>) throws
+    -> Result
+  {
+    var tries = 0
     while true {
-      attempt += 1
+      tries += 1
       let last = try store.lastAuditEntry()
       let now = clock.now()
-      let change = try compute(now)
+      let change: Change<Result>
+      do {
+        change = try compute(now)
+      } catch let error as AccountError {
+        guard let attempt else { throw error }
+        change = .refused(
+          Refusal(
+            event: AuditEvent(
+              sequence: 0, time: now, action: attempt.action, account: attempt.account, by: attempt.by,
+              outcome: .refused, reason: error.code.reason),
+            account: nil, error: error))
+      }
       let (events, accounts): ([AuditEvent], [StoredAccount])
       switch change {
       case .done(_, let e, let a): (events, accounts) = (e, a)
@@ -301,7 +374,7 @@ public struct AccountDirectory: Sendable {
       }
       do {
         try store.commit(entries, accounts: accounts)
-      } catch let error as StoreError where error.kind == .conflict && attempt < 20 {
+      } catch let error as StoreError where error.kind == .conflict && tries < 20 {
         continue
       }
       switch change {
@@ -335,9 +408,16 @@ public struct AccountDirectory: Sendable {
             account: account, error: error))
       }
       let wrong = AccountError(.invalidCredentials, "the account name or the password is wrong")
-      guard var stored = try store.account(named: key) else {
+      // A name no account has is not logged as typed: it may be a password
+      // typed in the wrong field, or text made to look like other entries.
+      guard (try? Self.validName(name)) != nil, var stored = try store.account(named: key) else {
         _ = matches(PasswordHash.decoy(for: cost))
-        return refuse("no such account", wrong)
+        return .refused(
+          Refusal(
+            event: AuditEvent(
+              sequence: 0, time: now, action: action, account: Self.unknownName, outcome: .refused,
+              reason: "no such account", detail: detail),
+            account: nil, error: wrong))
       }
       if let until = stored.lockedUntil {
         if now < until {
@@ -352,7 +432,7 @@ public struct AccountDirectory: Sendable {
         stored.failedAttempts = 0
       }
       guard matches(stored.passwordHash) else {
-        stored.failedAttempts += 1
+        stored.failedAttempts = min(max(stored.failedAttempts, 0), Self.lockoutThreshold) + 1
         if stored.failedAttempts >= Self.lockoutThreshold {
           stored.failedAttempts = 0
           stored.lockedUntil = now + Self.lockoutDuration
@@ -379,12 +459,14 @@ public struct AccountDirectory: Sendable {
 
   /// A refusal when `actor` is not, now, an enabled admin (the account may
   /// have changed since it signed in); `nil` when it is.
-  private func refusal(of actor: SignedInAccount, toChange key: String, in all: [StoredAccount]) throws -> Refusal? {
+  private func refusal(
+    of actor: SignedInAccount, _ action: AuditEvent.Action, toChange key: String, in all: [StoredAccount]
+  ) throws -> Refusal? {
     let current = all.first { $0.name == actor.account.name }
     guard let current, current.isEnabled, current.role == .admin else {
       return Refusal(
         event: AuditEvent(
-          sequence: 0, time: clock.now(), action: .accountAdded, account: key, by: actor.account.name,
+          sequence: 0, time: clock.now(), action: action, account: key, by: actor.account.name,
           outcome: .refused, reason: "not an admin"),
         account: nil,
         error: AccountError(
@@ -403,6 +485,11 @@ public struct AccountDirectory: Sendable {
   private static func enabledAdmins(_ all: [StoredAccount]) -> Int {
     all.count { $0.isEnabled && $0.role == .admin }
   }
+
+  /// What the log says for a name no account has.
+  static let unknownName = "(unknown)"
+  /// What the log says for a name that cannot name an account.
+  static let invalidName = "(invalid name)"
 
   /// A name as accounts are kept: trimmed, in lower case.
   static func key(_ name: String) -> String { name.trimmed.lowercased() }
@@ -510,6 +597,22 @@ public struct AccountError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let unchanged = Code(storage: .unchanged)
 
     public var description: String { storage.rawValue }
+
+    /// The refusal's reason as the audit log words it.
+    var reason: String {
+      switch storage {
+      case .invalidCredentials: "wrong name or password"
+      case .locked: "locked"
+      case .disabled: "account disabled"
+      case .notPermitted: "not permitted"
+      case .weakPassword: "password refused"
+      case .invalidName: "invalid name"
+      case .alreadyExists: "exists already"
+      case .notFound: "no such account"
+      case .lastAdmin: "last admin"
+      case .unchanged: "unchanged"
+      }
+    }
   }
 
   /// The kind of refusal.

@@ -71,7 +71,7 @@ package enum PasswordHash {
   /// Whether `password` is the one `encoded` was made from; `false` for
   /// anything that is not an Argon2id PHC string.
   package static func verify(_ password: String, against encoded: String) -> Bool {
-    guard encoded.hasPrefix("$argon2id$") else { return false }
+    guard encoded.hasPrefix("$argon2id$"), isAffordable(encoded) else { return false }
     let bytes = Array(normalized(password).utf8)
     return argon2id_verify(encoded, bytes, bytes.count) == ARGON2_OK.rawValue
   }
@@ -83,7 +83,32 @@ package enum PasswordHash {
     cost == .standard ? standardDecoy : (try? make("mesoflow decoy", cost: cost)) ?? ""
   }
 
-  private static let standardDecoy: String = (try? make("mesoflow decoy \(UInt64.random(in: .min ... .max))")) ?? ""
+  /// The hash of 32 random bytes nobody kept, with the standard cost: a
+  /// literal, so that the first unknown name a process sees costs one check,
+  /// as a known name does, and not a hash made first.
+  private static let standardDecoy =
+    "$argon2id$v=19$m=65536,t=3,p=1$OQ9AKbgdyg91NNRiiEPERQ$wqjtMIWDBeQspQ4fj5jQq8F4n+X+A7yCJsSNO/7uW/E"
+
+  /// The most work a stored hash may ask of a check: a hash edited to ask
+  /// for gigabytes or hours is refused, not computed.
+  static let maximumMemoryKiB = 1_048_576
+  static let maximumPasses = 16
+  static let maximumLanes = 16
+
+  /// Whether `encoded`'s parameters are within the maximums.
+  static func isAffordable(_ encoded: String) -> Bool {
+    // $argon2id$v=19$m=65536,t=3,p=1$salt$hash
+    let fields = encoded.split(separator: "$", omittingEmptySubsequences: true)
+    guard fields.count == 5 else { return false }
+    var values: [Substring: Int] = [:]
+    for pair in fields[2].split(separator: ",") {
+      let parts = pair.split(separator: "=", maxSplits: 1)
+      guard parts.count == 2, let value = Int(parts[1]) else { return false }
+      values[parts[0]] = value
+    }
+    guard let memory = values["m"], let passes = values["t"], let lanes = values["p"] else { return false }
+    return memory <= maximumMemoryKiB && passes <= maximumPasses && lanes <= maximumLanes
+  }
 
   /// The same text typed on two keyboards (é as one character or as e and
   /// an accent) is the same password: Unicode canonical composition (NFC).

@@ -200,24 +200,30 @@ struct InteractiveDriverTests {
     let run = try Self.run(
       Self.toReferral + [
         "approve Monitored", "dr.lane", "not the password",
-        "approve", "kim", CLITests.nursePassword,
-        "approve", "dr.lane", CLITests.physicianPassword, "INR checked today, within range", "pause",
+        "approve", "Checked", "kim", CLITests.nursePassword,
+        "approve", "", "approve INR checked today, within range", "dr.lane", CLITests.physicianPassword, "pause",
       ])
     #expect(run.keyboard.reply(to: 14).hasPrefix(Self.referral))
     #expect(
       run.keyboard.reply(to: 14).hasSuffix(
         "Choose: approve (a physician, with their account's password and a written reason) · end (end as referred) · back (correct the answer)\n> "
       ))
+    // The reason comes first, so that the signature covers it; the name
+    // typed is not repeated back.
     #expect(run.keyboard.reply(to: 15) == signs)
-    #expect(run.keyboard.reply(to: 16) == "Password for dr.lane: ")
+    #expect(run.keyboard.reply(to: 16) == "Password: ")
     #expect(run.keyboard.reply(to: 17) == "✗ the account name or the password is wrong\n> ")
-    #expect(run.keyboard.reply(to: 18) == signs)
+    #expect(run.keyboard.reply(to: 18) == "The physician's reason, for the record: ")
+    #expect(run.keyboard.reply(to: 19) == signs)
     #expect(
-      run.keyboard.reply(to: 20)
+      run.keyboard.reply(to: 21)
         == "✗ 'kim' is a staff account: only a physician's account can sign this; nothing was recorded\n> ")
-    #expect(run.keyboard.reply(to: 23) == "Your reason, for the record: ")
+    // A blank reason is refused before anyone signs.
     #expect(
-      run.keyboard.reply(to: 24).hasPrefix(
+      run.keyboard.reply(to: 23) == "A physician's decision needs a written reason; nothing was recorded.\n> ")
+    #expect(run.keyboard.reply(to: 24) == signs)
+    #expect(
+      run.keyboard.reply(to: 26).hasPrefix(
         "\n── Screening 8/21 ── 0s elapsed, expected 44m..2h30m\nIs the patient allergic to any of these ingredients? Choose all that apply.\n"
       ))
     let stored = try Self.stored(run)
@@ -231,8 +237,19 @@ struct InteractiveDriverTests {
     let decisions = try run.session.accounts.auditLog().filter { $0.action == .decision }
     #expect(decisions.map(\.outcome) == [.refused, .refused, .succeeded])
     #expect(decisions.map(\.reason) == ["wrong password", "not a physician", nil])
-    #expect(decisions.last?.detail == "approve referral 'anticoagulants_refer' in consultation \(Self.id)")
+    #expect(
+      decisions.last?.detail
+        == "in consultation \(Self.id), approve referral 'anticoagulants_refer': INR checked today, within range")
     #expect(stored.events.filter { if case .overridden = $0.kind { true } else { false } }.count == 1)
+    // verify finds the signature for the approval; another clinic's log has none.
+    #expect(try run.session.accounts.unsignedDecisions(in: stored) == [])
+    let elsewhere = try Self.accounts(in: MemoryStore())
+    let unsigned = try elsewhere.unsignedDecisions(in: stored)
+    #expect(unsigned.count == 1)
+    #expect(
+      unsigned.first?.hasSuffix(
+        "the approval of 'anticoagulants_refer' names the account 'dr.lane', but the audit log has no decision it signed for it"
+      ) == true)
   }
 
   @Test func endClosesAStopAsDeferredWithItsNote() throws {

@@ -110,7 +110,7 @@ struct AccountTests {
     #expect(Set(messages).count == 1)
     let refusals = try directory.auditLog().filter { $0.outcome == .refused }
     #expect(refusals.map(\.reason) == ["wrong password", "no such account"])
-    #expect(refusals.map(\.account) == ["kim", "nobody"])
+    #expect(refusals.map(\.account) == ["kim", "(unknown)"], "a name no account has is not logged as typed")
   }
 
   @Test(arguments: Kind.allCases) func aDisabledAccountCannotSignInAndItsNameStays(_ kind: Kind) throws {
@@ -193,6 +193,50 @@ struct AccountTests {
     #expect(log[5].by == "ada")
     #expect(try directory.auditLog(account: "kim").count == 4)
     #expect(try directory.verifyAuditLog() == [])
+  }
+
+  @Test(arguments: Kind.allCases) func refusedChangesAreLoggedAsWhatWasAttempted(_ kind: Kind) throws {
+    let (directory, _, admin) = try Self.clinic(kind)
+    let kim = try directory.signIn("kim", password: Self.nursePassword, for: "test")
+    #expect(code { try directory.changeRole(of: "dr.lane", to: .staff, by: kim) } == .notPermitted)
+    #expect(code { try directory.changePassword(of: "dr.lane", to: "a long new password", by: kim) } == .notPermitted)
+    #expect(code { try directory.disable("ada", by: admin) } == .lastAdmin)
+    #expect(code { try directory.add("kim", role: .staff, password: Self.nursePassword, by: admin) } == .alreadyExists)
+    #expect(code { try directory.add("x\ny", role: .staff, password: Self.nursePassword, by: admin) } == .invalidName)
+    #expect(code { try directory.add("lee", role: .staff, password: "short", by: admin) } == .weakPassword)
+    let refused = try directory.auditLog().filter { $0.outcome == .refused }.map {
+      "\($0.action) \($0.account) by \($0.by ?? "-"): \($0.reason ?? "")"
+    }
+    #expect(
+      refused == [
+        "role-changed dr.lane by kim: not an admin", "password-changed dr.lane by kim: not an admin",
+        "account-disabled ada by ada: last admin", "account-added kim by ada: exists already",
+        "account-added (invalid name) by ada: invalid name", "account-added lee by ada: password refused",
+      ])
+  }
+
+  @Test func aNameThatCannotNameAnAccountIsNotLoggedAsTyped() throws {
+    let (directory, _, _) = try Self.clinic(.memory)
+    let forged = "kim\n2026-12-01 10:00  decision dr.lane: succeeded"
+    #expect(code { _ = try directory.signIn(forged, password: Self.nursePassword, for: "run") } == .invalidCredentials)
+    #expect(try directory.auditLog().last?.account == "(unknown)")
+  }
+
+  @Test func aStoredHashThatAsksForTooMuchWorkIsRefusedNotComputed() throws {
+    let store = MemoryStore()
+    let clock = ManualClock(ArchiveTests.morning)
+    let directory = AccountDirectory(store: store, clock: clock, cost: .quick)
+    try directory.add("ada", role: .admin, password: Self.adminPassword, by: nil)
+    var ada = try #require(try store.account(named: "ada"))
+    ada.passwordHash = ada.passwordHash.replacingOccurrences(of: "m=64,", with: "m=4194304,")
+    ada.failedAttempts = Int.max
+    try store.commit([], accounts: [ada])
+    let started = ContinuousClock.now
+    // Refused without the gigabytes being spent; the damaged failure count
+    // saturates instead of overflowing, which locks the account.
+    #expect(code { _ = try directory.signIn("ada", password: Self.adminPassword, for: "run") } == .locked)
+    #expect(ContinuousClock.now - started < .seconds(2))
+    #expect(try store.account(named: "ada")?.lockedUntil != nil)
   }
 
   @Test func anEditedEntryBreaksTheChain() throws {
