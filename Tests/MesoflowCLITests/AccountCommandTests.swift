@@ -234,6 +234,65 @@ struct AccountCommandTests {
 
   // MARK: - The audit log
 
+  @Test func theAuditLogListsEveryAttemptWithItsOutcomeAndNoPassword() throws {
+    let store = CLITests.clinicStore()
+    #expect(try signIn("kim", Self.wrong, store: store).status == 1)
+    #expect(try signIn("nobody", Self.nurse, store: store).status == 1)
+    #expect(try signIn("kim", Self.nurse, store: store).status == 3)
+    // A nurse signed in as herself may change no other account, and each refusal names what was tried.
+    let newPassword = "lane's new password"
+    for (arguments, passwords) in [
+      (["disable", "dr.lane", "--admin", "kim"], [Self.nurse]),
+      (["role", "dr.lane", "staff", "--admin", "kim"], [Self.nurse]),
+      (["passwd", "dr.lane", "--admin", "kim"], [Self.nurse, newPassword]),
+    ] {
+      let refused = try user(arguments, store: store, passwords: passwords)
+      #expect(refused.status == 1, "\(arguments)")
+      #expect(refused.stderr == Self.refusedAsNoAdmin, "\(arguments)")
+    }
+
+    let all = try audit(store: store)
+    #expect(
+      all == [
+        // The clinic's three accounts, as CLITests.clinicTemplate made them.
+        "account-added ada: succeeded · admin",
+        "sign-in ada: succeeded · add accounts",
+        "account-added kim by ada: succeeded · staff",
+        "sign-in ada: succeeded · add accounts",
+        "account-added dr.lane by ada: succeeded · physician",
+        // What this test tried.
+        "sign-in kim: refused (wrong password) · run",
+        "sign-in nobody: refused (no such account) · run",
+        "sign-in kim: succeeded · run",
+        "sign-in kim: succeeded · disable accounts",
+        "account-disabled dr.lane by kim: refused (not an admin)",
+        "sign-in kim: succeeded · change roles",
+        "role-changed dr.lane by kim: refused (not an admin)",
+        "sign-in kim: succeeded · change another account's password",
+        "password-changed dr.lane by kim: refused (not an admin)",
+      ])
+    // --account: the entries about the account or made by it, whatever the case of the name.
+    let kim = try audit(["--account", "KIM"], store: store)
+    #expect(kim == all.filter { $0.contains("kim") })
+    #expect(kim.count == 9)
+    #expect(try audit(["--account", "nobody"], store: store) == ["sign-in nobody: refused (no such account) · run"])
+    let none = try cli.run(["audit", "--account", "zed", "--store", store])
+    #expect(none.stdout == "No audit entries for 'zed'.\n")
+    // --since: a day, in the system's time zone.
+    #expect(try audit(["--since", "2000-01-01"], store: store) == all)
+    let future = try cli.run(["audit", "--since", "2999-01-01", "--store", store])
+    #expect(future.status == 0)
+    #expect(future.stdout == "No audit entries since 2999-01-01.\n")
+    let badDate = try cli.run(["audit", "--since", "yesterday", "--store", store])
+    #expect(badDate.status == 64)
+    #expect(badDate.stderr.contains("'yesterday' is not a date: expected YYYY-MM-DD"))
+
+    let text = try cli.run(["audit", "--store", store]).stdout
+    for secret in [Self.admin, Self.nurse, Self.physician, Self.wrong, newPassword] {
+      #expect(!text.contains(secret), "the audit log shows \(secret)")
+    }
+  }
+
   @Test func passwordsAreKeptOnlyAsSaltedArgon2idHashes() throws {
     let store = CLITests.clinicStore()
     let shared = "one password for two"

@@ -176,6 +176,21 @@ struct AccountTests {
     #expect(code { try directory.disable("kim", by: admin) } == .notPermitted)
   }
 
+  @Test(arguments: Kind.allCases) func aChangeRefusedToANonAdminIsLoggedAsTheChangeTried(_ kind: Kind) throws {
+    let (directory, _, _) = try Self.clinic(kind)
+    let kim = try directory.signIn("kim", password: Self.nursePassword, for: "test")
+    #expect(code { try directory.add("lee", role: .staff, password: Self.nursePassword, by: kim) } == .notPermitted)
+    #expect(code { try directory.changeRole(of: "dr.lane", to: .staff, by: kim) } == .notPermitted)
+    #expect(code { try directory.disable("dr.lane", by: kim) } == .notPermitted)
+    #expect(code { try directory.changePassword(of: "dr.lane", to: Self.nursePassword, by: kim) } == .notPermitted)
+    let refusals = try directory.auditLog().filter { $0.outcome == .refused }
+    #expect(
+      refusals.map { "\($0.action) \($0.account) by \($0.by ?? "-"): \($0.reason ?? "-")" } == [
+        "account-added lee by kim: not an admin", "role-changed dr.lane by kim: not an admin",
+        "account-disabled dr.lane by kim: not an admin", "password-changed dr.lane by kim: not an admin",
+      ])
+  }
+
   @Test(arguments: Kind.allCases) func everyChangeAndAttemptIsInAnIntactChain(_ kind: Kind) throws {
     let (directory, _, admin) = try Self.clinic(kind)
     _ = code { _ = try directory.signIn("kim", password: "wrong password!", for: "run") }
