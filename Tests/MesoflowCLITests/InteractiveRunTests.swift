@@ -146,6 +146,106 @@ struct InteractiveRunTests {
     let order = ["corrected", "paused", "resumed"].compactMap { types.firstIndex(of: $0) }
     #expect(order == order.sorted() && order.count == 3, "\(types)")
   }
+
+  /// A nurse at the chair reaches a referral; the physician types their own
+  /// account and password at her terminal, wrong once, and signs the
+  /// approval. The password never shows; the record and the audit log say
+  /// who signed.
+  @Test(
+    .enabled(
+      if: InteractiveRunTests.tmuxPath != nil,
+      "tmux is not installed (looked for /usr/bin/tmux, /usr/local/bin/tmux, /opt/homebrew/bin/tmux)"))
+  func aPhysicianSignsAReferralsApprovalAtTheNursesTerminal() throws {
+    let tmux = try #require(Self.tmuxPath)
+    let store = CLITests.clinicStore()
+    defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: store).deletingLastPathComponent()) }
+    let mesoflow = CLITests.binary("mesoflow").path
+    let terminal = TmuxTerminal(tmux: tmux)
+    defer { terminal.killServer() }
+
+    let screen = try terminal.start(
+      "NO_COLOR=1 \(shellQuoted(mesoflow)) run --area face --staff kim --store \(shellQuoted(store))")
+    try screen.type(CLITests.nursePassword, after: "Password for kim: ")
+    let header = try screen.expect(
+      #/Consultation (\d{8}-[A-Z0-9]{6}): Mesotherapy consultation, areas face, Nurse Kim \(staff\)\./#,
+      describedAs: "the first line, \"Consultation <ID>: ...\"")
+    let id = String(header.output.1)
+
+    // To the anticoagulants question, as InteractiveDriverTests.toReferral does.
+    try screen.answer("How old is the patient?", with: "34")
+    try screen.answer("What does the patient want to achieve?", with: "Fresher skin")
+    try screen.answer("What is the patient's skin type (Fitzpatrick)?", with: "iii")
+    try screen.answer("List the patient's current medicines and supplements.", with: "none")
+    try screen.answer("Were standardised before-treatment photos taken and stored?", with: "yes")
+    try screen.answer("What is the agreed price of this session?", with: "250")
+    try screen.answer("In which currency is the price?", with: "eur")
+    try screen.answer("Which facial concerns does the patient want treated?", with: "fine_lines, dryness_dullness")
+    try screen.answer("List any facial treatments in the last 4 weeks", with: "skip")
+    for prompt in [
+      "Is the patient pregnant, possibly pregnant, or breastfeeding?",
+      "Is there an active infection or an open wound in the area to be treated?",
+      "Does the patient have an active cold sore or herpes lesion now?",
+      "Has the patient ever had cold sores or herpes outbreaks?",
+      "Does the patient have a bleeding or clotting disorder",
+    ] {
+      try screen.answer(prompt, with: "no")
+    }
+    try screen.answer("Does the patient take anticoagulants or strong blood thinners", with: "yes")
+    try screen.expect("REFER TO PHYSICIAN  anticoagulants_refer")
+
+    // The physician's wrong password is refused, and nothing is recorded.
+    let wrong = "not the doctor's password"
+    try screen.answer(
+      "Choose: approve (a physician, with their account's password and a written reason)", with: "approve")
+    try screen.expect("A physician signs this with their own account.")
+    try screen.type("dr.lane", after: "Physician's account: ")
+    try screen.type(wrong, after: "Password for dr.lane: ")
+    try screen.answer("the account name or the password is wrong", with: "approve")
+    // The right one signs; the reason is asked for after it.
+    try screen.type("dr.lane", after: "Physician's account: ")
+    try screen.type(CLITests.physicianPassword, after: "Password for dr.lane: ")
+    try screen.type("INR checked today, within range", after: "Your reason, for the record: ")
+    // The consultation goes on, back in the nurse's hands.
+    try screen.answer("Is the patient allergic to any of these ingredients?", with: "pause")
+    try screen.expect("Paused. Everything answered so far is saved. Resume with: mesoflow resume \(id)")
+    try screen.expect("EXIT=3")
+
+    let transcript = try screen.transcript()
+    #expect(transcript.contains("Physician's account: dr.lane"), "the account name is typed with echo")
+    for secret in [CLITests.nursePassword, CLITests.physicianPassword, wrong] {
+      #expect(!transcript.contains(secret), "the terminal showed \(secret)")
+    }
+
+    // The record: one approval, signed under the physician's account.
+    let cli = CLITests()
+    let show = try cli.run(["show", id, "--format", "json", "--store", store])
+    #expect(show.status == 0, "\(show.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+    let events = try #require(json["events"] as? [[String: Any]])
+    let overrides = events.filter { $0["type"] as? String == "overridden" }
+    #expect(overrides.count == 1, "\(overrides)")
+    let approval = try #require(overrides.first)
+    #expect(approval["check"] as? String == "anticoagulants_refer")
+    #expect(approval["reason"] as? String == "INR checked today, within range")
+    let physician = try #require(approval["actor"] as? [String: Any])
+    #expect(physician["name"] as? String == "Dr Lane")
+    #expect(physician["role"] as? String == "physician")
+    #expect(physician["account"] as? String == "dr.lane")
+    let answer = try #require(
+      events.first { $0["type"] as? String == "answered" && $0["step"] as? String == "anticoagulants" })
+    #expect((answer["actor"] as? [String: Any])?["account"] as? String == "kim", "the nurse answered")
+    #expect(!show.stdout.contains(CLITests.physicianPassword) && !show.stdout.contains(wrong))
+
+    // The audit log: the refused signature, then the one that succeeded.
+    let audit = try cli.run(["audit", "--store", store])
+    #expect(audit.status == 0, "\(audit.stderr)")
+    let decision = "approve referral 'anticoagulants_refer' in consultation \(id)"
+    let decisions = audit.stdout.split(separator: "\n").filter { $0.contains("  decision ") }
+    #expect(decisions.count == 2, "\(audit.stdout)")
+    #expect(decisions.first?.hasSuffix("  decision dr.lane: refused (wrong password) · \(decision)") == true)
+    #expect(decisions.last?.hasSuffix("  decision dr.lane: succeeded · \(decision)") == true)
+    #expect(!audit.stdout.contains(CLITests.physicianPassword) && !audit.stdout.contains(wrong))
+  }
 }
 
 // MARK: - A tmux terminal
