@@ -246,6 +246,64 @@ struct InteractiveRunTests {
     #expect(decisions.last?.hasSuffix("  decision dr.lane: succeeded · \(decision)") == true)
     #expect(!audit.stdout.contains(CLITests.physicianPassword) && !audit.stdout.contains(wrong))
   }
+
+  /// The README's first command for a new clinic: `run` on a store with no
+  /// accounts offers to make the one at the chair its first account, an
+  /// admin, and goes on to the consultation.
+  @Test(
+    .enabled(
+      if: InteractiveRunTests.tmuxPath != nil,
+      "tmux is not installed (looked for /usr/bin/tmux, /usr/local/bin/tmux, /opt/homebrew/bin/tmux)"))
+  func theFirstRunOnAnEmptyStoreMakesTheFirstAccountAnAdmin() throws {
+    let tmux = try #require(Self.tmuxPath)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-tty-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = folder.appendingPathComponent("c.sqlite").path
+    let mesoflow = CLITests.binary("mesoflow").path
+    let terminal = TmuxTerminal(tmux: tmux)
+    defer { terminal.killServer() }
+
+    let screen = try terminal.start(
+      "NO_COLOR=1 \(shellQuoted(mesoflow)) run --area face --staff nora --store \(shellQuoted(store))")
+    try screen.expect(
+      "This store has no accounts yet. Make 'nora' its first account? It will be an admin, who adds the others"
+        + " with `mesoflow user add NAME --admin nora`.")
+    try screen.type("y", after: "[y/N] ")
+    // Three tries: too short, then two that differ, then the same twice.
+    let short = "eleven char"
+    let password = "nora's first password"
+    let newPassword = "New password for nora (at least 12 characters): "
+    try screen.type(short, after: newPassword)
+    try screen.expect("That will not do: a password needs at least 12 characters (this one has 11)")
+    try screen.type(password, after: newPassword)
+    try screen.type(password + " typo", after: "The same again: ")
+    try screen.expect("The two were not the same.")
+    try screen.type(password, after: newPassword)
+    try screen.type(password, after: "The same again: ")
+    try screen.expect("Account 'nora' made (admin).")
+    try screen.expect("Consultation ")
+    try screen.expect(", nora (staff). Saved in \(store).")
+    try screen.answer("How old is the patient?", with: "pause")
+    try screen.expect("Paused. Everything answered so far is saved.")
+    try screen.expect("EXIT=3")
+    let transcript = try screen.transcript()
+    for secret in [short, password] {
+      #expect(!transcript.contains(secret), "the terminal showed \(secret)")
+    }
+
+    let cli = CLITests()
+    let list = try cli.run(["user", "list", "--store", store])
+    #expect(list.status == 0, "\(list.stderr)")
+    #expect(list.stdout.hasPrefix("nora  admin      nora · enabled · since "), "\(list.stdout)")
+    #expect(list.stdout.split(separator: "\n").count == 1)
+    let audit = try cli.run(["audit", "--store", store])
+    #expect(audit.stdout.contains("  account-added nora: succeeded · admin\n"), "\(audit.stdout)")
+    #expect(audit.stdout.contains("  sign-in nora: succeeded · first account\n"), "\(audit.stdout)")
+    // The password typed is the account's.
+    let signIn = try cli.run(
+      ["run", "--area", "face", "--staff", "nora", "--password-stdin", "--store", store], stdin: password + "\n")
+    #expect(signIn.status == 3, "\(signIn.stderr)")
+  }
 }
 
 // MARK: - A tmux terminal
