@@ -262,7 +262,7 @@ struct AccountCommandTests {
         "account-added dr.lane by ada: succeeded · physician",
         // What this test tried.
         "sign-in kim: refused (wrong password) · run",
-        "sign-in nobody: refused (no such account) · run",
+        "sign-in (unknown): refused (no such account) · run",
         "sign-in kim: succeeded · run",
         "sign-in kim: succeeded · disable accounts",
         "account-disabled dr.lane by kim: refused (not an admin)",
@@ -275,7 +275,9 @@ struct AccountCommandTests {
     let kim = try audit(["--account", "KIM"], store: store)
     #expect(kim == all.filter { $0.contains("kim") })
     #expect(kim.count == 9)
-    #expect(try audit(["--account", "nobody"], store: store) == ["sign-in nobody: refused (no such account) · run"])
+    // A name no account has is not kept as typed (it may be a password typed in the wrong field).
+    let nobody = try cli.run(["audit", "--account", "nobody", "--store", store])
+    #expect(nobody.stdout == "No audit entries for 'nobody'.\n")
     let none = try cli.run(["audit", "--account", "zed", "--store", store])
     #expect(none.stdout == "No audit entries for 'zed'.\n")
     // --since: a day, in the system's time zone.
@@ -354,7 +356,7 @@ struct AccountCommandTests {
     let id = try RunCommandTests.id(in: run.stdout)
     let intact = try cli.run(["verify", "--store", store])
     #expect(intact.status == 0, "\(intact.stdout)")
-    #expect(intact.stdout.hasSuffix("1 of 1 consultation intact\nok   audit log: 7 entries, chain intact\n"))
+    #expect(intact.stdout.contains("1 of 1 consultation intact\nok   audit log: 7 entries, chain intact, head "))
     let refused = try CLITests.shell("sqlite3 '\(store)' \"SELECT sequence FROM audit WHERE json LIKE '%refused%'\"")
     #expect(refused == "6\n", "the wrong password is entry 6")
 

@@ -195,16 +195,17 @@ struct InteractiveRunTests {
 
     // The physician's wrong password is refused, and nothing is recorded.
     let wrong = "not the doctor's password"
+    // The reason comes first, so that the physician's signature covers it.
     try screen.answer(
       "Choose: approve (a physician, with their account's password and a written reason)", with: "approve")
+    try screen.type("INR checked today, within range", after: "The physician's reason, for the record: ")
     try screen.expect("A physician signs this with their own account.")
     try screen.type("dr.lane", after: "Physician's account: ")
-    try screen.type(wrong, after: "Password for dr.lane: ")
-    try screen.answer("the account name or the password is wrong", with: "approve")
-    // The right one signs; the reason is asked for after it.
+    try screen.type(wrong, after: "Password: ")
+    // The right one signs.
+    try screen.answer("the account name or the password is wrong", with: "approve INR checked today, within range")
     try screen.type("dr.lane", after: "Physician's account: ")
-    try screen.type(CLITests.physicianPassword, after: "Password for dr.lane: ")
-    try screen.type("INR checked today, within range", after: "Your reason, for the record: ")
+    try screen.type(CLITests.physicianPassword, after: "Password: ")
     // The consultation goes on, back in the nurse's hands.
     try screen.answer("Is the patient allergic to any of these ingredients?", with: "pause")
     try screen.expect("Paused. Everything answered so far is saved. Resume with: mesoflow resume \(id)")
@@ -239,7 +240,7 @@ struct InteractiveRunTests {
     // The audit log: the refused signature, then the one that succeeded.
     let audit = try cli.run(["audit", "--store", store])
     #expect(audit.status == 0, "\(audit.stderr)")
-    let decision = "approve referral 'anticoagulants_refer' in consultation \(id)"
+    let decision = "in consultation \(id), approve referral 'anticoagulants_refer': INR checked today, within range"
     let decisions = audit.stdout.split(separator: "\n").filter { $0.contains("  decision ") }
     #expect(decisions.count == 2, "\(audit.stdout)")
     #expect(decisions.first?.hasSuffix("  decision dr.lane: refused (wrong password) · \(decision)") == true)
