@@ -56,8 +56,13 @@ public struct AccountDirectory: Sendable {
 
   // MARK: - Reading
 
-  /// Whether the store has any account yet.
-  public func hasAccounts() throws -> Bool { try !store.accounts().isEmpty }
+  /// Whether the store has any account yet. Every account is added with
+  /// an entry in the log, so a log with entries answers without reading the
+  /// accounts: one damaged account row does not stop the others signing in.
+  public func hasAccounts() throws -> Bool {
+    if try store.lastAuditEntry() != nil { return true }
+    return try !store.accounts().isEmpty
+  }
 
   /// Every account, by name.
   public func accounts() throws -> [Account] { try store.accounts().map(Account.init) }

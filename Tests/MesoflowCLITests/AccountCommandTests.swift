@@ -396,6 +396,10 @@ struct AccountCommandTests {
     #expect(passwd.stderr == error)
     // The audit log is kept apart from the rows, and still reads.
     #expect(try audit(store: store).count == 5)
+    // The other accounts still sign in: kim's row is kim's problem alone.
+    let physician = try signIn("dr.lane", Self.physician, store: store)
+    #expect(physician.status == 3, "\(physician.stderr)")
+    #expect(physician.stdout.contains("Dr Lane (physician)"))
   }
 
   @Test func runOnAStoreWithNoAccountsAndNoTerminalSaysHowToMakeTheFirst() throws {
