@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "MesoflowConformance", targets: ["MesoflowConformance"]),
     .library(name: "MesoflowStore", targets: ["MesoflowStore"]),
     .library(name: "MesoflowSQLite", targets: ["MesoflowSQLite"]),
+    .library(name: "MesoflowRecords", targets: ["MesoflowRecords"]),
     .executable(name: "mesoflow", targets: ["MesoflowCLI"]),
     .executable(name: "mesoflow-bench", targets: ["MesoflowBenchmarks"]),
     .executable(name: "mesoflow-example", targets: ["HandsClinicExample"]),
@@ -41,6 +42,8 @@ let package = Package(
     .target(name: "MesoflowYAML", dependencies: ["CYAML"]),
     .target(name: "Mesoflow", dependencies: ["MesoflowYAML"]),
     .target(name: "MesoflowConformance", dependencies: ["Mesoflow"]),
+    // The documents made from a consultation or a merged workflow; pure.
+    .target(name: "MesoflowRecords", dependencies: ["Mesoflow"]),
     .target(name: "MesoflowStore", dependencies: ["Mesoflow", "MesoflowYAML", "CArgon2"]),
     .target(
       name: "MesoflowSQLite",
@@ -49,7 +52,7 @@ let package = Package(
     .executableTarget(
       name: "MesoflowCLI",
       dependencies: [
-        "Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite",
+        "Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite", "MesoflowRecords",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -3,7 +3,7 @@
 // Run by .ci/api; the argument is the folder of symbol graphs.
 import Foundation
 
-let libraries = ["Mesoflow", "MesoflowStore", "MesoflowSQLite", "MesoflowConformance"]
+let libraries = ["Mesoflow", "MesoflowStore", "MesoflowSQLite", "MesoflowConformance", "MesoflowRecords"]
 // The types `import Mesoflow` re-exports from the YAML layer (Exports.swift).
 let reexported = ["Diagnostic", "SourceLocation", "SourceText", "YAMLError", "YAMLLimits"]
 

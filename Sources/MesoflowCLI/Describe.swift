@@ -1,11 +1,6 @@
 import ArgumentParser
 import Mesoflow
-
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
+import MesoflowRecords
 
 extension MesoflowCommand {
   struct Describe: ParsableCommand {
@@ -38,12 +33,9 @@ extension MesoflowCommand {
       let merged = try LoadedDefinitions.load(workflow: workflow, areas: areas, plugins: plugins).merged
       switch format {
       case .text:
-        print(DescriptionText.render(merged), terminator: "")
+        print(WorkflowDescription.text(for: merged), terminator: "")
       case .json:
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(WorkflowDescription(merged))
-        print(String(decoding: data, as: UTF8.self))
+        print(try WorkflowDescription.json(for: merged), terminator: "")
       }
     }
   }

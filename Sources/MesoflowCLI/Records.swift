@@ -1,12 +1,7 @@
 import ArgumentParser
 import Mesoflow
+import MesoflowRecords
 import MesoflowStore
-
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
 
 extension MesoflowCommand {
   struct Resume: ParsableCommand {
@@ -173,12 +168,9 @@ extension MesoflowCommand {
       case .text:
         print(consultation.record.description, terminator: "")
       case .markdown:
-        print(RecordDocuments.markdownRecord(consultation), terminator: "")
+        print(RecordDocument.markdown(for: consultation), terminator: "")
       case .json:
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(RecordJSON(consultation, summary: ConsultationSummary(consultation)))
-        print(String(decoding: data, as: UTF8.self))
+        print(try RecordDocument.json(for: consultation), terminator: "")
       }
     }
   }
@@ -220,9 +212,9 @@ extension MesoflowCommand {
       }
       let text: String
       switch format {
-      case .ics: text = RecordDocuments.calendar(consultation, stamp: SystemClock().now())
-      case .markdown: text = RecordDocuments.markdownSheet(consultation)
-      case .html: text = RecordDocuments.htmlSheet(consultation)
+      case .ics: text = FollowUpCalendar.ics(for: consultation, stampedAt: SystemClock().now())
+      case .markdown: text = AftercareSheet.markdown(for: consultation)
+      case .html: text = AftercareSheet.html(for: consultation)
       }
       if let output {
         do {

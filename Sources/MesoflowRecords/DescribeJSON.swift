@@ -1,8 +1,8 @@
 import Mesoflow
 
-/// The JSON form of `mesoflow describe`, version 1. Documented in
+/// The JSON of ``WorkflowDescription/json(for:)``, version 1. Documented in
 /// docs/DESCRIBE-JSON.md; keys are only ever added within a version.
-struct WorkflowDescription: Encodable {
+struct DescribeJSON: Encodable {
   struct Span: Encodable {
     var seconds: Int
     var text: String
@@ -236,7 +236,7 @@ struct WorkflowDescription: Encodable {
       }
       return Stage(
         id: stage.id, title: stage.stage.title, procedure: stage.isProcedure, duration: Range(stage.duration),
-        steps: stage.steps.map { WorkflowDescription.step($0.step, origin: $0.origin) },
+        steps: stage.steps.map { DescribeJSON.step($0.step, origin: $0.origin) },
         checks: stage.checks.map {
           Check(
             id: $0.check.id, origin: $0.origin.description, when: $0.check.condition.text,

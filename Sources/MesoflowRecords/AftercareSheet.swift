@@ -1,0 +1,136 @@
+public import Mesoflow
+
+/// The patient's aftercare sheet of a treated consultation, in Markdown or
+/// in HTML: when and where the treatment was given, the products, each
+/// aftercare instruction with the time it ends, and the follow-up
+/// appointments.
+///
+/// The instructions, the products, the areas and the follow-up reasons are
+/// the consultation's and its definitions'; the headings and labels ("What
+/// to do and avoid", "Until", "to be booked") are the document's structure.
+public enum AftercareSheet {
+  /// The sheet in Markdown, its title a level 1 heading.
+  ///
+  /// - Parameter consultation: The consultation; a sheet is meant for one
+  ///   whose procedure stage is completed (before that it lists no
+  ///   aftercare and says "Treated on -").
+  /// - Returns: The document, ending in a line feed.
+  public static func markdown(for consultation: Consultation) -> String {
+    markdown(SheetContent(consultation), level: 1)
+  }
+
+  /// The sheet as a standalone HTML page, every text from the record or
+  /// the definitions escaped.
+  ///
+  /// - Parameter consultation: The consultation, as for
+  ///   ``markdown(for:)``.
+  /// - Returns: The document, ending in a line feed.
+  public static func html(for consultation: Consultation) -> String {
+    let sheet = SheetContent(consultation)
+    var out = """
+      <!DOCTYPE html>
+      <html lang="en">
+      <head>
+      <meta charset="utf-8">
+      <title>Aftercare: \(HTMLText.escape(sheet.title))</title>
+      <style>
+      html { font-family: system-ui, sans-serif; max-width: 40em; margin: 2em auto; line-height: 1.5; }
+      li { margin: .4em 0; } .until { font-weight: bold; } table { border-collapse: collapse; }
+      td, th { border: 1px solid #999; padding: .3em .8em; text-align: left; }
+      @media print { html { margin: 0; } }
+      </style>
+      </head>
+      <h1>Aftercare: \(HTMLText.escape(sheet.title))</h1>
+      <p>Treated on \(HTMLText.escape(sheet.treated)) (\(HTMLText.escape(sheet.areas))).</p>
+
+      """
+    if !sheet.products.isEmpty {
+      out += "<p>Products: \(HTMLText.escape(sheet.products.joined(separator: "; "))).</p>\n"
+    }
+    out += "<h2>What to do and avoid</h2>\n<ul>\n"
+    for item in sheet.items {
+      out +=
+        "<li>\(HTMLText.escape(item.text))"
+        + (item.until.map { " <span class=\"until\">Until \(HTMLText.escape($0)).</span>" } ?? "") + "</li>\n"
+    }
+    out += "</ul>\n"
+    if !sheet.followUps.isEmpty {
+      out += "<h2>Your follow-up appointments</h2>\n<table>\n<tr><th>Date</th><th>What</th></tr>\n"
+      for followUp in sheet.followUps {
+        out += "<tr><td>\(HTMLText.escape(followUp.date))</td><td>\(HTMLText.escape(followUp.what))</td></tr>\n"
+      }
+      out += "</table>\n"
+    }
+    out +=
+      "<p>If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.</p>\n"
+    out += "</html>\n"
+    return out
+  }
+
+  /// The Markdown sheet with its title at heading `level` (the record puts
+  /// it at level 2, under its own title).
+  static func markdown(_ sheet: SheetContent, level: Int) -> String {
+    let h1 = String(repeating: "#", count: level)
+    let h2 = h1 + "#"
+    var out = "\(h1) Aftercare: \(sheet.title)\n\n"
+    out += "Treated on \(sheet.treated) (\(sheet.areas)).\n\n"
+    if !sheet.products.isEmpty { out += "Products: \(sheet.products.joined(separator: "; ")).\n\n" }
+    out += "\(h2) What to do and avoid\n\n"
+    for item in sheet.items {
+      out += "- [ ] \(item.text)" + (item.until.map { " **Until \($0).**" } ?? "") + "\n"
+    }
+    if !sheet.followUps.isEmpty {
+      out += "\n\(h2) Your follow-up appointments\n\n| Date | What |\n|---|---|\n"
+      for followUp in sheet.followUps { out += "| \(followUp.date) | \(followUp.what) |\n" }
+    }
+    out +=
+      "\nIf you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.\n"
+    return out
+  }
+}
+
+/// What an aftercare sheet says, in either format: the texts formatted,
+/// not yet escaped.
+struct SheetContent {
+  var title: String
+  var treated: String
+  var areas: String
+  var items: [(text: String, until: String?)]
+  var followUps: [(date: String, what: String)]
+  var products: [String]
+
+  init(_ consultation: Consultation) {
+    let record = consultation.record
+    let zone = record.timeZone
+    let workflow = consultation.workflow
+    title = workflow.workflow.title
+    treated = record.treatedAt.map(zone.format) ?? "-"
+    areas = FollowUpWording.areaTitles(record.start.areas, workflow)
+    items = record.aftercare.map { ($0.text, $0.endsAt.map(zone.format)) }
+    followUps = record.followUp.map { appointment in
+      let areas = FollowUpWording.areaTitles(appointment.areas, workflow)
+      let date = appointment.date?.description ?? "to be booked (due \(appointment.dueDate))"
+      return (date, FollowUpWording.kind(appointment.kind) + (areas.isEmpty ? "" : " (\(areas))"))
+    }
+    products = record.products.map { "\($0.name), lot \($0.lot)" }
+  }
+}
+
+/// HTML escaping of text in an element or a quoted attribute.
+enum HTMLText {
+  /// `&`, `<`, `>`, `"` and `'` as character references.
+  static func escape(_ text: String) -> String {
+    var out = ""
+    for character in text {
+      switch character {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&#39;"
+      default: out.append(character)
+      }
+    }
+    return out
+  }
+}
