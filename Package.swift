@@ -76,6 +76,8 @@ let package = Package(
       exclude: ["Answers"]),
     .testTarget(
       name: "MesoflowStoreTests", dependencies: ["Mesoflow", "MesoflowStore", "MesoflowSQLite", "MesoflowYAML"]),
+    // MesoflowStore only to check the record JSON's summary against the store's.
+    .testTarget(name: "MesoflowRecordsTests", dependencies: ["MesoflowRecords", "Mesoflow", "MesoflowStore"]),
   ]
 )
 

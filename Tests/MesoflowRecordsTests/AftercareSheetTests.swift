@@ -1,0 +1,135 @@
+import Foundation
+import Mesoflow
+import Testing
+
+@testable import MesoflowRecords
+
+/// The patient's aftercare sheet: the whole of it in Markdown and HTML, and
+/// every text from the definitions or the record escaped in HTML.
+struct AftercareSheetTests {
+  @Test func theFixturesMarkdownSheetIsExactlyThis() throws {
+    let consultation = try RecordsFixture.consultation(try RecordsFixture.merged())
+    #expect(
+      AftercareSheet.markdown(for: consultation) == """
+        # Aftercare: Clinic & "care"
+
+        Treated on 2026-11-21 09:02 (Patch <area>).
+
+        Products: Serum <b>1</b> & "2", lot L-1, 'A'.
+
+        ## What to do and avoid
+
+        - [ ] Keep out of the <strong>sun</strong> & wind. **Until 2026-12-05 09:02.**
+        - [ ] Be gentle; it's "normal" to be red.
+        - [ ] Keep the patch dry. **Until 2026-11-22 09:02.**
+
+        ## Your follow-up appointments
+
+        | Date | What |
+        |---|---|
+        | 2026-12-12 | session 2 of 3 |
+        | 2026-12-26 | session 3 of 3 |
+        | 2027-01-02 | safety review: Check for late lumps, bumps; and a\\b. |
+
+        If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.
+
+        """)
+  }
+
+  @Test func theFixturesHTMLSheetIsExactlyThis() throws {
+    let consultation = try RecordsFixture.consultation(try RecordsFixture.merged())
+    #expect(
+      AftercareSheet.html(for: consultation) == """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>Aftercare: Clinic &amp; &quot;care&quot;</title>
+        <style>
+        html { font-family: system-ui, sans-serif; max-width: 40em; margin: 2em auto; line-height: 1.5; }
+        li { margin: .4em 0; } .until { font-weight: bold; } table { border-collapse: collapse; }
+        td, th { border: 1px solid #999; padding: .3em .8em; text-align: left; }
+        @media print { html { margin: 0; } }
+        </style>
+        </head>
+        <h1>Aftercare: Clinic &amp; &quot;care&quot;</h1>
+        <p>Treated on 2026-11-21 09:02 (Patch &lt;area&gt;).</p>
+        <p>Products: Serum &lt;b&gt;1&lt;/b&gt; &amp; &quot;2&quot;, lot L-1, &#39;A&#39;.</p>
+        <h2>What to do and avoid</h2>
+        <ul>
+        <li>Keep out of the &lt;strong&gt;sun&lt;/strong&gt; &amp; wind. <span class="until">Until 2026-12-05 09:02.</span></li>
+        <li>Be gentle; it&#39;s &quot;normal&quot; to be red.</li>
+        <li>Keep the patch dry. <span class="until">Until 2026-11-22 09:02.</span></li>
+        </ul>
+        <h2>Your follow-up appointments</h2>
+        <table>
+        <tr><th>Date</th><th>What</th></tr>
+        <tr><td>2026-12-12</td><td>session 2 of 3</td></tr>
+        <tr><td>2026-12-26</td><td>session 3 of 3</td></tr>
+        <tr><td>2027-01-02</td><td>safety review: Check for late lumps, bumps; and a\\b.</td></tr>
+        </table>
+        <p>If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.</p>
+        </html>
+
+        """)
+  }
+
+  @Test func htmlEscapesMarkupAmpersandsAndQuotes() {
+    #expect(
+      HTMLText.escape(#"<a href="x">Tom & 'Jerry'</a>"#)
+        == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
+    #expect(HTMLText.escape("&amp;") == "&amp;amp;", "an entity already written is text, escaped again")
+    #expect(HTMLText.escape("plain é €") == "plain é €")
+  }
+
+  /// Markup anywhere a definition or the record puts text (the workflow's
+  /// and an area's title, aftercare, a product's name and lot, a review's
+  /// reason) is text in the page: the only tags are the sheet's own.
+  @Test func theOnlyTagsInTheHTMLSheetAreItsOwn() throws {
+    var workflow = RecordsFixture.workflowText
+    for (find, replacement) in [
+      (#"title: Clinic & "care""#, #"title: "<script>alert('t')</script>""#),
+      ("text: Be gentle;", "text: <img src=x onerror=alert(1)> Be gentle;"),
+      ("reason: Check", "reason: <iframe> Check"),
+    ] {
+      workflow = workflow.replacingOccurrences(of: find, with: replacement)
+    }
+    let plugin = RecordsFixture.pluginText.replacingOccurrences(of: "title: Patch <area>", with: "title: Patch </td>")
+    let catalog = Catalog(sources: [
+      SourceText(name: "clinic.yaml", text: workflow), SourceText(name: "patch.yaml", text: plugin),
+    ])
+    var answers = try RecordsFixture.answers()
+    answers["product"] = .product(Product(name: "<svg onload=x>", lot: "</table>", expiry: try RecordsFixture.day(30)))
+    let consultation = try RecordsFixture.consultation(try RecordsFixture.merged(catalog), answers: answers)
+    let html = AftercareSheet.html(for: consultation)
+    var tags = Set<String>()
+    var rest = html[...]
+    while let open = rest.firstIndex(of: "<") {
+      let name = rest[rest.index(after: open)...].prefix { $0.isLetter || $0.isNumber || $0 == "/" || $0 == "!" }
+      tags.insert(name.lowercased().replacingOccurrences(of: "/", with: ""))
+      rest = rest[rest.index(after: open)...]
+    }
+    #expect(
+      tags == [
+        "!doctype", "html", "head", "meta", "title", "style", "h1", "h2", "p", "ul", "li", "span", "table", "tr",
+        "th", "td",
+      ])
+    for escaped in [
+      "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;", "&lt;iframe&gt;",
+      "Patch &lt;/td&gt;", "&lt;svg onload=x&gt;, lot &lt;/table&gt;",
+    ] {
+      #expect(html.contains(escaped), "\(escaped)")
+    }
+  }
+
+  /// The sheet is the patient's: staff's notes, the staff and the patient's
+  /// identifier are in the record, not on it.
+  @Test func theSheetHoldsNoNoteNorWhoTookPart() throws {
+    let consultation = try RecordsFixture.consultation(try RecordsFixture.merged(), note: "Private remark")
+    for sheet in [AftercareSheet.markdown(for: consultation), AftercareSheet.html(for: consultation)] {
+      #expect(!sheet.contains("Private remark"))
+      #expect(!sheet.contains("Ada"))
+      #expect(!sheet.contains("P-17"))
+    }
+  }
+}
