@@ -53,7 +53,8 @@ public enum FollowUpCalendar {
 /// and dates and times in its basic format.
 enum ICSText {
   /// TEXT escaping (RFC 5545 3.3.11): `\`, `;` and `,` get a backslash, a
-  /// line feed becomes `\n`, and a carriage return is dropped.
+  /// line break (LF or CRLF) becomes `\n`, and a lone carriage return is
+  /// dropped.
   static func escape(_ text: String) -> String {
     var out = ""
     for character in text {
@@ -61,7 +62,8 @@ enum ICSText {
       case "\\": out += "\\\\"
       case ";": out += "\\;"
       case ",": out += "\\,"
-      case "\n": out += "\\n"
+      // CRLF is one Character, equal to neither "\n" nor "\r".
+      case "\n", "\r\n": out += "\\n"
       case "\r": continue
       default: out.append(character)
       }

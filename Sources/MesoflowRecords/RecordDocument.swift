@@ -68,8 +68,9 @@ public enum RecordDocument {
     try JSONText.encode(RecordJSON(consultation), "the record")
   }
 
-  /// A table cell: `|` escaped, a line break as a space.
+  /// A table cell: `|` escaped, a line break (LF, CRLF, CR or a Unicode
+  /// line or paragraph separator) as a space.
   static func cell(_ text: String) -> String {
-    text.map { $0 == "|" ? "\\|" : $0 == "\n" ? " " : String($0) }.joined()
+    text.map { $0 == "|" ? "\\|" : $0.isNewline ? " " : String($0) }.joined()
   }
 }

@@ -62,6 +62,23 @@ struct FollowUpCalendarTests {
     #expect(ICSText.escape("a\rb") == "ab")
   }
 
+  /// A text typed in a web form has CRLF line breaks: each is one `\n`,
+  /// never a raw line break that would end the content line.
+  @Test func aCRLFLineBreakIsEscapedAsOne() throws {
+    #expect(ICSText.escape("one\r\ntwo\r\n\r\nthree") == #"one\ntwo\n\nthree"#)
+    let catalog = Catalog(sources: [
+      SourceText(
+        name: "clinic.yaml",
+        text: RecordsFixture.workflowText.replacingOccurrences(
+          of: #"title: Clinic & "care""#, with: #"title: "Clinic\r\nCare""#)),
+      SourceText(name: "patch.yaml", text: RecordsFixture.pluginText),
+    ])
+    let consultation = try RecordsFixture.consultation(try RecordsFixture.merged(catalog))
+    #expect(consultation.workflow.workflow.title == "Clinic\r\nCare")
+    let ics = FollowUpCalendar.ics(for: consultation, stampedAt: RecordsFixture.morning)
+    #expect(Self.lines(ics).contains(#"X-WR-CALNAME:Clinic\nCare follow-up"#))
+  }
+
   /// The workflow's title, the areas' titles and a review's reason are the
   /// calendar's TEXT values; each is escaped where it stands.
   @Test func theDefinitionsTextsAreEscapedInTheCalendar() throws {

@@ -57,6 +57,7 @@ struct RecordDocumentTests {
 
   @Test func aCellKeepsItsRowWhateverItHolds() {
     #expect(RecordDocument.cell("a | b\nc") == "a \\| b c")
+    #expect(RecordDocument.cell("a\r\nb\rc\u{2028}d") == "a b c d")
   }
 
   // MARK: JSON
