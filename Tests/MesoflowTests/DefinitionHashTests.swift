@@ -485,6 +485,25 @@ struct DefinitionHashTests {
     #expect(seen.count == Self.meaningfulEdits.count)
   }
 
+  /// The patient sheet is part of what a record says: its words change the
+  /// hash. A section with nothing in it says nothing, and hashes as none.
+  @Test func thePatientSheetChangesTheHashOnlyByWhatItSays() throws {
+    func with(_ section: String) throws -> MergedWorkflow {
+      try Self.merged(workflow: Self.workflowText + "\n" + section)
+    }
+    let none = try Self.merged()
+    let empty = try with("patient-sheet: {}\n")
+    let call = try with("patient-sheet:\n  warning-signs: Call the clinic if the skin blisters.\n")
+    let other = try with("patient-sheet:\n  warning-signs: Call the clinic if the skin weeps.\n")
+    #expect(empty.workflow.patientSheet.isEmpty)
+    #expect(empty.definitionHash == none.definitionHash)
+    #expect(call.definitionHash != none.definitionHash)
+    #expect(call.definitionHash != other.definitionHash)
+    #expect(call.workflow.patientSheet.warningSigns == "Call the clinic if the skin blisters.")
+    // Version 1 is frozen: it never saw the sheet.
+    #expect(call.legacyDefinitionHash == none.legacyDefinitionHash)
+  }
+
   /// A check computed in Swift has no tree: its summary and the steps it
   /// reads are hashed, and it is never taken for an expression.
   @Test func aSwiftPluginsCheckIsHashedByItsSummaryAndInputs() throws {

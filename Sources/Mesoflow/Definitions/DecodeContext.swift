@@ -66,6 +66,7 @@ struct DecodeContext {
     "at-least": ["minimum", "min", "wait"],
     "after": ["in", "at"],
     "every": ["interval"],
+    "warning-signs": ["call-the-clinic", "when-to-call", "warnings", "red-flags", "danger-signs"],
   ]
 
   /// `unknown key 'KEY' in WHAT`, with the key most likely meant, and the

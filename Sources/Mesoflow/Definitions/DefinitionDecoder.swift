@@ -11,7 +11,7 @@ struct DefinitionDecoder {
 
   static let workflowKeys = [
     "workflow", "title", "version", "start", "procedure", "screening", "ingredients", "outcomes", "stages",
-    "aftercare", "follow-up",
+    "aftercare", "follow-up", "patient-sheet",
   ]
 
   mutating func workflow(_ root: Node) -> DecodedWorkflow? {
@@ -31,6 +31,7 @@ struct DefinitionDecoder {
     }
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
     let followUp = fields["follow-up"].flatMap { self.followUp($0, isWorkflow: true) }
+    let patientSheet = fields["patient-sheet"].map { self.patientSheet($0) } ?? PatientSheet()
 
     // References between parts of the file. The steps and checks are read
     // where they are, not copied out of their stages.
@@ -99,7 +100,7 @@ struct DefinitionDecoder {
     let workflow = Workflow(
       id: id, title: title, version: version, start: start, procedureStage: procedure, screeningStages: screening,
       stages: stages.map(\.stage), outcomes: outcomes, ingredients: ingredients.map(\.ingredient),
-      aftercare: aftercare, followUp: followUp, location: root.location)
+      aftercare: aftercare, followUp: followUp, patientSheet: patientSheet, location: root.location)
     return DecodedWorkflow(
       workflow: workflow, stageIDs: stageIDs, stepIDs: stepIDs, checkIDs: checkIDs, ingredientIDs: ingredientIDs,
       environment: environment)
@@ -549,6 +550,14 @@ struct DefinitionDecoder {
       guard let id, let text else { return nil }
       return AftercareItem(id: id, text: text, for: window, location: item.location)
     }
+  }
+
+  /// The words of the patient's sheet; a workflow's only.
+  mutating func patientSheet(_ node: Node) -> PatientSheet {
+    guard let fields = context.fields(node, "'patient-sheet'", allowed: ["warning-signs"]) else {
+      return PatientSheet()
+    }
+    return PatientSheet(warningSigns: fields["warning-signs"].flatMap { context.nonEmptyString($0, "warning-signs") })
   }
 
   /// A follow-up plan; only a workflow's may name its `next-session` step.

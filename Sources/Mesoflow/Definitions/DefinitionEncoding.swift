@@ -82,6 +82,10 @@ enum DefinitionHash {
         }
       }
       out.list(merged.stages) { out, stage in out.stage(stage) }
+      // Added within version 2, so written only when there is something to
+      // write: definitions without it keep the hash they had, and the
+      // record's field count tells the two apart.
+      if !workflow.patientSheet.isEmpty { out.patientSheet(workflow.patientSheet) }
     }
     return out.bytes
   }
@@ -275,6 +279,12 @@ extension DefinitionEncoder {
       out.optional(limits.maxVolumeMillilitres) { $0.decimal($1) }
       out.optional(limits.maxVolumePerPointMillilitres) { $0.decimal($1) }
       out.optional(limits.maxPoints) { $0.integer($1) }
+    }
+  }
+
+  mutating func patientSheet(_ sheet: PatientSheet) {
+    record("patient-sheet") { out in
+      out.optional(sheet.warningSigns) { $0.string($1) }
     }
   }
 

@@ -27,6 +27,9 @@ public struct Workflow: Sendable {
   public var aftercare: [AftercareItem]
   /// Follow-up that applies whatever the area.
   public var followUp: FollowUpPlan?
+  /// What the patient's aftercare sheet says besides the aftercare items
+  /// (`patient-sheet:`); empty when the workflow gives nothing.
+  public var patientSheet: PatientSheet
   /// Where the definition starts.
   public var location: SourceLocation
 
@@ -39,7 +42,7 @@ public struct Workflow: Sendable {
     id: String, title: String, version: Int = 1, start: String, procedureStage: String, screeningStages: [String] = [],
     stages: [Stage],
     outcomes: [Outcome: OutcomeDescription] = [:], ingredients: [Ingredient] = [], aftercare: [AftercareItem] = [],
-    followUp: FollowUpPlan? = nil,
+    followUp: FollowUpPlan? = nil, patientSheet: PatientSheet = PatientSheet(),
     location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
   ) {
     self.id = id
@@ -53,6 +56,7 @@ public struct Workflow: Sendable {
     self.ingredients = ingredients
     self.aftercare = aftercare
     self.followUp = followUp
+    self.patientSheet = patientSheet
     self.location = location
   }
 }
@@ -431,6 +435,25 @@ public struct AftercareItem: Sendable {
     self.text = text
     self.window = window
     self.location = location
+  }
+}
+
+/// The words a workflow gives the patient's aftercare sheet besides its
+/// aftercare items: clinical wording, so written in the definition, never in
+/// Swift. Each is optional, and a sheet leaves out what the workflow does not
+/// give.
+public struct PatientSheet: Sendable, Hashable {
+  /// When to call the clinic at once (`warning-signs:`): the line the sheet
+  /// ends with, such as "If you notice spreading redness ..., call the
+  /// clinic at once."; `nil` for none.
+  public var warningSigns: String?
+
+  /// Whether the workflow gives the sheet nothing.
+  public var isEmpty: Bool { warningSigns == nil }
+
+  /// Creates the sheet's words; with none, an empty sheet.
+  public init(warningSigns: String? = nil) {
+    self.warningSigns = warningSigns
   }
 }
 
