@@ -5,9 +5,13 @@ public import Mesoflow
 /// aftercare instruction with the time it ends, and the follow-up
 /// appointments.
 ///
-/// The instructions, the products, the areas and the follow-up reasons are
-/// the consultation's and its definitions'; the headings and labels ("What
-/// to do and avoid", "Until", "to be booked") are the document's structure.
+/// The instructions, the products, the areas, the follow-up reasons and the
+/// line saying when to call the clinic (the workflow's
+/// `PatientSheet.warningSigns`, left out when it has none) are the
+/// consultation's and its definitions'; only the headings and labels ("What
+/// to do and avoid", "Until", "to be booked", "session 2 of 4") are written
+/// here, as the document's structure. Nothing the sheet tells the patient to
+/// do or to watch for is written in Swift.
 public enum AftercareSheet {
   /// The sheet in Markdown, its title a level 1 heading.
   ///
@@ -61,8 +65,7 @@ public enum AftercareSheet {
       }
       out += "</table>\n"
     }
-    out +=
-      "<p>If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.</p>\n"
+    if let warningSigns = sheet.warningSigns { out += "<p>\(HTMLText.escape(warningSigns))</p>\n" }
     out += "</html>\n"
     return out
   }
@@ -83,8 +86,7 @@ public enum AftercareSheet {
       out += "\n\(h2) Your follow-up appointments\n\n| Date | What |\n|---|---|\n"
       for followUp in sheet.followUps { out += "| \(followUp.date) | \(followUp.what) |\n" }
     }
-    out +=
-      "\nIf you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.\n"
+    if let warningSigns = sheet.warningSigns { out += "\n\(warningSigns)\n" }
     return out
   }
 }
@@ -98,6 +100,8 @@ struct SheetContent {
   var items: [(text: String, until: String?)]
   var followUps: [(date: String, what: String)]
   var products: [String]
+  /// When to call the clinic, as the workflow words it; `nil` for no such line.
+  var warningSigns: String?
 
   init(_ consultation: Consultation) {
     let record = consultation.record
@@ -113,6 +117,7 @@ struct SheetContent {
       return (date, FollowUpWording.kind(appointment.kind) + (areas.isEmpty ? "" : " (\(areas))"))
     }
     products = record.products.map { "\($0.name), lot \($0.lot)" }
+    warningSigns = workflow.workflow.patientSheet.warningSigns
   }
 }
 

@@ -4,9 +4,21 @@ import Testing
 
 @testable import MesoflowRecords
 
-/// The patient's aftercare sheet: the whole of it in Markdown and HTML, and
-/// every text from the definitions or the record escaped in HTML.
+/// The patient's aftercare sheet: the whole of it in Markdown and HTML,
+/// every text from the definitions or the record escaped in HTML, and the
+/// line saying when to call the clinic from the workflow only.
 struct AftercareSheetTests {
+  /// The fixture's workflow with a `patient-sheet:` section.
+  static func withWarningSigns(_ text: String) throws -> MergedWorkflow {
+    let catalog = Catalog(sources: [
+      SourceText(
+        name: "clinic.yaml",
+        text: RecordsFixture.workflowText + "\npatient-sheet:\n  warning-signs: \(text)\n"),
+      SourceText(name: "patch.yaml", text: RecordsFixture.pluginText),
+    ])
+    return try RecordsFixture.merged(catalog)
+  }
+
   @Test func theFixturesMarkdownSheetIsExactlyThis() throws {
     let consultation = try RecordsFixture.consultation(try RecordsFixture.merged())
     #expect(
@@ -30,8 +42,6 @@ struct AftercareSheetTests {
         | 2026-12-12 | session 2 of 3 |
         | 2026-12-26 | session 3 of 3 |
         | 2027-01-02 | safety review: Check for late lumps, bumps; and a\\b. |
-
-        If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.
 
         """)
   }
@@ -68,7 +78,6 @@ struct AftercareSheetTests {
         <tr><td>2026-12-26</td><td>session 3 of 3</td></tr>
         <tr><td>2027-01-02</td><td>safety review: Check for late lumps, bumps; and a\\b.</td></tr>
         </table>
-        <p>If you notice spreading redness, warmth, swelling that gets worse, pus or fever, call the clinic at once.</p>
         </html>
 
         """)
@@ -131,5 +140,57 @@ struct AftercareSheetTests {
       #expect(!sheet.contains("Ada"))
       #expect(!sheet.contains("P-17"))
     }
+  }
+
+  // MARK: When to call the clinic
+
+  /// The fixture's workflow gives no warning signs: the sheets have no such
+  /// line (the documents above end with the follow-up table).
+  @Test func withoutWarningSignsTheSheetHasNoSuchLine() throws {
+    let merged = try RecordsFixture.merged()
+    #expect(merged.workflow.patientSheet == PatientSheet())
+    let consultation = try RecordsFixture.consultation(merged)
+    #expect(AftercareSheet.markdown(for: consultation).hasSuffix("|\n"))
+    #expect(AftercareSheet.html(for: consultation).hasSuffix("</table>\n</html>\n"))
+  }
+
+  @Test func theWarningSignsAreTheWorkflowsWordsEscapedInHTML() throws {
+    let consultation = try RecordsFixture.consultation(
+      try Self.withWarningSigns(#"'Call us <b>at once</b> if the patch weeps & "stings".'"#))
+    #expect(
+      AftercareSheet.markdown(for: consultation).hasSuffix(
+        "a\\b. |\n\nCall us <b>at once</b> if the patch weeps & \"stings\".\n"))
+    #expect(
+      AftercareSheet.html(for: consultation).hasSuffix(
+        "</table>\n<p>Call us &lt;b&gt;at once&lt;/b&gt; if the patch weeps &amp; &quot;stings&quot;.</p>\n</html>\n"))
+    // The record carries the sheet, and so the line.
+    #expect(
+      RecordDocument.markdown(for: consultation).hasSuffix(
+        "\n\nCall us <b>at once</b> if the patch weeps & \"stings\".\n"))
+  }
+
+  /// The shipped workflow words the line; another workflow's words replace
+  /// it, so no sentence of it is Swift's.
+  @Test func theShippedSheetEndsWithTheShippedWorkflowsWarningSigns() throws {
+    let shipped = try RecordsFixture.merged(RecordsFixture.shipped, workflow: "mesotherapy", areas: ["face"])
+    let warningSigns = try #require(shipped.workflow.patientSheet.warningSigns)
+    #expect(warningSigns.hasSuffix("call the clinic at once."))
+    let consultation = try RecordsFixture.consultation(shipped, healthyByDefault: true)
+    #expect(consultation.state.outcome == .completed)
+    #expect(AftercareSheet.markdown(for: consultation).hasSuffix("\n\n\(warningSigns)\n"))
+    #expect(AftercareSheet.html(for: consultation).hasSuffix("<p>\(HTMLText.escape(warningSigns))</p>\n</html>\n"))
+
+    var workflow = shipped.workflow
+    workflow.patientSheet = PatientSheet(warningSigns: "Ring the front desk.")
+    let reworded = try RecordsFixture.consultation(
+      MergedWorkflow(workflow: workflow, areas: shipped.areas), healthyByDefault: true)
+    let sheet = AftercareSheet.markdown(for: reworded)
+    #expect(sheet.hasSuffix("|\n\nRing the front desk.\n"))
+    #expect(!sheet.contains(warningSigns))
+    workflow.patientSheet = PatientSheet()
+    let silent = try RecordsFixture.consultation(
+      MergedWorkflow(workflow: workflow, areas: shipped.areas), healthyByDefault: true)
+    #expect(AftercareSheet.markdown(for: silent).hasSuffix("|\n"))
+    #expect(!AftercareSheet.html(for: silent).contains(HTMLText.escape(warningSigns)))
   }
 }

@@ -210,15 +210,50 @@ struct DefinitionHashTests {
   /// update the value; make a version 3 and keep version 2 as version 1 is
   /// kept. If you changed the shipped YAML on purpose, update its value.
   @Test(arguments: [
+    (["body"], "v2:38271fa376b01d2d24cefbf102a5ad632377d2516b1383b52e18b9065102bf66"),
+    (["eye"], "v2:061961fbffd477ae9c7a137807e6e210e9c16a63f1785a9b6c17e850ea012677"),
+    (["face"], "v2:7dcdfcf0a3e9660aee4089060ab11c86696c6219fdcdb0b418fdf56f6a4ef3ea"),
+    (["scalp"], "v2:2a9baa36782bbda4b4aa95676c55d5095bd908bd23b548f19f864d6073e886e6"),
+    (["body", "eye", "face", "scalp"], "v2:61a715e3cf238a7703ebb9b05079a44d8a7e5968c53443205709857f621efb62"),
+  ])
+  func theShippedDefinitionsHaveTheirGoldenHash(areas: [String], hash: String) throws {
+    let actual = try Fixture.merged(areas).definitionHash
+    #expect(actual == hash, "now \(actual)")
+  }
+
+  /// The shipped workflow as it was before it had a `patient-sheet:`
+  /// section: the shipped workflow with that section taken out.
+  static func shippedWithoutPatientSheet() throws -> Catalog {
+    let workflow = try #require(Fixture.shipped.sources["workflow:mesotherapy"])
+    let text = String(decoding: workflow.bytes, as: UTF8.self)
+    let start = try #require(text.range(of: "\npatient-sheet:\n"))
+    let end = try #require(text.range(of: "\n\n", range: start.upperBound..<text.endIndex))
+    let plugins = Fixture.shipped.sources.filter { $0.key.hasPrefix("plugin:") }.sorted { $0.key < $1.key }.map(\.value)
+    return Catalog(
+      sources: [
+        SourceText(name: workflow.name, text: text.replacingCharacters(in: start.lowerBound..<end.lowerBound, with: ""))
+      ]
+        + plugins)
+  }
+
+  /// Consultations stored before the workflow had a `patient-sheet:`
+  /// section keep the definitions they started with, and those still give
+  /// the hash they carry: these values are the shipped definitions' hashes
+  /// from before the section existed. A field added within version 2 is
+  /// written only when it is there, so they must never change.
+  @Test(arguments: [
     (["body"], "v2:5c003f274caf6d08e6911f95a9babee260c7d57b983214f1add4a5e6c7ac4606"),
     (["eye"], "v2:f1c85a960442f370f2771af8df85e89b2d9a91c1b5186ed991161cc9501dca52"),
     (["face"], "v2:f25168179b47767013438ac87228eecfe922d643ad535f73924fd0f1a1ca5486"),
     (["scalp"], "v2:925b076bdb9317e05cf9b0129617d3217ca6991af6fb5348329417cef9db4af4"),
     (["body", "eye", "face", "scalp"], "v2:4fbaece5fca815689349515bb39aa6b383b50e7dfd621a4863b629633ee60763"),
   ])
-  func theShippedDefinitionsHaveTheirGoldenHash(areas: [String], hash: String) throws {
-    let actual = try Fixture.merged(areas).definitionHash
-    #expect(actual == hash, "now \(actual)")
+  func definitionsWithoutAPatientSheetKeepTheHashTheyHad(areas: [String], hash: String) throws {
+    let catalog = try Self.shippedWithoutPatientSheet()
+    #expect(catalog.diagnostics.map(\.description) == [])
+    let merged = try catalog.merged(workflow: "mesotherapy", areas: areas)
+    #expect(merged.workflow.patientSheet.isEmpty)
+    #expect(merged.definitionHash == hash, "now \(merged.definitionHash)")
   }
 
   /// The fixture pins the encoding itself: it changes only with this file.
@@ -308,12 +343,16 @@ struct DefinitionHashTests {
       return
     }
     #expect(reader.isAtEnd)
-    #expect(fields.count == 7)
-    guard case .list(let stages) = fields.last else {
-      Issue.record("the definitions do not end with the list of stages")
+    // The seven fields of version 2, then the patient sheet, which the
+    // shipped workflow has.
+    #expect(fields.count == 8)
+    guard fields.count == 8, case .list(let stages) = fields[6] else {
+      Issue.record("the definitions' seventh field is not the list of stages")
       return
     }
     #expect(stages.count == 6)
+    let warningSigns = try #require(Fixture.shipped.workflows["mesotherapy"]?.patientSheet.warningSigns)
+    #expect(fields[7] == .record("patient-sheet", [.string(warningSigns)]))
     #expect(SHA256.hash(bytes).hex == String(try Fixture.merged(areas).definitionHash.dropFirst(3)))
   }
 
