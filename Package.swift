@@ -23,6 +23,12 @@ let package = Package(
     .executable(name: "mesoflow", targets: ["MesoflowCLI"]),
     .executable(name: "mesoflow-bench", targets: ["MesoflowBenchmarks"]),
     .executable(name: "mesoflow-example", targets: ["HandsClinicExample"]),
+    // The fuzz targets (docs/TESTING.md): built with libFuzzer by .ci/fuzz; a
+    // normal build makes programs that replay the files they are given.
+    .executable(name: "mesoflow-fuzz-yaml", targets: ["FuzzYAML"]),
+    .executable(name: "mesoflow-fuzz-definitions", targets: ["FuzzDefinitions"]),
+    .executable(name: "mesoflow-fuzz-expressions", targets: ["FuzzExpressions"]),
+    .executable(name: "mesoflow-fuzz-answers", targets: ["FuzzAnswers"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +67,17 @@ let package = Package(
       dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite"]
     ),
     .executableTarget(name: "HandsClinicExample", dependencies: ["Mesoflow"], path: "Examples/HandsClinic"),
+    // What the fuzz targets share: the shipped definitions, checks of
+    // locations, the replaying main.
+    .target(name: "MesoflowFuzzSupport", dependencies: ["Mesoflow", "MesoflowYAML"], path: "Tests/Fuzz/Support"),
+    .executableTarget(
+      name: "FuzzYAML", dependencies: ["MesoflowYAML", "MesoflowFuzzSupport"], path: "Tests/Fuzz/YAML"),
+    .executableTarget(
+      name: "FuzzDefinitions", dependencies: ["Mesoflow", "MesoflowFuzzSupport"], path: "Tests/Fuzz/Definitions"),
+    .executableTarget(
+      name: "FuzzExpressions", dependencies: ["Mesoflow", "MesoflowFuzzSupport"], path: "Tests/Fuzz/Expressions"),
+    .executableTarget(
+      name: "FuzzAnswers", dependencies: ["Mesoflow", "MesoflowFuzzSupport"], path: "Tests/Fuzz/Answers"),
     // What several test targets share: a seeded random number generator.
     .target(name: "MesoflowTestSupport", path: "Tests/MesoflowTestSupport"),
     .testTarget(name: "MesoflowYAMLTests", dependencies: ["MesoflowYAML", "MesoflowTestSupport"]),

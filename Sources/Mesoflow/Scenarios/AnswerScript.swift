@@ -24,7 +24,9 @@ package struct AnswerScript: Sendable {
 
   /// Reads an answers file from its bytes; every problem is a diagnostic
   /// with its location.
-  package static func read(_ source: SourceText, limits: YAMLLimits = .default) throws(DiagnosticList) -> AnswerScript {
+  package static func read(_ source: SourceText, limits: YAMLLimits = .default) throws(DiagnosticList)
+    -> AnswerScript
+  {
     let document: YAMLDocument
     do {
       document = try YAML.load(source, limits: limits)
