@@ -25,11 +25,8 @@ public final class SourceText: Sendable {
   /// source has no such line. Invalid UTF-8 is shown as U+FFFD.
   public func line(_ line: Int) -> String? {
     guard let start = byteOffset(ofLine: line) else { return nil }
-    let count = bytes.count
     var end = start
-    while end < count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") {
-      end += 1
-    }
+    while end < bytes.count, lineBreakLength(at: end) == 0 { end += 1 }
     return String(decoding: bytes[start..<end], as: UTF8.self)
   }
 
@@ -39,10 +36,12 @@ public final class SourceText: Sendable {
   public func byteOffset(ofLine line: Int) -> Int? {
     let starts = index.withLock { cached in
       if let cached { return cached }
-      // Line breaks as YAML counts them: LF, CRLF, or a lone CR.
       var starts = [0]
-      for (offset, byte) in bytes.enumerated() where isLineBreak(at: offset, byte) {
-        starts.append(offset + 1)
+      var offset = 0
+      while offset < bytes.count {
+        let length = lineBreakLength(at: offset)
+        offset += max(length, 1)
+        if length > 0 { starts.append(offset) }
       }
       cached = starts
       return starts
@@ -64,10 +63,27 @@ public final class SourceText: Sendable {
     return offset
   }
 
-  /// Whether `byte`, at `offset`, ends a line: an LF, or a CR not followed by one.
-  private func isLineBreak(at offset: Int, _ byte: UInt8) -> Bool {
-    byte == UInt8(ascii: "\n")
-      || (byte == UInt8(ascii: "\r") && (offset + 1 == bytes.count || bytes[offset + 1] != UInt8(ascii: "\n")))
+  /// The length in bytes of the line break at `offset`, or 0 when none
+  /// starts there. Line breaks are those libyaml counts lines by (YAML 1.1):
+  /// LF, CRLF, a lone CR, and U+0085 NEXT LINE, U+2028 LINE SEPARATOR and
+  /// U+2029 PARAGRAPH SEPARATOR, so that a location libyaml gives quotes the
+  /// line it means.
+  private func lineBreakLength(at offset: Int) -> Int {
+    let byte = bytes[offset]
+    let count = bytes.count
+    switch byte {
+    case UInt8(ascii: "\n"):
+      return 1
+    case UInt8(ascii: "\r"):
+      return offset + 1 < count && bytes[offset + 1] == UInt8(ascii: "\n") ? 2 : 1
+    case 0xC2:
+      return offset + 1 < count && bytes[offset + 1] == 0x85 ? 2 : 0
+    case 0xE2:
+      guard offset + 2 < count, bytes[offset + 1] == 0x80 else { return 0 }
+      return bytes[offset + 2] == 0xA8 || bytes[offset + 2] == 0xA9 ? 3 : 0
+    default:
+      return 0
+    }
   }
 
   /// The location of byte `offset`: its line, and its column counted in
@@ -78,15 +94,16 @@ public final class SourceText: Sendable {
     var index = 0
     let end = min(offset, bytes.count)
     while index < end {
-      let byte = bytes[index]
-      if isLineBreak(at: index, byte) {
+      let length = lineBreakLength(at: index)
+      if length > 0, index + length <= end {
         line += 1
         column = 1
-      } else if byte == UInt8(ascii: "\r") {
-        // The CR of a CRLF: the LF that follows ends the line.
-      } else if byte & 0xC0 != 0x80 {
-        column += 1
+        index += length
+        continue
       }
+      // Neither a continuation byte nor the start of a break that `offset`
+      // is inside (the LF of a CRLF, say) is a column of its own.
+      if bytes[index] & 0xC0 != 0x80, length == 0 { column += 1 }
       index += 1
     }
     return SourceLocation(file: name, line: line, column: column)

@@ -205,11 +205,9 @@ final class LibYAMLParser {
         diagnostic: source.diagnostic(
           at: source.location(ofByte: parser.pointee.problem_offset), "cannot read the file: \(problem)"))
     }
-    let problemMark = parser.pointee.problem_mark
-    let at = SourceLocation(file: source.name, line: problemMark.line + 1, column: problemMark.column + 1)
+    let at = source.location(ofMark: parser.pointee.problem_mark)
     let context = parser.pointee.context.map { String(cString: $0) }
-    let contextAt = SourceLocation(
-      file: source.name, line: parser.pointee.context_mark.line + 1, column: parser.pointee.context_mark.column + 1)
+    let contextAt = source.location(ofMark: parser.pointee.context_mark)
     // libyaml's mark index counts characters, not bytes: find the byte by line and column.
     let offending = source.byteOffset(line: at.line, column: at.column).flatMap {
       $0 < source.bytes.count ? source.bytes[$0] : nil
@@ -235,6 +233,19 @@ final class LibYAMLParser {
       message = problem + (context.map { " (\($0) at \(contextAt.line):\(contextAt.column))" } ?? "")
     }
     return YAMLError(code: .syntax, diagnostic: source.diagnostic(at: location, "invalid YAML: " + message))
+  }
+}
+
+extension SourceText {
+  /// The location of a libyaml mark, whose line and column count from 0.
+  ///
+  /// At the end of a file whose last line has no line break, libyaml ends
+  /// the line itself and marks the end of the stream on a line the file does
+  /// not have: such a mark is put just after the last character instead.
+  func location(ofMark mark: yaml_mark_t) -> SourceLocation {
+    let at = SourceLocation(file: name, line: mark.line + 1, column: mark.column + 1)
+    guard at.line > 1, byteOffset(ofLine: at.line) == nil, let last = line(at.line - 1) else { return at }
+    return SourceLocation(file: name, line: at.line - 1, column: last.unicodeScalars.count + 1)
   }
 }
 
@@ -274,10 +285,14 @@ struct TreeBuilder {
   private var expanded = 0
   private var root: Int?
   private var documents = 0
+  /// Whether the last line has no line break, after which libyaml marks the
+  /// end of the stream on a line of its own.
+  private let endsWithoutBreak: Bool
 
   init(source: SourceText, limits: YAMLLimits) {
     self.source = source
     self.limits = limits
+    endsWithoutBreak = source.bytes.last.map { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") } ?? false
     // About one node for every 12 bytes of definitions, comments included.
     let estimate = source.bytes.count / 12
     records.reserveCapacity(estimate)
@@ -287,9 +302,7 @@ struct TreeBuilder {
     stack.reserveCapacity(16)
   }
 
-  private func location(_ mark: yaml_mark_t) -> SourceLocation {
-    SourceLocation(file: source.name, line: mark.line + 1, column: mark.column + 1)
-  }
+  private func location(_ mark: yaml_mark_t) -> SourceLocation { source.location(ofMark: mark) }
 
   private func location(ofRecord index: Int) -> SourceLocation {
     SourceLocation(file: source.name, line: Int(records[index].line), column: Int(records[index].column))
@@ -307,14 +320,19 @@ struct TreeBuilder {
   }
 
   /// A record at `mark`, with lines and columns counted from 1.
-  private static func record(
-    _ kind: NodeStorage.Kind, at mark: yaml_mark_t, style: Scalar.Style = .plain, first: Int = 0
-  )
+  private func record(_ kind: NodeStorage.Kind, at mark: yaml_mark_t, style: Scalar.Style = .plain, first: Int = 0)
     -> Record
   {
-    Record(
-      kind: kind, style: style, hasTag: false, isNull: false, line: UInt32(truncatingIfNeeded: mark.line + 1),
-      column: UInt32(truncatingIfNeeded: mark.column + 1), first: UInt32(truncatingIfNeeded: first), count: 0)
+    var (line, column) = (mark.line + 1, mark.column + 1)
+    // Only a mark at the start of a line can be the end of the stream on a
+    // line the file does not have (an empty node there: `key:` at the end).
+    if endsWithoutBreak, mark.column == 0, mark.line > 0 {
+      let at = source.location(ofMark: mark)
+      (line, column) = (at.line, at.column)
+    }
+    return Record(
+      kind: kind, style: style, hasTag: false, isNull: false, line: UInt32(truncatingIfNeeded: line),
+      column: UInt32(truncatingIfNeeded: column), first: UInt32(truncatingIfNeeded: first), count: 0)
   }
 
   mutating func build(_ parser: LibYAMLParser) throws(YAMLError) -> Node? {
@@ -351,7 +369,7 @@ struct TreeBuilder {
         default: style = .plain
         }
         let index = records.count
-        var record = Self.record(.scalar, at: event.start_mark, style: style, first: strings.count)
+        var record = record(.scalar, at: event.start_mark, style: style, first: strings.count)
         if data.plain_implicit == 0 && data.quoted_implicit == 0, let tag = Self.string(data.tag) {
           record.hasTag = true
           tags[index] = tag
@@ -413,7 +431,7 @@ struct TreeBuilder {
         "collections nest more than \(limits.maxDepth) levels deep")
     }
     let index = records.count
-    records.append(Self.record(kind, at: mark))
+    records.append(record(kind, at: mark))
     stack.append(Frame(record: index, isMapping: kind == .mapping, childStart: pending.count, anchor: anchor))
   }
 

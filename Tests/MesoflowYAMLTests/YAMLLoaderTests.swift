@@ -357,6 +357,53 @@ struct DiagnosticRenderingTests {
   }
 }
 
+/// Inputs the fuzz target of the loader found (Tests/Fuzz, docs/TESTING.md):
+/// every location must be one the file has, and quote the line it names.
+struct FuzzFoundLocationTests {
+  @Test func anErrorAtTheEndOfAFileWithoutALineBreakIsOnItsLastLine() throws {
+    // libyaml ends the last line itself and marks the end of the stream on
+    // a line the file does not have: the error was reported at 2:1.
+    for (text, line) in [("[", "["), ("a: 1\nb: [1, 2", "b: [1, 2")] {
+      do {
+        _ = try YAML.load(text, name: "t.yaml")
+        Issue.record("accepted \(text)")
+      } catch {
+        let lines = text.split(separator: "\n").count
+        #expect(error.diagnostic.location.line == lines, "\(text)")
+        #expect(error.diagnostic.sourceLine == line, "\(text)")
+      }
+    }
+  }
+
+  @Test func anEmptyNodeAtTheEndOfAFileWithoutALineBreakIsOnItsLastLine() throws {
+    // "?" with no key after it: the key, an empty node, was put on line 3 of a two-line file.
+    let root = try #require(try YAML.load("\n?", name: "t.yaml").root)
+    let key = try #require(root.mapping?.first?.key)
+    #expect(key.isNull)
+    #expect(key.location == SourceLocation(file: "t.yaml", line: 2, column: 2))
+  }
+
+  @Test func nextLineAndTheUnicodeSeparatorsEndLinesAsLibyamlCountsThem() throws {
+    // libyaml counts U+0085, U+2028 and U+2029 as line breaks (YAML 1.1): an
+    // error after one was put on a line past the end of the file.
+    for separator in ["\u{85}", "\u{2028}", "\u{2029}"] {
+      let text = "a: 1" + separator + "b: [1, 2\n"
+      do {
+        _ = try YAML.load(text, name: "t.yaml")
+        Issue.record("accepted an unclosed list after \(separator.unicodeScalars.first?.value ?? 0)")
+      } catch {
+        #expect(
+          error.diagnostic.rendered()
+            == "t.yaml:2:4: error: invalid YAML: this list is never closed: add the closing ']'\nb: [1, 2\n   ^")
+      }
+      let source = SourceText(name: "s", text: "ab" + separator + "c")
+      #expect(source.line(1) == "ab")
+      #expect(source.line(2) == "c")
+      #expect(source.location(ofByte: source.bytes.count - 1) == SourceLocation(file: "s", line: 2, column: 1))
+    }
+  }
+}
+
 struct ByteOrderMarkTests {
   @Test func aUTF8ByteOrderMarkIsSkippedAndColumnsStayAsEditorsShowThem() throws {
     let source = SourceText(name: "b.yaml", bytes: [0xEF, 0xBB, 0xBF] + Array("a: [1, x]\n".utf8))
