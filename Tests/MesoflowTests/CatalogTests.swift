@@ -171,4 +171,32 @@ struct CatalogTests {
         "w.yaml:4:1: error: invalid YAML: a tab cannot indent YAML; indent with spaces"
       ])
   }
+
+  /// Found while fuzzing the definitions (Tests/Fuzz): an expression's
+  /// location was worked out by decoding up to 64 KiB of the file after it,
+  /// for every step it reads, which made the analysis spend most of its time
+  /// there; and a line inside it ended only at an LF.
+  @Test func anExpressionErrorOnItsSecondLineIsFoundWhateverEndsTheFirst() {
+    for lineBreak in ["\n", "\r\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"] {
+      let text = Self.workflow.replacingOccurrences(
+        of: "    end: completed",
+        with: """
+              checks:
+                - id: old
+                  when: "age > 1 and\(lineBreak)        agee > 2"
+                  outcome: warn
+                  reason: Old.
+              end: completed
+          """)
+      // YAML folds a line break in a quoted scalar to a space, except the
+      // two separators, which the expression then refuses where they stand.
+      let expected =
+        lineBreak == "\u{2028}" || lineBreak == "\u{2029}"
+        ? "w.yaml:19:27: error: unexpected character '\(lineBreak)'"
+        : "w.yaml:20:9: error: unknown step 'agee' (did you mean 'age'?)"
+      #expect(
+        diagnostics([("w.yaml", text)]) == [expected],
+        "after U+\(String(lineBreak.unicodeScalars.first?.value ?? 0, radix: 16))")
+    }
+  }
 }

@@ -333,16 +333,22 @@ struct ScalarAnchor: Sendable {
     }
     guard let byte = source.byteOffset(line: start.line, column: start.column) else { return location }
     let value = Array(scalar.value.unicodeScalars)
-    let text = Array(
-      String(decoding: source.bytes[byte..<min(source.bytes.count, byte + 65_536)], as: UTF8.self).unicodeScalars)
+    // The source from the scalar's start, decoded only as far as the walk
+    // goes: a value is short, and the file after it may be long.
+    var text = DecodedScalars(source.bytes[byte..<min(source.bytes.count, byte + 65_536)])
     var line = start.line
     var column = start.column
     var valueIndex = 0
     var index = isQuoted ? 1 : 0
     column += index
     func advance(_ count: Int) {
-      for _ in 0..<count where index < text.count {
-        if text[index] == "\n" {
+      for _ in 0..<count {
+        guard let character = text[index] else { return }
+        // Lines end where the source counts them: LF, CRLF, a lone CR,
+        // U+0085, U+2028 and U+2029 (a CR before an LF is the line's last column).
+        if character == "\n" || character == "\u{85}" || character == "\u{2028}" || character == "\u{2029}"
+          || (character == "\r" && text[index + 1] != "\n")
+        {
           line += 1
           column = 1
         } else {
@@ -351,19 +357,18 @@ struct ScalarAnchor: Sendable {
         index += 1
       }
     }
-    while index < text.count, valueIndex < value.count {
-      let character = text[index]
-      if scalar.style == .doubleQuoted, character == "\\", index + 1 < text.count {
+    while valueIndex < value.count, let character = text[index] {
+      if scalar.style == .doubleQuoted, character == "\\", let next = text[index + 1] {
         // An escape stands for one character of the value, or none for an
         // escaped line break.
         let length: Int
-        switch text[index + 1] {
+        switch next {
         case "x": length = 4
         case "u": length = 6
         case "U": length = 10
         default: length = 2
         }
-        let producesCharacter = text[index + 1] != "\n" && text[index + 1] != "\r"
+        let producesCharacter = next != "\n" && next != "\r"
         if producesCharacter {
           if valueIndex >= offset { break }
           valueIndex += 1
@@ -371,7 +376,7 @@ struct ScalarAnchor: Sendable {
         advance(length)
         continue
       }
-      if scalar.style == .singleQuoted, character == "'", index + 1 < text.count, text[index + 1] == "'" {
+      if scalar.style == .singleQuoted, character == "'", text[index + 1] == "'" {
         // '' stands for one quote.
         if valueIndex >= offset { break }
         valueIndex += 1
@@ -390,6 +395,31 @@ struct ScalarAnchor: Sendable {
       advance(1)
     }
     return SourceLocation(file: start.file, line: line, column: column)
+  }
+}
+
+/// The Unicode scalars of some UTF-8 bytes, decoded as they are asked for;
+/// malformed bytes decode as U+FFFD.
+struct DecodedScalars {
+  private var bytes: ArraySlice<UInt8>.Iterator
+  private var codec = UTF8()
+  private var decoded: [Unicode.Scalar] = []
+  private var ended = false
+
+  init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes.makeIterator() }
+
+  /// The scalar at `index`, or `nil` past the end.
+  subscript(index: Int) -> Unicode.Scalar? {
+    mutating get {
+      while decoded.count <= index, !ended {
+        switch codec.decode(&bytes) {
+        case .scalarValue(let scalar): decoded.append(scalar)
+        case .error: decoded.append("\u{FFFD}")
+        case .emptyInput: ended = true
+        }
+      }
+      return index < decoded.count ? decoded[index] : nil
+    }
   }
 }
 
