@@ -6,9 +6,9 @@ package import Mesoflow
 import MesoflowYAML
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// The value of environment variable `name`, if set.
@@ -151,30 +151,30 @@ package enum FuzzReplay {
 }
 
 #if MESOFLOW_FUZZING
-@_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(
-  _ argc: UnsafeMutablePointer<Int32>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-  _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
-
-/// The main of a fuzz target in the fuzz build.
-package enum FuzzDriver {
-  /// Reads the shipped definitions, then hands the program's arguments and
-  /// `callback` to libFuzzer, which parses its options, runs the inputs and
-  /// returns the exit code.
-  package static func run(
-    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+  @_silgen_name("LLVMFuzzerRunDriver")
+  private func llvmFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-  ) -> Int32 {
-    if getenvString("SWIFT_BACKTRACE") == nil {
-      print("note: set SWIFT_BACKTRACE=enable=no, or Swift's backtracer takes the crashes libFuzzer reports")
+  ) -> Int32
+
+  /// The main of a fuzz target in the fuzz build.
+  package enum FuzzDriver {
+    /// Reads the shipped definitions, then hands the program's arguments and
+    /// `callback` to libFuzzer, which parses its options, runs the inputs and
+    /// returns the exit code.
+    package static func run(
+      _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+      _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32 {
+      if getenvString("SWIFT_BACKTRACE") == nil {
+        print("note: set SWIFT_BACKTRACE=enable=no, or Swift's backtracer takes the crashes libFuzzer reports")
+      }
+      // Read once before the first input, so that it is not timed as one.
+      _ = Shipped.catalog
+      var count = argc
+      var arguments = argv
+      return llvmFuzzerRunDriver(&count, &arguments, callback)
     }
-    // Read once before the first input, so that it is not timed as one.
-    _ = Shipped.catalog
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, callback)
   }
-}
 #endif

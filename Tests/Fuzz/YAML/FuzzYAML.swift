@@ -51,22 +51,22 @@ enum FuzzYAML {
 }
 
 #if MESOFLOW_FUZZING
-/// libFuzzer's entry point: one input.
-@_cdecl("LLVMFuzzerTestOneInput")
-func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-  FuzzYAML.run(FuzzInput.bytes(data, size))
-  return 0
-}
+  /// libFuzzer's entry point: one input.
+  @_cdecl("LLVMFuzzerTestOneInput")
+  func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    FuzzYAML.run(FuzzInput.bytes(data, size))
+    return 0
+  }
 
-/// The program's main in the fuzz build: SwiftPM links an executable
-/// target's main under the name `TARGET_main`.
-@_cdecl("FuzzYAML_main")
-func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-  FuzzDriver.run(argc, argv, fuzzerTestOneInput)
-}
+  /// The program's main in the fuzz build: SwiftPM links an executable
+  /// target's main under the name `TARGET_main`.
+  @_cdecl("FuzzYAML_main")
+  func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    FuzzDriver.run(argc, argv, fuzzerTestOneInput)
+  }
 #else
-@main
-enum Replay {
-  static func main() { FuzzReplay.main("mesoflow-fuzz-yaml", FuzzYAML.run) }
-}
+  @main
+  enum Replay {
+    static func main() { FuzzReplay.main("mesoflow-fuzz-yaml", FuzzYAML.run) }
+  }
 #endif
