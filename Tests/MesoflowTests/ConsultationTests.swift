@@ -372,6 +372,21 @@ struct ConsultationTests {
     }
   }
 
+  /// Found by the fuzz target of answers files (Tests/Fuzz): a choice typed
+  /// as the smallest Int overflowed when 1 was taken from it, and the run
+  /// crashed, at the terminal as from a file.
+  @Test func aChoiceTypedAsAnyNumberIsRefusedNotACrash() throws {
+    let merged = try Fixture.merged(["face"])
+    let steps = merged.stages.flatMap(\.steps).map(\.step)
+    let choice = try #require(steps.first { $0.id == "skin_type" })
+    let multiple = try #require(steps.first { $0.id == "face_concerns" })
+    for typed in ["-9223372036854775808", "9223372036854775807", "0", "-1", "99999999999999999999"] {
+      #expect(throws: ConsultationError.self) { try choice.parseAnswer(typed, now: Fixture.morning) }
+      #expect(throws: ConsultationError.self) { try multiple.parseAnswer("1, " + typed, now: Fixture.morning) }
+    }
+    #expect(try choice.parseAnswer("1", now: Fixture.morning) == .choice("i"))
+  }
+
   @Test func aReferralCannotEndAConsultationWhileAStopOnTheSameAnswerIsPending() throws {
     // A plugin whose referral reads the same answer as the workflow's pregnancy stop.
     let workflow = try #require(Fixture.shipped.sources.values.first { $0.name.hasSuffix("mesotherapy.yaml") })

@@ -95,7 +95,9 @@ extension Step {
   }
 
   static func option(_ text: String, in options: [ChoiceOption]) -> ChoiceOption? {
-    if let number = Int(text), options.indices.contains(number - 1) { return options[number - 1] }
+    // An option's number counts from 1; compared before 1 is taken from it,
+    // so that the smallest Int is refused rather than overflowing.
+    if let number = Int(text), number >= 1, number <= options.count { return options[number - 1] }
     return options.first { $0.id == text } ?? options.first { $0.id.lowercased() == text.lowercased() }
   }
 
