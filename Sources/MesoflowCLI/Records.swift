@@ -83,12 +83,7 @@ extension MesoflowCommand {
 
     @Option(
       name: .customLong("due-before"), help: "Only follow-ups due before this date (YYYY-MM-DD).",
-      transform: {
-        guard let date = CalendarDate(iso: $0) else {
-          throw ValidationError("'\($0)' is not a date: expected YYYY-MM-DD")
-        }
-        return date
-      })
+      transform: CalendarDate.parseOption)
     var dueBefore: CalendarDate?
 
     @OptionGroup var storeOptions: StoreOptions
