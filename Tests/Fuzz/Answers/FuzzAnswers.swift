@@ -1,5 +1,6 @@
 // The fuzz target of the answers file (`mesoflow run --answers`): the input
-// is read as the CLI reads the file, then a consultation of the shipped
+// is read as the CLI reads the file, each answer is read as an answer of
+// every type (as if typed at any step), then a consultation of the shipped
 // workflow, with the areas whose steps it answers, is driven from it as the
 // scripted run does (a physician at the chair, an in-memory clock), its
 // record derived and its events replayed. Every diagnostic must lie in the
@@ -30,6 +31,14 @@ enum FuzzAnswers {
     return steps
   }()
 
+  /// One step of each answer type of the shipped workflow with every area,
+  /// each of which reads every answer of the file, whatever step it is for.
+  static let oneStepOfEachType: [Step] = {
+    var seen = Set<String>()
+    let steps = Shipped.mergedWithEveryArea.stages.flatMap(\.steps).map(\.step)
+    return steps.filter { seen.insert($0.answer.name).inserted }
+  }()
+
   /// More inputs than any consultation of the shipped workflow takes.
   static let maxInputs = 1000
 
@@ -45,6 +54,12 @@ enum FuzzAnswers {
         _ = diagnostic.rendered(color: true)
       }
       return
+    }
+    let now = Timestamp(Shipped.today, hour: 9)
+    for key in script.order {
+      guard let text = script[key]?.text else { continue }
+      for step in oneStepOfEachType { _ = try? step.parseAnswer(text, now: now) }
+      _ = CheckResolution(text)
     }
     let keys = Set(script.order)
     let areas = Shipped.areas.filter { !(stepsByArea[$0] ?? []).isDisjoint(with: keys) }
@@ -115,6 +130,7 @@ enum FuzzAnswers {
       }
     }
     let record = consultation.record
+    _ = record.description
     _ = record.aftercare
     _ = record.followUp
     _ = record.expectedDuration
