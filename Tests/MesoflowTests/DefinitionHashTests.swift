@@ -488,6 +488,10 @@ struct DefinitionHashTests {
     ("a date's earliest day", false, "type: date\n", "type: date\n        min: today\n"),
     ("a date's latest day", false, "type: date\n", "type: date\n        max: 2030-01-01\n"),
     ("the next-session step", false, "follow-up:\n  course:", "follow-up:\n  next-session: last_visit\n  course:"),
+    (
+      "an area's anatomical site", true, "version: 2\n",
+      "version: 2\nanatomical-site: { system: 'http://snomed.info/sct', code: '1' }\n"
+    ),
   ]
 
   @Test func anAreasLongerWindowForTheWorkflowsItemChangesTheHash() throws {
@@ -541,6 +545,37 @@ struct DefinitionHashTests {
     #expect(call.workflow.patientSheet.warningSigns == "Call the clinic if the skin blisters.")
     // Version 1 is frozen: it never saw the sheet.
     #expect(call.legacyDefinitionHash == none.legacyDefinitionHash)
+  }
+
+  /// An area's anatomical site is part of what its record says: what it
+  /// says changes the hash, and an area without one (or with a null
+  /// `anatomical-site:`) hashes as before the key existed.
+  @Test func anAnatomicalSiteChangesTheHashOnlyWhenGiven() throws {
+    func with(_ section: String) throws -> MergedWorkflow {
+      try Self.merged(plugin: Self.edit(Self.pluginText, "version: 2\n", "version: 2\n" + section))
+    }
+    func site(system: String = "http://snomed.info/sct", _ code: String, display: String? = "Patch structure")
+      -> String
+    {
+      "anatomical-site:\n  system: \(system)\n  code: \"\(code)\"\n" + (display.map { "  display: \($0)\n" } ?? "")
+    }
+    let none = try Self.merged()
+    let null = try with("anatomical-site:\n")
+    let one = try with(site("1"))
+    let hashes = [
+      none.definitionHash, one.definitionHash, try with(site("2")).definitionHash,
+      try with(site(system: "http://example.org/sites", "1")).definitionHash,
+      try with(site("1", display: nil)).definitionHash, try with(site("1", display: "Patch")).definitionHash,
+    ]
+    #expect(null.areas.first?.anatomicalSite == nil)
+    #expect(null.definitionHash == none.definitionHash)
+    #expect(one.areas.first?.anatomicalSite?.code == "1")
+    #expect(Set(hashes).count == hashes.count, "\(hashes)")
+    // Only the areas chosen are hashed.
+    let plugin = Self.edit(Self.pluginText, "version: 2\n", "version: 2\n" + site("1"))
+    #expect(try Self.merged(plugin: plugin, areas: []).definitionHash == Self.merged(areas: []).definitionHash)
+    // Version 1 is frozen: it never saw the site.
+    #expect(one.legacyDefinitionHash == none.legacyDefinitionHash)
   }
 
   /// A check computed in Swift has no tree: its summary and the steps it

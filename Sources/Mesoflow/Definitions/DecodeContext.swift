@@ -67,6 +67,8 @@ struct DecodeContext {
     "after": ["in", "at"],
     "every": ["interval"],
     "warning-signs": ["call-the-clinic", "when-to-call", "warnings", "red-flags", "danger-signs"],
+    "display": ["term", "label", "name", "description"],
+    "system": ["code-system", "codesystem", "terminology", "vocabulary"],
   ]
 
   /// `unknown key 'KEY' in WHAT`, with the key most likely meant, and the

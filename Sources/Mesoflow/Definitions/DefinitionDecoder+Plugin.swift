@@ -17,6 +17,7 @@ struct PluginDraft {
     )]
   var aftercare: [AftercareItem]
   var followUp: FollowUpPlan?
+  var anatomicalSite: ClinicalCode?
   var location: SourceLocation
   var source: SourceText
   /// Whether decoding the file found errors; linking still runs, to report
@@ -30,7 +31,7 @@ struct PluginDraft {
 extension DefinitionDecoder {
   static let pluginKeys = [
     "plugin", "title", "workflow", "version", "ingredients", "procedure", "limits", "stages", "aftercare",
-    "follow-up",
+    "follow-up", "anatomical-site",
   ]
 
   mutating func plugin(_ root: Node) -> PluginDraft? {
@@ -66,6 +67,7 @@ extension DefinitionDecoder {
     }
     let aftercare = fields["aftercare"].map { self.aftercare($0) } ?? []
     let followUp = fields["follow-up"].flatMap { self.followUp($0, isWorkflow: false) }
+    let anatomicalSite = fields["anatomical-site"].flatMap { self.clinicalCode($0, "anatomical-site") }
 
     unique(stages.flatMap(\.2.idsAndLocations), "step")
     unique(stages.flatMap(\.3.idsAndLocations), "check")
@@ -77,7 +79,8 @@ extension DefinitionDecoder {
       id: id, title: title, workflow: workflow, workflowLocation: workflowNode.location, version: version,
       ingredients: ingredients, procedure: procedure, limits: limits,
       stages: stages.map { (name: $0.0, location: $0.1, steps: $0.2, checks: $0.3, wait: $0.4, duration: $0.5) },
-      aftercare: aftercare, followUp: followUp, location: root.location, source: context.source,
+      aftercare: aftercare, followUp: followUp, anatomicalSite: anatomicalSite, location: root.location,
+      source: context.source,
       hadErrors: context.errorCount > 0, invalidSteps: context.invalidSteps)
   }
 
@@ -134,7 +137,8 @@ extension DefinitionDecoder {
           stage: $0.name, steps: $0.steps.steps, checks: $0.checks.checks, wait: $0.wait?.wait,
           duration: $0.duration, location: $0.location)
       },
-      aftercare: draft.aftercare, followUp: draft.followUp, location: draft.location)
+      aftercare: draft.aftercare, followUp: draft.followUp, anatomicalSite: draft.anatomicalSite,
+      location: draft.location)
   }
 
   mutating func procedure(_ node: Node) -> Procedure? {
@@ -157,6 +161,42 @@ extension DefinitionDecoder {
     }
     guard let duration else { return nil }
     return Procedure(duration: duration, technique: technique)
+  }
+
+  /// A code of a clinical terminology, such as an area's `anatomical-site`:
+  /// the system's URI and the code, both required, and the system's words
+  /// for it.
+  mutating func clinicalCode(_ node: Node, _ key: String) -> ClinicalCode? {
+    guard let fields = context.fields(node, "'\(key)'", allowed: ["system", "code", "display"]) else { return nil }
+    let system = context.required(fields, "system").flatMap { node -> String? in
+      guard let text = context.nonEmptyString(node, "system") else { return nil }
+      guard Self.isAbsoluteURI(text) else {
+        context.error(
+          node.location,
+          "'system' must be the code system's URI, such as http://snomed.info/sct for SNOMED CT, not '\(text)'")
+        return nil
+      }
+      return text
+    }
+    let code = context.required(fields, "code").flatMap { context.nonEmptyString($0, "code") }
+    let display = fields["display"].flatMap { context.nonEmptyString($0, "display") }
+    guard let system, let code else { return nil }
+    return ClinicalCode(system: system, code: code, display: display)
+  }
+
+  /// Whether `text` has the form of an absolute URI, as a code system is
+  /// named: a scheme (a letter, then letters, digits, `+`, `-` or `.`), a
+  /// colon and more, with no space in it.
+  static func isAbsoluteURI(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, colon < bytes.count - 1,
+      DecodeContext.isLetter(bytes[0])
+    else { return false }
+    let isSchemeByte = { (byte: UInt8) in
+      DecodeContext.isLetter(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+    }
+    return bytes[..<colon].allSatisfy(isSchemeByte) && bytes.allSatisfy { $0 > 0x20 && $0 != 0x7F }
   }
 
   mutating func limits(_ node: Node) -> Limits? {

@@ -59,6 +59,9 @@ enum DefinitionHash {
           out.technique(area.procedure.technique)
           out.limits(area.limits)
           out.optional(area.followUp) { $0.followUp($1) }
+          // Added within version 2, so written only when the area gives it,
+          // as the patient sheet is below.
+          if let site = area.anatomicalSite { out.clinicalCode(site, "anatomical-site") }
         }
       }
       out.optional(workflow.followUp) { $0.followUp($1) }
@@ -279,6 +282,16 @@ extension DefinitionEncoder {
       out.optional(limits.maxVolumeMillilitres) { $0.decimal($1) }
       out.optional(limits.maxVolumePerPointMillilitres) { $0.decimal($1) }
       out.optional(limits.maxPoints) { $0.integer($1) }
+    }
+  }
+
+  /// A clinical code, as a record named for what it codes, so that a field
+  /// added after it within version 2 is never taken for it.
+  mutating func clinicalCode(_ code: ClinicalCode, _ name: String) {
+    record(name) { out in
+      out.string(code.system)
+      out.string(code.code)
+      out.optional(code.display) { $0.string($1) }
     }
   }
 

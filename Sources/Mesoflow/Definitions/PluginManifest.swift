@@ -1,8 +1,8 @@
 public import MesoflowYAML
 
 /// An area plugin as a YAML manifest declares it: the treatment area, what it
-/// adds to the workflow's stages, its procedure, limits, aftercare and
-/// follow-up.
+/// adds to the workflow's stages, its procedure, limits, aftercare,
+/// follow-up and anatomical site.
 public struct PluginManifest: Sendable {
   /// The area's id, such as the one given to `--area`.
   public var id: String
@@ -24,6 +24,9 @@ public struct PluginManifest: Sendable {
   public var aftercare: [AftercareItem]
   /// The area's follow-up.
   public var followUp: FollowUpPlan?
+  /// The area's anatomical site (`anatomical-site:`), for records other
+  /// systems read; `nil` when the manifest gives none.
+  public var anatomicalSite: ClinicalCode?
   /// Where the manifest starts.
   public var location: SourceLocation
 
@@ -31,7 +34,7 @@ public struct PluginManifest: Sendable {
   package init(
     id: String, title: String, workflow: String, version: Int = 1, ingredients: [Ingredient] = [],
     procedure: Procedure, limits: Limits = Limits(), stages: [StageExtension] = [], aftercare: [AftercareItem] = [],
-    followUp: FollowUpPlan? = nil,
+    followUp: FollowUpPlan? = nil, anatomicalSite: ClinicalCode? = nil,
     location: SourceLocation = SourceLocation(file: #fileID, line: #line, column: #column)
   ) {
     self.id = id
@@ -44,6 +47,7 @@ public struct PluginManifest: Sendable {
     self.stages = stages
     self.aftercare = aftercare
     self.followUp = followUp
+    self.anatomicalSite = anatomicalSite
     self.location = location
   }
 }

@@ -1,5 +1,5 @@
 /// A treatment area: what it adds to a workflow's stages, its procedure, its
-/// limits, its aftercare and its follow-up.
+/// limits, its aftercare, its follow-up and its anatomical site.
 ///
 /// The YAML manifests in `Plugins/` are one implementation
 /// (``PluginManifest``); a Swift type written by an integrator is another.
@@ -33,6 +33,11 @@ public protocol AreaPlugin: Sendable {
   var aftercare: [AftercareItem] { get }
   /// The area's follow-up cadence; `nil` follows the workflow's.
   var followUp: FollowUpPlan? { get }
+  /// Where on the patient the area is, as a clinical code for records other
+  /// systems read (such as SNOMED CT for a FHIR export's `bodySite`); `nil`
+  /// when no one code fits the area, as when what is treated differs from
+  /// patient to patient.
+  var anatomicalSite: ClinicalCode? { get }
 }
 
 extension AreaPlugin {
@@ -46,6 +51,8 @@ extension AreaPlugin {
   public var aftercare: [AftercareItem] { [] }
   /// The workflow's follow-up.
   public var followUp: FollowUpPlan? { nil }
+  /// No anatomical site code.
+  public var anatomicalSite: ClinicalCode? { nil }
 }
 
 extension PluginManifest: AreaPlugin {}

@@ -153,6 +153,7 @@ package enum PluginValidation {
     if plugin.version < 1 { problems.append("version \(plugin.version) must be at least 1") }
     range(plugin.procedure.duration, "the procedure's duration", &problems)
     limits(plugin.limits, &problems)
+    if let site = plugin.anatomicalSite { clinicalCode(site, "the anatomical site", &problems) }
 
     // Ids: steps and checks are unique across the workflow and every plugin of it.
     var stepOwners: [String: String] = [:]
@@ -279,6 +280,14 @@ package enum PluginValidation {
   private static func range(_ range: TimeRange, _ what: String, _ problems: inout [String]) {
     if range.min < .zero { problems.append("\(what) is negative") }
     if range.min > range.max { problems.append("\(what) runs from \(range.min) to the shorter \(range.max)") }
+  }
+
+  private static func clinicalCode(_ code: ClinicalCode, _ what: String, _ problems: inout [String]) {
+    if !DefinitionDecoder.isAbsoluteURI(code.system) {
+      problems.append("\(what)'s system '\(code.system)' is not a URI, such as http://snomed.info/sct for SNOMED CT")
+    }
+    if code.code.trimmed.isEmpty { problems.append("\(what) has no code") }
+    if let display = code.display, display.trimmed.isEmpty { problems.append("\(what)'s display is empty") }
   }
 
   private static func limits(_ limits: Limits, _ problems: inout [String]) {
