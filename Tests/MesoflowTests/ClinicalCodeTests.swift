@@ -5,8 +5,9 @@ import Testing
 @testable import Mesoflow
 
 /// The clinical codes the definitions give for records other systems read:
-/// an area's `anatomical-site:`. Its errors, each at its line and column,
-/// are in the broken-definition corpus (`Corpus/plugin-anatomical-site-*.yaml`).
+/// an area's `anatomical-site:` and a number step's `ucum:`. Their errors,
+/// each at its line and column, are in the broken-definition corpus
+/// (`Corpus/plugin-anatomical-site-*.yaml`, `Corpus/workflow-ucum-*.yaml`).
 struct ClinicalCodeTests {
   static let workflow = """
     workflow: demo
@@ -22,14 +23,17 @@ struct ClinicalCodeTests {
             ask: Age?
             type: integer
             unit: years
+            ucum: a
           - id: weight
             ask: Weight?
             type: decimal
             unit: kg
+            ucum: kg
           - id: points
             ask: Points?
             type: integer
             unit: points
+            ucum: "{points}"
           - id: height
             ask: Height?
             type: decimal
@@ -52,6 +56,7 @@ struct ClinicalCodeTests {
             ask: For how many months?
             type: integer
             unit: months
+            ucum: mo
 
     """
   }
@@ -60,6 +65,17 @@ struct ClinicalCodeTests {
     Catalog(sources: [
       SourceText(name: "demo.yaml", text: workflow), SourceText(name: "patch.yaml", text: plugin(extra)),
     ])
+  }
+
+  /// The bounds of the step `id` of `catalog`'s workflow or plugin.
+  static func bounds(_ catalog: Catalog, _ id: String) -> NumberBounds? {
+    let steps =
+      (catalog.workflows["demo"]?.stages.flatMap(\.steps) ?? [])
+      + (catalog.plugins["patch"]?.stages.flatMap(\.steps) ?? [])
+    switch steps.first(where: { $0.id == id })?.answer {
+    case .integer(let bounds)?, .decimal(let bounds)?: return bounds
+    default: return nil
+    }
   }
 
   // MARK: Decoding
@@ -108,6 +124,38 @@ struct ClinicalCodeTests {
     }
   }
 
+  @Test(arguments: [
+    ("age", "years", "a"), ("weight", "kg", "kg"), ("points", "points", "{points}"), ("patch_months", "months", "mo"),
+  ])
+  func aNumberStepsUCUMCodeDecodesBesideItsUnit(step: String, unit: String, ucum: String) throws {
+    let catalog = Self.catalog(plugin: "")
+    #expect(catalog.diagnostics.map(\.description) == [])
+    let bounds = try #require(Self.bounds(catalog, step))
+    #expect(bounds.unit == unit)
+    #expect(bounds.ucum == ucum)
+  }
+
+  @Test func aUnitWithoutAUCUMCodeHasNone() throws {
+    let bounds = try #require(Self.bounds(Self.catalog(plugin: ""), "height"))
+    #expect(bounds.unit == "cm")
+    #expect(bounds.ucum == nil)
+    #expect(NumberBounds(min: 0, unit: "cm") == NumberBounds(min: 0, unit: "cm", ucum: nil))
+  }
+
+  /// A plugin's steps are read as the workflow's: the error is the same, in
+  /// the plugin's file, at the `ucum` key.
+  @Test func aUCUMCodeWithoutAUnitIsAnErrorInAPluginToo() {
+    let text = Self.plugin("").replacingOccurrences(of: "        unit: months\n", with: "")
+    let catalog = Catalog(sources: [
+      SourceText(name: "demo.yaml", text: Self.workflow), SourceText(name: "patch.yaml", text: text),
+    ])
+    #expect(
+      catalog.diagnostics.map(\.description) == [
+        "patch.yaml:12:9: error: give 'unit' too: 'ucum' is the UCUM code of the unit staff see beside the prompt, as in unit: years with ucum: a"
+      ])
+    #expect(catalog.plugins["patch"] == nil)
+  }
+
   @Test func anEmptyCodeOrDisplayIsAnError() {
     let catalog = Self.catalog(
       plugin: "anatomical-site:\n  system: http://snomed.info/sct\n  code: \"\"\n  display: \" \"\n")
@@ -115,6 +163,11 @@ struct ClinicalCodeTests {
       catalog.diagnostics.map(\.description) == [
         "patch.yaml:7:9: error: 'code' must not be empty", "patch.yaml:8:12: error: 'display' must not be empty",
       ])
+    let ucum = Catalog(sources: [
+      SourceText(
+        name: "demo.yaml", text: Self.workflow.replacingOccurrences(of: "ucum: kg\n", with: "ucum: \"\"\n"))
+    ])
+    #expect(ucum.diagnostics.map(\.description) == ["demo.yaml:19:15: error: 'ucum' must not be empty"])
   }
 
   @Test(arguments: ["http://snomed.info/sct", "urn:oid:2.16.840.1.113883.6.96", "http://loinc.org"])
@@ -144,10 +197,15 @@ struct ClinicalCodeTests {
     let workflow = try #require(Fixture.shipped.workflows["mesotherapy"])
     var plugin = SitedNeckPlugin()
     plugin.anatomicalSite = ClinicalCode(system: "SNOMED CT", code: " ", display: "")
+    plugin.stages[0].steps.append(
+      Step(id: "neck_months", prompt: "Months?", answer: .integer(NumberBounds(min: 0, ucum: "mo"))))
+    plugin.stages[0].steps.append(
+      Step(id: "neck_width", prompt: "Width?", answer: .decimal(NumberBounds(unit: "cm", ucum: ""))))
     #expect(
       PluginValidation.problems(plugin, workflow: workflow) == [
         "the anatomical site's system 'SNOMED CT' is not a URI, such as http://snomed.info/sct for SNOMED CT",
         "the anatomical site has no code", "the anatomical site's display is empty",
+        "step 'neck_months' gives a UCUM code but no unit", "step 'neck_width' has an empty UCUM code",
       ])
   }
 }

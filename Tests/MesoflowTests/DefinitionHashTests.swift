@@ -488,6 +488,7 @@ struct DefinitionHashTests {
     ("a date's earliest day", false, "type: date\n", "type: date\n        min: today\n"),
     ("a date's latest day", false, "type: date\n", "type: date\n        max: 2030-01-01\n"),
     ("the next-session step", false, "follow-up:\n  course:", "follow-up:\n  next-session: last_visit\n  course:"),
+    ("a unit's UCUM code", false, "unit: kg\n", "unit: kg\n        ucum: kg\n"),
     (
       "an area's anatomical site", true, "version: 2\n",
       "version: 2\nanatomical-site: { system: 'http://snomed.info/sct', code: '1' }\n"
@@ -576,6 +577,25 @@ struct DefinitionHashTests {
     #expect(try Self.merged(plugin: plugin, areas: []).definitionHash == Self.merged(areas: []).definitionHash)
     // Version 1 is frozen: it never saw the site.
     #expect(one.legacyDefinitionHash == none.legacyDefinitionHash)
+  }
+
+  /// A unit's UCUM code is part of what a record says: it changes the
+  /// hash, and a step without one hashes as before the key existed.
+  @Test func aUCUMCodeChangesTheHashOnlyWhenGiven() throws {
+    func with(_ find: String, _ ucum: String) throws -> MergedWorkflow {
+      try Self.merged(workflow: Self.edit(Self.workflowText, find, find + "        ucum: \(ucum)\n"))
+    }
+    let none = try Self.merged()
+    let null = try with("unit: kg\n", "~")
+    let kg = try with("unit: kg\n", "kg")
+    let hashes = [
+      none.definitionHash, kg.definitionHash, try with("unit: kg\n", "g").definitionHash,
+      try with("unit: years\n", "a").definitionHash, try with("unit: years\n", "\"{years}\"").definitionHash,
+    ]
+    #expect(null.definitionHash == none.definitionHash)
+    #expect(Set(hashes).count == hashes.count, "\(hashes)")
+    // Version 1 is frozen: it never saw the code.
+    #expect(kg.legacyDefinitionHash == none.legacyDefinitionHash)
   }
 
   /// A check computed in Swift has no tree: its summary and the steps it

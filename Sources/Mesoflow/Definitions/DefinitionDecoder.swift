@@ -288,11 +288,12 @@ struct DefinitionDecoder {
   // MARK: - Steps
 
   static let stepKeys = [
-    "id", "ask", "type", "help", "when", "optional", "min", "max", "unit", "options", "max-length",
+    "id", "ask", "type", "help", "when", "optional", "min", "max", "unit", "ucum", "options", "max-length",
     "statement", "limit",
   ]
   static let typeKeys: [String: Set<String>] = [
-    "yes-no": [], "integer": ["min", "max", "unit", "limit"], "decimal": ["min", "max", "unit"], "text": ["max-length"],
+    "yes-no": [], "integer": ["min", "max", "unit", "ucum", "limit"], "decimal": ["min", "max", "unit", "ucum"],
+    "text": ["max-length"],
     "choice": ["options"], "multi-choice": ["options"], "date": ["min", "max"], "consent": ["statement"], "product": [],
     "volume": ["max"],
   ]
@@ -372,7 +373,15 @@ struct DefinitionDecoder {
       if let min, let max, min > max, let node = fields["max"] {
         context.error(node.location, "'max' (\(formatNumber(max))) is below 'min' (\(formatNumber(min)))")
       }
-      let bounds = NumberBounds(min: min, max: max, unit: fields["unit"].flatMap { context.string($0, "unit") })
+      let unit = fields["unit"].flatMap { context.string($0, "unit") }
+      let ucum = fields["ucum"].flatMap { self.ucum($0) }
+      if fields["ucum"] != nil, fields["unit"] == nil, let location = fields.keyLocation("ucum") {
+        context.error(
+          location,
+          "give 'unit' too: 'ucum' is the UCUM code of the unit staff see beside the prompt, as in unit: years with ucum: a"
+        )
+      }
+      let bounds = NumberBounds(min: min, max: max, unit: unit, ucum: ucum)
       answer = typeName == "integer" ? .integer(bounds) : .decimal(bounds)
     case "text":
       let maxLength = fields["max-length"].flatMap { context.integer($0, "max-length") }
@@ -422,6 +431,18 @@ struct DefinitionDecoder {
         id: id, prompt: prompt, help: help, answer: answer, when: condition, isOptional: isOptional,
         countsInjectionPoints: countsInjectionPoints, location: node.location),
       conditionNode: conditionNode, idLocation: idNode?.location ?? node.location)
+  }
+
+  /// The UCUM code of a number step's unit (`a`, `mo`, `{points}`): text.
+  /// Written unquoted, an annotation in braces is a YAML mapping, so that
+  /// mistake is named.
+  mutating func ucum(_ node: Node) -> String? {
+    if node.mapping != nil {
+      context.error(
+        node.location, "'ucum' must be text, not a mapping; quote a UCUM code in braces, as in ucum: \"{points}\"")
+      return nil
+    }
+    return context.nonEmptyString(node, "ucum")
   }
 
   /// `today` or a `YYYY-MM-DD` day, as a date step's `min` or `max`.

@@ -378,6 +378,9 @@ extension DefinitionEncoder {
       out.optional(bounds.min) { $0.decimal($1) }
       out.optional(bounds.max) { $0.decimal($1) }
       out.optional(bounds.unit) { $0.string($1) }
+      // Added within version 2: written only when given, as a record that
+      // names it (docs/STORE.md).
+      if let ucum = bounds.ucum { out.record("ucum") { $0.string(ucum) } }
     }
     func options(_ out: inout DefinitionEncoder, _ options: [ChoiceOption]) {
       out.list(options) { out, option in

@@ -265,12 +265,16 @@ public struct NumberBounds: Sendable, Hashable {
   public var max: Double?
   /// The unit shown beside the prompt.
   public var unit: String?
+  /// The UCUM code of ``unit`` (`ucum:`), such as `a` for years, for records
+  /// other systems read; given only with a unit.
+  public var ucum: String?
 
-  /// Creates bounds.
-  public init(min: Double? = nil, max: Double? = nil, unit: String? = nil) {
+  /// Creates bounds; `nil` means none. A `ucum` code goes with a `unit`.
+  public init(min: Double? = nil, max: Double? = nil, unit: String? = nil, ucum: String? = nil) {
     self.min = min
     self.max = max
     self.unit = unit
+    self.ucum = ucum
   }
 }
 

@@ -307,6 +307,10 @@ package enum PluginValidation {
         problems.append(
           "step '\(step.id)' accepts numbers from \(formatNumber(min)) to the smaller \(formatNumber(max))")
       }
+      if let ucum = bounds.ucum {
+        if bounds.unit == nil { problems.append("step '\(step.id)' gives a UCUM code but no unit") }
+        if ucum.trimmed.isEmpty { problems.append("step '\(step.id)' has an empty UCUM code") }
+      }
     case .choice(let options), .multipleChoice(let options):
       if options.isEmpty { problems.append("step '\(step.id)' has no options") }
       var seen = Set<String>()
