@@ -208,6 +208,56 @@ struct ClinicalCodeTests {
         "step 'neck_months' gives a UCUM code but no unit", "step 'neck_width' has an empty UCUM code",
       ])
   }
+
+  // MARK: The shipped definitions
+
+  @Test(arguments: [
+    ("scalp", "41695006", "Scalp structure"), ("face", "89545001", "Face structure"),
+    ("eye", "371398005", "Eye region structure"),
+  ])
+  func eachShippedAreaWithOneSiteGivesItsSNOMEDCode(area: String, code: String, display: String) throws {
+    let plugin = try #require(Fixture.shipped.plugins[area])
+    #expect(plugin.anatomicalSite == ClinicalCode(system: "http://snomed.info/sct", code: code, display: display))
+    #expect(try Fixture.merged([area]).areas.map(\.anatomicalSite) == [plugin.anatomicalSite])
+  }
+
+  /// The body area's zones differ from patient to patient: no one code is
+  /// right for it, so it gives none and records name it by its title.
+  @Test func theBodyAreaGivesNoSiteCode() throws {
+    #expect(try #require(Fixture.shipped.plugins["body"]).anatomicalSite == nil)
+  }
+
+  @Test(arguments: [
+    ("age", "years", "a"), ("injection_points", "points", "{points}"), ("scalp_hair_loss_months", "months", "mo"),
+  ])
+  func theShippedNumberStepsGiveTheirUnitsUCUMCode(step: String, unit: String, ucum: String) throws {
+    let merged = try Fixture.merged(["body", "eye", "face", "scalp"])
+    let answer = try #require(merged.stages.flatMap(\.steps).first { $0.step.id == step }?.step.answer)
+    guard case .integer(let bounds) = answer else {
+      Issue.record("step '\(step)' is a \(answer.name) step")
+      return
+    }
+    #expect(bounds.unit == unit)
+    #expect(bounds.ucum == ucum)
+  }
+
+  /// So that records other systems read give every shipped quantity a
+  /// unit they understand, no shipped number step has a unit without it.
+  @Test func everyShippedUnitHasItsUCUMCode() throws {
+    let merged = try Fixture.merged(["body", "eye", "face", "scalp"])
+    var units = 0
+    for step in merged.stages.flatMap(\.steps).map(\.step) {
+      let bounds: NumberBounds
+      switch step.answer {
+      case .integer(let value), .decimal(let value): bounds = value
+      default: continue
+      }
+      guard bounds.unit != nil else { continue }
+      units += 1
+      #expect(bounds.ucum != nil, "step '\(step.id)' has a unit without its UCUM code")
+    }
+    #expect(units == 3, "the shipped steps with a unit are the three above")
+  }
 }
 
 /// ``NeckPlugin`` with an anatomical site of its own.

@@ -210,25 +210,88 @@ struct DefinitionHashTests {
   /// update the value; make a version 3 and keep version 2 as version 1 is
   /// kept. If you changed the shipped YAML on purpose, update its value.
   @Test(arguments: [
-    (["body"], "v2:38271fa376b01d2d24cefbf102a5ad632377d2516b1383b52e18b9065102bf66"),
-    (["eye"], "v2:061961fbffd477ae9c7a137807e6e210e9c16a63f1785a9b6c17e850ea012677"),
-    (["face"], "v2:7dcdfcf0a3e9660aee4089060ab11c86696c6219fdcdb0b418fdf56f6a4ef3ea"),
-    (["scalp"], "v2:2a9baa36782bbda4b4aa95676c55d5095bd908bd23b548f19f864d6073e886e6"),
-    (["body", "eye", "face", "scalp"], "v2:61a715e3cf238a7703ebb9b05079a44d8a7e5968c53443205709857f621efb62"),
+    (["body"], "v2:4aba035f2cd36785afa44db224a5f32eabea9035a04ab6fd3f082777d9494bc4"),
+    (["eye"], "v2:30e6f920ad546f14b030e0ac49462c7c2509e3dd477009b797ae53bd6a416d82"),
+    (["face"], "v2:60b7dcc40aa4ea90ac5caba1d1de32c71abfa6518ba7ad3f1f89cea59b00a068"),
+    (["scalp"], "v2:d1ebef060e6e6a689f45994b0f7534cf416472f930be53158a312d6ac88ab57f"),
+    (["body", "eye", "face", "scalp"], "v2:755d17e8fac503a39bdb58bca2ea0eb167f22d1e961801026597419ef1b2b29a"),
   ])
   func theShippedDefinitionsHaveTheirGoldenHash(areas: [String], hash: String) throws {
     let actual = try Fixture.merged(areas).definitionHash
     #expect(actual == hash, "now \(actual)")
   }
 
+  /// `text` without the clinical codes the shipped definitions gained after
+  /// the hashes below were recorded: its `anatomical-site:` section and its
+  /// `ucum:` lines.
+  static func withoutClinicalCodes(_ text: String) -> String {
+    var lines: [Substring] = []
+    var inSite = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("anatomical-site:") {
+        inSite = true
+        continue
+      }
+      if inSite, line.hasPrefix(" ") { continue }
+      inSite = false
+      if line.drop(while: { $0 == " " }).hasPrefix("ucum:") { continue }
+      lines.append(line)
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// The shipped definitions as they were before they gave clinical codes
+  /// (`anatomical-site:`, `ucum:`): the shipped files with those taken out.
+  /// The workflow's first, then the plugins' in the order of their ids.
+  static func shippedWithoutClinicalCodes() -> [SourceText] {
+    func order(_ key: String) -> (Int, String) { (key.hasPrefix("plugin:") ? 1 : 0, key) }
+    let sources = Fixture.shipped.sources.sorted { order($0.key) < order($1.key) }
+    return sources.map(\.value).map { source in
+      SourceText(name: source.name, text: withoutClinicalCodes(String(decoding: source.bytes, as: UTF8.self)))
+    }
+  }
+
+  /// Consultations stored before the definitions gave clinical codes keep
+  /// the definitions they started with, and those still give the hash they
+  /// carry: these values are the shipped definitions' hashes from before the
+  /// codes existed. Fields added within version 2 are written only when
+  /// they are there, so they must never change.
+  @Test(arguments: [
+    (["body"], "v2:38271fa376b01d2d24cefbf102a5ad632377d2516b1383b52e18b9065102bf66"),
+    (["eye"], "v2:061961fbffd477ae9c7a137807e6e210e9c16a63f1785a9b6c17e850ea012677"),
+    (["face"], "v2:7dcdfcf0a3e9660aee4089060ab11c86696c6219fdcdb0b418fdf56f6a4ef3ea"),
+    (["scalp"], "v2:2a9baa36782bbda4b4aa95676c55d5095bd908bd23b548f19f864d6073e886e6"),
+    (["body", "eye", "face", "scalp"], "v2:61a715e3cf238a7703ebb9b05079a44d8a7e5968c53443205709857f621efb62"),
+  ])
+  func definitionsWithoutClinicalCodesKeepTheHashTheyHad(areas: [String], hash: String) throws {
+    let catalog = Catalog(sources: Self.shippedWithoutClinicalCodes())
+    #expect(catalog.diagnostics.map(\.description) == [])
+    let merged = try catalog.merged(workflow: "mesotherapy", areas: areas)
+    // Taken out indeed: none is left to hash.
+    #expect(merged.areas.allSatisfy { $0.anatomicalSite == nil })
+    #expect(merged.stages.flatMap(\.steps).allSatisfy { Self.ucum($0.step.answer) == nil })
+    #expect(merged.definitionHash == hash, "now \(merged.definitionHash)")
+  }
+
+  /// The UCUM code of a number step's unit, if it has one.
+  static func ucum(_ answer: AnswerType) -> String? {
+    switch answer {
+    case .integer(let bounds), .decimal(let bounds): return bounds.ucum
+    default: return nil
+    }
+  }
+
   /// The shipped workflow as it was before it had a `patient-sheet:`
-  /// section: the shipped workflow with that section taken out.
+  /// section: the shipped definitions with that section, and the clinical
+  /// codes given after it, taken out.
   static func shippedWithoutPatientSheet() throws -> Catalog {
-    let workflow = try #require(Fixture.shipped.sources["workflow:mesotherapy"])
+    let sources = Self.shippedWithoutClinicalCodes()
+    let workflow = try #require(sources.first)
+    #expect(workflow.name == Fixture.shipped.sources["workflow:mesotherapy"]?.name)
     let text = String(decoding: workflow.bytes, as: UTF8.self)
     let start = try #require(text.range(of: "\npatient-sheet:\n"))
     let end = try #require(text.range(of: "\n\n", range: start.upperBound..<text.endIndex))
-    let plugins = Fixture.shipped.sources.filter { $0.key.hasPrefix("plugin:") }.sorted { $0.key < $1.key }.map(\.value)
+    let plugins = sources.dropFirst()
     return Catalog(
       sources: [
         SourceText(name: workflow.name, text: text.replacingCharacters(in: start.lowerBound..<end.lowerBound, with: ""))
@@ -596,6 +659,61 @@ struct DefinitionHashTests {
     #expect(Set(hashes).count == hashes.count, "\(hashes)")
     // Version 1 is frozen: it never saw the code.
     #expect(kg.legacyDefinitionHash == none.legacyDefinitionHash)
+  }
+
+  /// The definitions record of `merged`'s encoding, read back.
+  static func definitionsRecord(_ merged: MergedWorkflow) throws -> [EncodedValue] {
+    var reader = EncodedValueReader(bytes: DefinitionHash.encoding(merged))
+    _ = try reader.value()
+    guard case .record("definitions", let fields) = try reader.value() else { return [] }
+    return fields
+  }
+
+  /// The encoded answer type of each step of `merged`, by step id.
+  static func encodedAnswers(_ merged: MergedWorkflow) throws -> [String: EncodedValue] {
+    let fields = try definitionsRecord(merged)
+    guard fields.count >= 7, case .list(let stages) = fields[6] else { return [:] }
+    var answers: [String: EncodedValue] = [:]
+    for case .record("stage", let stage) in stages where stage.count == 8 {
+      guard case .list(let steps) = stage[4] else { continue }
+      for case .record("step", let step) in steps where step.count == 8 {
+        if case .string(let id) = step[1] { answers[id] = step[4] }
+      }
+    }
+    return answers
+  }
+
+  /// Where the codes go: after the other fields of their record, each as a
+  /// record named for what it holds, and only when given.
+  @Test func theClinicalCodesAreWrittenAfterTheOtherFieldsOfTheirRecord() throws {
+    let fields = try Self.definitionsRecord(try Fixture.merged(["body", "face"]))
+    guard fields.count == 8, case .list(let areas) = fields[2], areas.count == 2,
+      case .record("area", let body) = areas[0], case .record("area", let face) = areas[1]
+    else {
+      Issue.record("the definitions do not hold the two area records")
+      return
+    }
+    #expect(body.count == 7, "an area without a site has the fields it had")
+    #expect(face.count == 8)
+    #expect(
+      face.last
+        == .record(
+          "anatomical-site", [.string("http://snomed.info/sct"), .string("89545001"), .string("Face structure")]))
+
+    let shipped = try Self.encodedAnswers(try Fixture.merged([]))
+    guard case .record("integer", let age)? = shipped["age"] else {
+      Issue.record("the shipped age step is not encoded as an integer")
+      return
+    }
+    #expect(age.count == 4)
+    #expect(age.dropLast() == [.decimal(0), .decimal(Double(120).bitPattern), .string("years")])
+    #expect(age.last == .record("ucum", [.string("a")]))
+    // The fixture's steps give a unit and no code: they have the fields they had.
+    let fixture = try Self.encodedAnswers(try Self.merged())
+    #expect(fixture["age"] == .record("integer", [.decimal(0), .decimal(Double(120).bitPattern), .string("years")]))
+    #expect(
+      fixture["weight"]
+        == .record("decimal", [.decimal(Double(0.5).bitPattern), .decimal(Double(300).bitPattern), .string("kg")]))
   }
 
   /// A check computed in Swift has no tree: its summary and the steps it
