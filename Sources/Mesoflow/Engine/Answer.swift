@@ -134,5 +134,5 @@ public struct VolumeEntry: Sendable, Hashable, Codable {
   }
 
   /// The sum of `entries`' volumes.
-  static func total(_ entries: [VolumeEntry]) -> Double { entries.reduce(0) { $0 + $1.millilitres } }
+  package static func total(_ entries: [VolumeEntry]) -> Double { entries.reduce(0) { $0 + $1.millilitres } }
 }
