@@ -73,6 +73,9 @@ public struct ScenarioResult: Sendable {
   /// The first cause of a failure, when the consultation paused at a step
   /// the scenario does not answer and did not mean to pause at.
   public var unanswered: Unanswered?
+  /// The consultation as the scenario left it, once it started: its record
+  /// and documents are those of a real consultation with these answers.
+  public var consultation: Consultation?
 
   /// Whether every expectation held.
   public var passed: Bool { mismatches.isEmpty && diagnostics.isEmpty && unanswered == nil }
@@ -269,6 +272,7 @@ extension Scenario {
       mismatches.removeAll(where: \.followsFromStop)
     }
     result.mismatches = mismatches
+    result.consultation = consultation
     return result
   }
 
