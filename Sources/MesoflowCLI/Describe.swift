@@ -9,12 +9,14 @@ extension MesoflowCommand {
       discussion: """
         Lists the stages in order with their steps, checks, waits and
         transitions, and the expected duration of the whole consultation.
-        The JSON format is stable and documented in docs/DESCRIBE-JSON.md.
+        The JSON format is stable and documented in docs/DESCRIBE-JSON.md;
+        fhir writes the merged workflow as a FHIR R4 Questionnaire
+        (docs/FHIR.md).
         """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-      case text, json
+      case text, json, fhir
     }
 
     @Argument(help: "A workflow id (looked up in ./Workflows) or a workflow file.")
@@ -23,11 +25,18 @@ extension MesoflowCommand {
     @Option(name: .customLong("area"), help: "An area to include; repeat for several.")
     var areas: [String] = []
 
-    @Option(help: "The output format: text or json.")
+    @Option(help: "The output format: text, json or fhir.")
     var format: Format = .text
 
     @Option(help: "The folder of area plugins. Default: Plugins beside the workflow's folder, else ./Plugins.")
     var plugins: String?
+
+    @Option(
+      name: .customLong("canonical-base"),
+      help: ArgumentHelp("With --format fhir, the base of the Questionnaire's URL.", valueName: "uri"))
+    var canonicalBase: String = FHIRExport.defaultCanonicalBase
+
+    func validate() throws { try FHIROptions.validate(canonicalBase) }
 
     func run() throws {
       let merged = try LoadedDefinitions.load(workflow: workflow, areas: areas, plugins: plugins).merged
@@ -36,6 +45,10 @@ extension MesoflowCommand {
         print(WorkflowDescription.text(for: merged), terminator: "")
       case .json:
         print(try WorkflowDescription.json(for: merged), terminator: "")
+      case .fhir:
+        print(
+          try FHIRExport.questionnaire(for: merged, options: FHIRExport.Options(canonicalBase: canonicalBase)),
+          terminator: "")
       }
     }
   }

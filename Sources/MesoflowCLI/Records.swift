@@ -172,34 +172,81 @@ extension MesoflowCommand {
 
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Export a consultation's follow-up calendar or the patient's aftercare sheet.",
+      abstract: "Export a consultation as FHIR, or its follow-up calendar or the patient's aftercare sheet.",
       discussion: """
-        ics: the follow-up schedule as an RFC 5545 calendar (one all-day event
-        per appointment). markdown, html: the aftercare sheet for the patient.
-        Written to standard output unless --output is given; the file is
-        created readable by its owner only and replaces any file there whole.
+        fhir: the consultation as one FHIR R4 Bundle (JSON; docs/FHIR.md);
+        with --all, every consultation as NDJSON, one Bundle a line, for a
+        bulk import. ics: the follow-up schedule as an RFC 5545 calendar (one
+        all-day event per appointment). markdown, html: the aftercare sheet
+        for the patient. Written to standard output unless --output is
+        given; the file is created readable by its owner only and replaces
+        any file there whole.
         """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-      case ics, markdown, html
+      case fhir, ics, markdown, html
     }
 
-    @Argument(help: "The consultation's id.")
-    var id: String
+    @Argument(help: "The consultation's id; leave it out with --all.")
+    var id: String?
 
-    @Option(help: "ics, markdown or html.")
+    @Option(help: "fhir, ics, markdown or html.")
     var format: Format
+
+    @Flag(help: "Every consultation in the store (with --format fhir), as NDJSON.")
+    var all = false
+
+    @Option(
+      help: "With --all, only consultations with an event on or after this day (YYYY-MM-DD) in their time zone.",
+      transform: CalendarDate.parseOption)
+    var since: CalendarDate?
+
+    @Option(
+      name: .customLong("canonical-base"),
+      help: ArgumentHelp(
+        "The base of the FHIR identifiers and the Questionnaire's URL.", valueName: "uri"))
+    var canonicalBase: String = FHIRExport.defaultCanonicalBase
 
     @Option(name: [.short, .long], help: "A file to write instead of standard output.")
     var output: String?
 
     @OptionGroup var storeOptions: StoreOptions
 
+    func validate() throws {
+      if all {
+        guard id == nil else { throw ValidationError("give a consultation's id or --all, not both") }
+        guard format == .fhir else { throw ValidationError("--all exports FHIR only: use --format fhir") }
+      } else {
+        guard id != nil else { throw ValidationError("say which consultation to export, or give --all") }
+        guard since == nil else { throw ValidationError("--since goes with --all") }
+      }
+      try FHIROptions.validate(canonicalBase)
+    }
+
     func run() throws {
-      let consultation = try storeOptions.consultation(id)
+      let archive = try storeOptions.open()
+      let options = FHIRExport.Options(canonicalBase: canonicalBase)
+      guard let id else {
+        let (text, failures) = try exportAll(archive, options)
+        try write(text)
+        if failures > 0 {
+          Platform.printError(
+            "\(failures) consultation\(failures == 1 ? "" : "s") could not be exported; mesoflow verify checks every record"
+          )
+          throw ExitCode(1)
+        }
+        return
+      }
+      let consultation: Consultation
+      let cursor: ConsultationArchive.Cursor
+      do {
+        (consultation, cursor) = try archive.open(id, clock: SystemClock())
+      } catch {
+        throw fail(error)
+      }
       let record = consultation.record
-      guard record.treatedAt != nil else {
+      if format != .fhir, record.treatedAt == nil {
         let outcome = consultation.state.outcome.map { "it ended \($0.rawValue)" } ?? "it is still open"
         Platform.printError(
           "error: consultation \(id) has no treatment to export: \(outcome), so there is no aftercare or follow-up")
@@ -207,19 +254,53 @@ extension MesoflowCommand {
       }
       let text: String
       switch format {
+      case .fhir:
+        text = try FHIRExport.bundle(
+          for: consultation, chainHead: cursor.head, assembledAt: SystemClock().now(), options: options)
       case .ics: text = FollowUpCalendar.ics(for: consultation, stampedAt: SystemClock().now())
       case .markdown: text = AftercareSheet.markdown(for: consultation)
       case .html: text = AftercareSheet.html(for: consultation)
       }
-      if let output {
+      try write(text)
+    }
+
+    /// Every consultation as NDJSON; one that cannot be read is named on
+    /// standard error and the others are exported.
+    private func exportAll(_ archive: ConsultationArchive, _ options: FHIRExport.Options) throws -> (String, Int) {
+      let listing: ConsultationListing
+      do {
+        listing = try archive.store.summaries(ConsultationFilter())
+      } catch {
+        throw fail(error)
+      }
+      var failures = listing.damaged.count
+      for damaged in listing.damaged { Platform.printError("error: \(damaged.error)") }
+      let lines = FHIRExport.Options(canonicalBase: options.canonicalBase, singleLine: true)
+      let now = SystemClock().now()
+      var text = ""
+      for summary in listing.summaries.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }) {
         do {
-          try Platform.writeFileAtomically(text, to: output)
+          let (consultation, cursor) = try archive.open(summary.id, clock: SystemClock())
+          if let since, consultation.timeZone.date(of: consultation.state.lastEventAt) < since { continue }
+          text += try FHIRExport.bundle(for: consultation, chainHead: cursor.head, assembledAt: now, options: lines)
         } catch {
-          Platform.printError("error: \(output): cannot write the file: \(error)")
-          throw ExitCode(1)
+          Platform.printError("error: \(error)")
+          failures += 1
         }
-      } else {
+      }
+      return (text, failures)
+    }
+
+    private func write(_ text: String) throws {
+      guard let output else {
         print(text, terminator: "")
+        return
+      }
+      do {
+        try Platform.writeFileAtomically(text, to: output)
+      } catch {
+        Platform.printError("error: \(output): cannot write the file: \(error)")
+        throw ExitCode(1)
       }
     }
   }
@@ -302,5 +383,21 @@ enum Table {
       out += line + "\n"
     }
     return out
+  }
+}
+
+/// The FHIR options the commands share.
+enum FHIROptions {
+  /// Refuses a `--canonical-base` that is not an absolute `urn:`, `http:`
+  /// or `https:` URI without spaces.
+  static func validate(_ base: String) throws {
+    let schemes = ["urn:", "http://", "https://"]
+    guard schemes.contains(where: { base.hasPrefix($0) && base.count > $0.count }),
+      !base.contains(where: { $0.isWhitespace || $0 == "|" || $0 == "#" || $0 == "?" })
+    else {
+      throw ValidationError(
+        "--canonical-base must be a urn: or an http(s):// URI without spaces, '|', '#' or '?', such as urn:mesoflow or https://clinic.example/fhir"
+      )
+    }
   }
 }

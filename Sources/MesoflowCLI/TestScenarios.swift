@@ -1,5 +1,6 @@
 import ArgumentParser
 import Mesoflow
+import MesoflowRecords
 import MesoflowYAML
 
 extension MesoflowCommand {
@@ -28,6 +29,20 @@ extension MesoflowCommand {
 
     @Option(help: "The folder of area plugins.")
     var plugins: String = "Plugins"
+
+    @Option(
+      name: .customLong("fhir-output"),
+      help: ArgumentHelp(
+        "An existing folder to write each scenario's consultation to, as a FHIR R4 Bundle.",
+        discussion: "One file a scenario, FILE--SCENARIO.json, as `mesoflow export --format fhir` writes it.",
+        valueName: "folder"))
+    var fhirOutput: String?
+
+    func validate() throws {
+      if let fhirOutput, !FileSystem.isFolder(fhirOutput) {
+        throw ValidationError("--fhir-output: '\(fhirOutput)' is not a folder")
+      }
+    }
 
     func run() throws {
       let targets =
@@ -97,6 +112,9 @@ extension MesoflowCommand {
         for scenario in scenarios.scenarios {
           let result = scenario.run(in: catalog)
           results.append(result)
+          if let fhirOutput, let consultation = result.consultation {
+            try Self.writeBundle(consultation, of: scenario, in: file, to: fhirOutput)
+          }
           if !result.diagnostics.isEmpty { allRan = false }
           if result.passed {
             passed += 1
@@ -132,6 +150,26 @@ extension MesoflowCommand {
       }
       print("\(passed) passed, \(failed) failed")
       if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Writes the scenario's consultation as a FHIR Bundle named after the
+    /// file and the scenario.
+    static func writeBundle(_ consultation: Consultation, of scenario: Scenario, in file: String, to folder: String)
+      throws
+    {
+      func slug(_ text: some StringProtocol) -> String {
+        String(text.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+      }
+      let name = file.split(separator: "/").last ?? Substring(file)
+      let stem = name.split(separator: ".").first.map(slug) ?? "scenarios"
+      let path = PathName.join(folder, "\(stem)--\(slug(scenario.name)).json")
+      let text = try FHIRExport.bundle(for: consultation, chainHead: nil, assembledAt: consultation.state.lastEventAt)
+      do {
+        try Platform.writeFileAtomically(text, to: path)
+      } catch {
+        Platform.printError("error: \(path): cannot write the file: \(error)")
+        throw ExitCode(1)
+      }
     }
 
     /// A file named by a scenario file's `include`.
