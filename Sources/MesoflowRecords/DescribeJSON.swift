@@ -78,16 +78,30 @@ struct DescribeJSON: Encodable {
     var procedureDuration: Range
     var technique: Technique
     var limits: Limits
+    var anatomicalSite: Code?
     enum CodingKeys: String, CodingKey {
       case id, title, version
       case procedureDuration = "procedure_duration"
       case technique, limits
+      case anatomicalSite = "anatomical_site"
     }
   }
 
   struct Option: Encodable {
     var id: String
     var label: String
+  }
+
+  struct Code: Encodable {
+    var system: String
+    var code: String
+    var display: String?
+
+    init(_ code: ClinicalCode) {
+      system = code.system
+      self.code = code.code
+      display = code.display
+    }
   }
 
   struct Step: Encodable {
@@ -101,6 +115,7 @@ struct DescribeJSON: Encodable {
     var min: Double?
     var max: Double?
     var unit: String?
+    var ucum: String?
     var options: [Option]?
     var maxLength: Int?
     var statement: String?
@@ -108,7 +123,7 @@ struct DescribeJSON: Encodable {
     var earliest: String?
     var latest: String?
     enum CodingKeys: String, CodingKey {
-      case id, origin, prompt, help, type, when, optional, min, max, unit, options
+      case id, origin, prompt, help, type, when, optional, min, max, unit, ucum, options
       case maxLength = "max_length"
       case statement
       case limit, earliest, latest
@@ -224,7 +239,8 @@ struct DescribeJSON: Encodable {
           spacingMm: technique.spacingMillimetres.map(Numbers.init)),
         limits: .init(
           maxVolumeMl: plugin.limits.maxVolumeMillilitres,
-          maxVolumePerPointMl: plugin.limits.maxVolumePerPointMillilitres, maxPoints: plugin.limits.maxPoints))
+          maxVolumePerPointMl: plugin.limits.maxVolumePerPointMillilitres, maxPoints: plugin.limits.maxPoints),
+        anatomicalSite: plugin.anatomicalSite.map(Code.init))
     }
     expectedDuration = Range(merged.expectedDuration)
     stages = merged.stages.map { stage in
@@ -287,6 +303,7 @@ struct DescribeJSON: Encodable {
       entry.min = bounds.min
       entry.max = bounds.max
       entry.unit = bounds.unit
+      entry.ucum = bounds.ucum
     case .text(let maxLength):
       entry.maxLength = maxLength
     case .choice(let options), .multipleChoice(let options):

@@ -102,6 +102,23 @@ struct WorkflowDescriptionTests {
         """)
   }
 
+  /// The definitions' codes: an area's anatomical site, a unit's UCUM
+  /// code; left out where the definitions give none.
+  @Test func theShippedCodesAreInTheJSONAndLeftOutWhereNoneIsGiven() throws {
+    let merged = try RecordsFixture.merged(RecordsFixture.shipped, workflow: "mesotherapy", areas: ["body", "face"])
+    let json = try WorkflowDescription.json(for: merged)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let areas = try #require(object["areas"] as? [[String: Any]])
+    #expect(areas.map { $0["id"] as? String } == ["body", "face"])
+    #expect(areas[0]["anatomical_site"] == nil)
+    let site = try #require(areas[1]["anatomical_site"] as? [String: Any])
+    #expect(site["system"] as? String == "http://snomed.info/sct")
+    #expect(site["code"] as? String == "89545001")
+    let steps = (object["stages"] as? [[String: Any]] ?? []).flatMap { $0["steps"] as? [[String: Any]] ?? [] }
+    #expect(steps.first { $0["id"] as? String == "age" }?["ucum"] as? String == "a")
+    #expect(steps.first { $0["id"] as? String == "price_amount" }?.keys.contains("ucum") == false)
+  }
+
   /// The fixture read back: every stage, step and check in order with its
   /// origin, the area and its aftercare, the follow-up plan.
   @Test func theFixturesJSONReadsBackAsItsDefinitions() throws {
