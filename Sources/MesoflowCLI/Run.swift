@@ -48,6 +48,10 @@ extension MesoflowCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
+      if let patient, patient.forbiddenControlCharacter(multiline: false) != nil || patient.trimmed.isEmpty {
+        throw ValidationError(
+          "--patient must be the clinic's identifier for the patient, not empty and without control characters")
+      }
       if areas.isEmpty {
         throw ValidationError(
           "name at least one treatment area with --area (mesoflow describe lists a workflow's steps)")

@@ -214,6 +214,12 @@ public struct AccountDirectory: Sendable {
     let attempt = Attempt(action: .accountAdded, account: key, by: admin?.account.name)
     return try transact(attempt) { now in
       _ = try named.get()
+      if let control = fullName.forbiddenControlCharacter(multiline: false) {
+        throw AccountError(
+          .invalidName,
+          "the full name holds the control character U+\(String(control.value, radix: 16, uppercase: true)), which records cannot keep"
+        )
+      }
       if let weakness { throw AccountError(.weakPassword, weakness) }
       let existing = try store.accounts()
       var role = role

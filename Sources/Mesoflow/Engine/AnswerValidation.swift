@@ -37,6 +37,7 @@ extension Consultation {
       if let maxLength, text.count > maxLength {
         throw fail(.outOfRange, "the text is \(text.count) characters; at most \(maxLength) are allowed")
       }
+      try Self.refuseControl(text, "the text", multiline: true, fail)
       return .text(text)
     case (.choice(let options), .choice(let id)):
       guard options.contains(where: { $0.id == id }) else {
@@ -74,6 +75,7 @@ extension Consultation {
     case (.consent, .consent(let consent)):
       let name = consent.signedBy.trimmed
       if name.isEmpty { throw fail(.invalidAnswer, "a consent needs the signer's name") }
+      try Self.refuseControl(name, "the signer's name", multiline: false, fail)
       if consent.signedAt > now {
         throw fail(
           .invalidAnswer,
@@ -85,6 +87,8 @@ extension Consultation {
       let lot = product.lot.trimmed
       if name.isEmpty { throw fail(.invalidAnswer, "the product needs its name") }
       if lot.isEmpty { throw fail(.invalidAnswer, "the product needs its lot or batch number, for traceability") }
+      try Self.refuseControl(name, "the product's name", multiline: false, fail)
+      try Self.refuseControl(lot, "the lot number", multiline: false, fail)
       let today = timeZone.date(of: now)
       if product.expiry < today {
         throw fail(
@@ -96,6 +100,20 @@ extension Consultation {
     default:
       throw wrongType()
     }
+  }
+
+  /// Refuses a text holding a control character a record may not keep
+  /// (`String.forbiddenControlCharacter(multiline:)`), naming it.
+  static func refuseControl(
+    _ text: String, _ what: String, multiline: Bool,
+    _ fail: (ConsultationError.Kind, String) -> ConsultationError
+  ) throws(ConsultationError) {
+    guard let scalar = text.forbiddenControlCharacter(multiline: multiline) else { return }
+    let hex = String(scalar.value, radix: 16, uppercase: true)
+    throw fail(
+      .invalidAnswer,
+      "\(what) holds the control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex), which a record cannot keep (a scanner may add one); type it again without"
+    )
   }
 
   private func validateVolume(_ entries: [VolumeEntry], max: Double?, step: Step, replacing: String?)

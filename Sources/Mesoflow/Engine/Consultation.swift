@@ -360,6 +360,7 @@ public struct Consultation: Sendable {
     }
     let now = clock.now()
     let note = note.flatMap { $0.trimmed.isEmpty ? nil : $0.trimmed }
+    if let note { try Self.refuseControl(note, "the note", check) }
     record(.ended(outcome: outcome, check: check, note: note), at: now, by: clinician ?? state.start.staff)
     return prompt
   }
@@ -375,6 +376,7 @@ public struct Consultation: Sendable {
   {
     let text = text.trimmed
     guard !text.isEmpty else { throw ConsultationError(.invalidAnswer, step, "a note cannot be empty") }
+    try Self.refuseControl(text, "the note", step)
     if let step, blueprint.steps[step] == nil { throw unknownStep(step) }
     record(.noted(step: step, text: text), at: clock.now(), by: clinician ?? state.start.staff)
   }
@@ -496,7 +498,16 @@ public struct Consultation: Sendable {
     guard !reason.isEmpty else {
       throw ConsultationError(.reasonRequired, subject, "an override needs a written reason")
     }
+    try Self.refuseControl(reason, "the reason", subject)
     return reason
+  }
+
+  /// Refuses a note or reason holding a control character a record may
+  /// not keep; tab and line breaks are kept.
+  private static func refuseControl(_ text: String, _ what: String, _ subject: String?) throws(ConsultationError) {
+    try Consultation.refuseControl(text, what, multiline: true) { kind, message in
+      ConsultationError(kind, subject, message)
+    }
   }
 
   private func unknownStep(_ step: String) -> ConsultationError {

@@ -2,6 +2,18 @@
 /// and offsets between UTF-8 and Unicode scalars.
 extension String {
   /// The text without leading and trailing white space.
+  /// The first control character a record may not hold: any below U+0020
+  /// but tab, line feed and carriage return (which a single-line field,
+  /// `multiline: false`, may not hold either), and DEL. FHIR's strings, for
+  /// one, cannot carry them, and a terminal would act on them.
+  package func forbiddenControlCharacter(multiline: Bool) -> Unicode.Scalar? {
+    unicodeScalars.first { scalar in
+      if scalar.value == 0x7F { return true }
+      guard scalar.value < 0x20 else { return false }
+      return !(multiline && (scalar == "\t" || scalar == "\n" || scalar == "\r"))
+    }
+  }
+
   package var trimmed: String {
     var text = Substring(self)
     while let first = text.first, first.isWhitespace { text.removeFirst() }
