@@ -47,7 +47,17 @@ extension Platform {
   /// over `path`, so a reader sees the old file or the whole new one, never
   /// a part. On any failure the temporary file is removed and `path` is left
   /// as it was. Exported records hold patient data, hence the mode.
+  /// A device, a FIFO or a socket at `path` is refused, never replaced:
+  /// only a regular file (or a symbolic link, which is replaced, not
+  /// followed) is; a folder there makes the rename fail.
   static func writeFileAtomically(_ text: String, to path: String) throws(WriteFailure) {
+    var existing = stat()
+    if lstat(path, &existing) == 0 {
+      let kind = existing.st_mode & S_IFMT
+      guard kind == S_IFREG || kind == S_IFLNK || kind == S_IFDIR else {
+        throw WriteFailure(reason: "it is not a regular file, and only a regular file is replaced")
+      }
+    }
     let folder = PathName.parent(of: path)
     var temporary = ""
     var descriptor: Int32 = -1
