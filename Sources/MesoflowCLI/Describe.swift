@@ -33,7 +33,8 @@ extension MesoflowCommand {
 
     @Option(
       name: .customLong("canonical-base"),
-      help: ArgumentHelp("With --format fhir, the base of the Questionnaire's URL.", valueName: "uri"))
+      help: ArgumentHelp(
+        "With --format fhir, the base of the Questionnaire's URL and of the systems it names.", valueName: "uri"))
     var canonicalBase: String = FHIRExport.defaultCanonicalBase
 
     func validate() throws { try FHIROptions.validate(canonicalBase) }

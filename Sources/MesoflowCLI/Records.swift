@@ -225,6 +225,12 @@ extension MesoflowCommand {
     }
 
     func run() throws {
+      // An export only reads: a store that is not there is a mistake, not an empty clinic.
+      guard FileSystem.kind(of: storeOptions.path) != nil else {
+        Platform.printError(
+          "error: there is no store at \(storeOptions.path.printable); --store or MESOFLOW_STORE names it")
+        throw ExitCode(1)
+      }
       let archive = try storeOptions.open()
       let options = FHIRExport.Options(canonicalBase: canonicalBase)
       guard let id else {
@@ -255,6 +261,11 @@ extension MesoflowCommand {
       let text: String
       switch format {
       case .fhir:
+        if consultation.state.start.patient == nil {
+          Platform.printError(
+            "warning: consultation \(id) names no patient (it was run without --patient): its Patient has no identifier"
+          )
+        }
         text = try FHIRExport.bundle(
           for: consultation, chainHead: cursor.head, assembledAt: SystemClock().now(), options: options)
       case .ics: text = FollowUpCalendar.ics(for: consultation, stampedAt: SystemClock().now())
@@ -278,15 +289,22 @@ extension MesoflowCommand {
       let lines = FHIRExport.Options(canonicalBase: options.canonicalBase, singleLine: true)
       let now = SystemClock().now()
       var text = ""
+      var unnamed = 0
       for summary in listing.summaries.sorted(by: { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }) {
         do {
           let (consultation, cursor) = try archive.open(summary.id, clock: SystemClock())
           if let since, consultation.timeZone.date(of: consultation.state.lastEventAt) < since { continue }
+          if consultation.state.start.patient == nil { unnamed += 1 }
           text += try FHIRExport.bundle(for: consultation, chainHead: cursor.head, assembledAt: now, options: lines)
         } catch {
           Platform.printError("error: \(error)")
           failures += 1
         }
+      }
+      if unnamed > 0 {
+        Platform.printError(
+          "warning: \(unnamed) consultation\(unnamed == 1 ? " names" : "s name") no patient (run without --patient): their Patient has no identifier"
+        )
       }
       return (text, failures)
     }
@@ -388,15 +406,28 @@ enum Table {
 
 /// The FHIR options the commands share.
 enum FHIROptions {
-  /// Refuses a `--canonical-base` that is not an absolute `urn:`, `http:`
-  /// or `https:` URI without spaces.
+  /// Refuses a `--canonical-base` that names would not extend into valid
+  /// URIs: a `urn:` with a namespace and at least one part after it (not
+  /// `urn:oid:` or `urn:uuid:`, whose values are numbers), or an `http://`
+  /// or `https://` URL with a host, in plain ASCII without spaces, quotes,
+  /// `<`, `>`, `\`, `|`, `#`, `?` or a stray `%`.
   static func validate(_ base: String) throws {
-    let schemes = ["urn:", "http://", "https://"]
-    guard schemes.contains(where: { base.hasPrefix($0) && base.count > $0.count }),
-      !base.contains(where: { $0.isWhitespace || $0 == "|" || $0 == "#" || $0 == "?" })
-    else {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/%")
+    let percentEscapes = base.split(separator: "%", omittingEmptySubsequences: false).dropFirst().allSatisfy {
+      $0.prefix(2).count == 2 && $0.prefix(2).allSatisfy(\.isHexDigit)
+    }
+    var shaped = false
+    if base.hasPrefix("urn:") {
+      let parts = base.dropFirst(4).split(separator: ":", omittingEmptySubsequences: false)
+      shaped =
+        parts.allSatisfy { !$0.isEmpty } && !["oid", "uuid"].contains(parts[0].lowercased())
+    } else if let rest = ["https://", "http://"].first(where: base.hasPrefix).map({ base.dropFirst($0.count) }) {
+      let host = rest.prefix { $0 != "/" }
+      shaped = !host.isEmpty && !rest.contains("//")
+    }
+    guard shaped, percentEscapes, base.allSatisfy({ allowed.contains($0) }) else {
       throw ValidationError(
-        "--canonical-base must be a urn: or an http(s):// URI without spaces, '|', '#' or '?', such as urn:mesoflow or https://clinic.example/fhir"
+        "--canonical-base must be a urn: with a namespace (such as urn:mesoflow or urn:example:clinic) or an http(s):// URL with a host (such as https://fhir.clinic.example), in ASCII without spaces, quotes, '<', '>', '\\', '|', '#' or '?'; '\(base.printable)' is not"
       )
     }
   }

@@ -67,7 +67,7 @@ struct FHIRConsultationBundle {
     entries += detectedIssues
     if record.treatedAt != nil {
       let requests = serviceRequests
-      entries.append((carePlan, carePlanResource(requests.map(\.0))))
+      entries.append((carePlan, carePlanResource(requests.map(\.0), at: assembledAt)))
       entries += requests
     }
     entries.append((fullUrl("Provenance"), provenance(targets: entries.map(\.0))))
@@ -133,18 +133,8 @@ struct FHIRConsultationBundle {
     let values: [(String, FHIRJSON)]
     switch line.answer.answer {
     case .yesNo(let value): values = [("valueBoolean", .bool(value))]
-    case .integer(let value):
-      if case .integer(let bounds) = step.answer, let unit = bounds.unit {
-        values = [("valueQuantity", FHIRValue.quantity(Double(value), unit: unit, ucum: bounds.ucum))]
-      } else {
-        values = [("valueInteger", .integer(value))]
-      }
-    case .decimal(let value):
-      if case .decimal(let bounds) = step.answer, let unit = bounds.unit {
-        values = [("valueQuantity", FHIRValue.quantity(value, unit: unit, ucum: bounds.ucum))]
-      } else {
-        values = [("valueDecimal", .decimal(value))]
-      }
+    case .integer(let value): values = [("valueInteger", .integer(value))]
+    case .decimal(let value): values = [("valueDecimal", .decimal(value))]
     case .text(let value): values = value.isEmpty ? [] : [("valueString", .string(value))]
     case .choice(let id): values = [("valueCoding", choice(step, id))]
     case .multipleChoice(let ids): values = ids.map { ("valueCoding", choice(step, $0)) }
@@ -155,11 +145,13 @@ struct FHIRConsultationBundle {
       values = [("valueReference", FHIRValue.reference(fullUrl("Medication\n" + step.id), display: product.name))]
     case .volume(let entries): values = [("valueQuantity", FHIRValue.millilitres(VolumeEntry.total(entries)))]
     }
-    guard !values.isEmpty else { return nil }
-    return .object([
-      ("linkId", .string(step.id)), ("text", .string(step.prompt)),
-      ("answer", .array(values.map { .object([$0]) })),
-    ])
+    var item = FHIRObject()
+    item["linkId"] = .string(step.id)
+    item["text"] = .string(step.prompt)
+    item["answer"] = .array(values.map { .object([$0]) })
+    // Asked and answered with none chosen: the item, without an answer.
+    if values.isEmpty, case .multipleChoice = line.answer.answer { return item.json }
+    return values.isEmpty ? nil : item.json
   }
 
   private func choice(_ step: Step, _ id: String) -> FHIRJSON {
@@ -265,7 +257,9 @@ struct FHIRConsultationBundle {
       notes.append(FHIRValue.annotation(note.text, author: note.by.map(practitioner), at: time(note.at)))
     }
     procedure["note"] = .array(notes)
-    procedure["usedReference"] = given.map { .array([FHIRValue.reference($0)]) }
+    if record.treatedAt != nil {
+      procedure["usedReference"] = given.map { .array([FHIRValue.reference($0)]) }
+    }
     return procedure.json
   }
 
@@ -323,7 +317,8 @@ struct FHIRConsultationBundle {
       issue["severity"] = .string(severity)
       issue["patient"] = FHIRValue.reference(patient)
       issue["identifiedDateTime"] = time(line.fired.firedAt)
-      issue["implicated"] = .array([FHIRValue.reference(response)])
+      issue["implicated"] = .array([FHIRValue.reference(procedure)])
+      issue["evidence"] = .array([.object([("detail", .array([FHIRValue.reference(response)]))])])
       issue["detail"] = .string(line.check.reason)
       issue["mitigation"] = mitigation(line).map { .array([$0]) }
       return (fullUrl("DetectedIssue\n" + line.check.id), issue.json)
@@ -357,7 +352,9 @@ struct FHIRConsultationBundle {
 
   // MARK: - Aftercare and follow-up
 
-  private func carePlanResource(_ requests: [String]) -> FHIRJSON {
+  /// The aftercare; each instruction `completed` once it ended by `now`
+  /// (the export), else `in-progress`.
+  private func carePlanResource(_ requests: [String], at now: Timestamp) -> FHIRJSON {
     var plan = FHIRObject("CarePlan")
     plan["identifier"] = .array([FHIRValue.identifier(system: names.consultation, value: record.start.id)])
     plan["status"] = .string("active")
@@ -378,7 +375,8 @@ struct FHIRConsultationBundle {
       var detail = FHIRObject()
       detail["code"] = FHIRValue.concept(
         FHIRValue.coding(system: names.aftercare(consultation.workflow), code: instruction.id))
-      detail["status"] = .string("in-progress")
+      let ended = instruction.endsAt.map { $0 <= now } ?? false
+      detail["status"] = .string(ended ? "completed" : "in-progress")
       if let treatedAt = record.treatedAt {
         var period = FHIRObject()
         period["start"] = time(treatedAt)

@@ -71,8 +71,9 @@ enum FHIRJSON: Sendable {
     out += "\n" + String(repeating: "  ", count: indent)
   }
 
-  /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`,
-  /// ... or `\u00XX`; everything else as it is, in UTF-8.
+  /// A JSON string: `"` and `\` escaped, a line feed, carriage return or
+  /// tab as `\n`, `\r`, `\t`; any other control character, which FHIR does
+  /// not allow in a string, as U+FFFD; everything else as it is, in UTF-8.
   private static func quote(_ text: String, into out: inout String) {
     out += "\""
     for scalar in text.unicodeScalars {
@@ -82,12 +83,11 @@ enum FHIRJSON: Sendable {
       case "\n": out += "\\n"
       case "\r": out += "\\r"
       case "\t": out += "\\t"
-      case "\u{08}": out += "\\b"
-      case "\u{0C}": out += "\\f"
       default:
         if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+          // FHIR's strings hold no other control character (R4 2.24.0.1):
+          // one that came in is shown as U+FFFD, the replacement character.
+          out += "\u{FFFD}"
         } else {
           out.unicodeScalars.append(scalar)
         }

@@ -21,10 +21,19 @@ struct FHIRQuestionnaire {
     self.workflow = workflow
     self.names = names
     url = names.questionnaire(workflow)
-    version = String(workflow.workflow.version)
+    version = Self.version(workflow)
     for stage in workflow.stages {
       for step in stage.steps.map(\.step) { types[step.id] = Self.type(of: step) }
     }
+  }
+
+  /// The workflow's version and the first twelve hex digits of the
+  /// definition hash (`1-7dcdfcf0a3e9`): the same `url|version` is always the
+  /// same form, whatever changed in the workflow or its plugins.
+  static func version(_ workflow: MergedWorkflow) -> String {
+    let hash = workflow.definitionHash
+    let hex = hash.split(separator: ":").last.map(String.init) ?? hash
+    return "\(workflow.workflow.version)-\(hex.prefix(12))"
   }
 
   /// `url|version`, as a QuestionnaireResponse names it.
@@ -33,8 +42,8 @@ struct FHIRQuestionnaire {
   static func type(of step: Step) -> ItemType {
     switch step.answer {
     case .yesNo: return .boolean
-    case .integer(let bounds): return bounds.unit == nil ? .integer : .quantity
-    case .decimal(let bounds): return bounds.unit == nil ? .decimal : .quantity
+    case .integer: return .integer
+    case .decimal: return .decimal
     case .text(let maxLength): return (maxLength ?? .max) <= 200 ? .string : .text
     case .choice, .multipleChoice: return .choice
     case .date: return .date
@@ -81,7 +90,13 @@ struct FHIRQuestionnaire {
       item["enableWhen"] = .array(enableWhen.conditions)
       if enableWhen.conditions.count > 1 { item["enableBehavior"] = .string(enableWhen.behavior) }
     }
-    item["required"] = .bool(!step.isOptional)
+    // A multiple choice may be answered with none of its options chosen,
+    // which a required item could not hold.
+    if case .multipleChoice = step.answer {
+      item["required"] = .bool(false)
+    } else {
+      item["required"] = .bool(!step.isOptional)
+    }
     switch step.answer {
     case .multipleChoice: item["repeats"] = .bool(true)
     case .text(let maxLength?): item["maxLength"] = .integer(maxLength)
@@ -93,6 +108,8 @@ struct FHIRQuestionnaire {
     var extensions: [FHIRJSON] = []
     switch step.answer {
     case .integer(let bounds), .decimal(let bounds):
+      // questionnaire-unit is for integer and decimal items (a quantity
+      // item names its units with questionnaire-unitOption).
       if let unit = bounds.unit {
         extensions.append(
           Self.fhirExtension(
@@ -102,19 +119,19 @@ struct FHIRQuestionnaire {
               bounds.ucum.map { FHIRValue.coding(system: FHIRValue.ucum, code: $0, display: unit) }
                 ?? .object([("display", .string(unit))])
             )))
-      } else {
-        let integer = type == .integer
-        if let min = bounds.min {
-          extensions.append(Self.fhirExtension("minValue", Self.number(min, integer: integer)))
-        }
-        if let max = bounds.max {
-          extensions.append(Self.fhirExtension("maxValue", Self.number(max, integer: integer)))
-        }
+      }
+      let integer = type == .integer
+      if let min = bounds.min {
+        extensions.append(Self.fhirExtension("minValue", Self.number(min, integer: integer)))
+      }
+      if let max = bounds.max {
+        extensions.append(Self.fhirExtension("maxValue", Self.number(max, integer: integer)))
       }
     case .volume:
       extensions.append(
         Self.fhirExtension(
-          "questionnaire-unit", ("valueCoding", FHIRValue.coding(system: FHIRValue.ucum, code: "mL", display: "mL"))))
+          "questionnaire-unitOption",
+          ("valueCoding", FHIRValue.coding(system: FHIRValue.ucum, code: "mL", display: "mL"))))
     case .consent:
       extensions.append(Self.fhirExtension("questionnaire-referenceResource", ("valueCode", .string("Consent"))))
     case .product:
@@ -186,13 +203,7 @@ struct FHIRQuestionnaire {
     case (.integer, .number(let value)):
       return Int(exactly: value).map { ("answerInteger", .integer($0)) }
     case (.decimal, .number(let value)): return ("answerDecimal", .decimal(value))
-    case (.quantity, .number(let value)):
-      switch step.answer {
-      case .integer(let bounds), .decimal(let bounds):
-        return ("answerQuantity", FHIRValue.quantity(value, unit: bounds.unit, ucum: bounds.ucum))
-      default:
-        return ("answerQuantity", FHIRValue.millilitres(value))
-      }
+    case (.quantity, .number(let value)): return ("answerQuantity", FHIRValue.millilitres(value))
     case (.string, .string(let value)), (.text, .string(let value)): return ("answerString", .string(value))
     case (.choice, .string(let value)):
       guard let option = step.answer.options?.first(where: { $0.id == value }) else { return nil }

@@ -176,6 +176,15 @@ class JsonTypeTests(ValidateTestCase):
         self.resource("Procedure")["bodySite"][0]["coding"][0]["system"] = ""
         self.assertProblemOf("Procedure", "bodySite[0].coding[0].system", "empty string")
 
+    def test_a_control_character_in_a_string_fails(self) -> None:
+        self.resource("Medication")["batch"]["lotNumber"] = "A\u001d123"
+        self.assertProblemOf("Medication", "batch.lotNumber", "control character U+001D")
+
+    def test_tab_cr_and_lf_in_a_string_pass(self) -> None:
+        self.resource("Medication")["batch"]["lotNumber"] = "A\t1\r\n23"
+        result = self.check(self.bundle)
+        self.assertEqual((result.code, result.problems), (0, []))
+
 
 class BundleTests(ValidateTestCase):
     def test_a_bundle_of_another_type_fails(self) -> None:

@@ -231,6 +231,8 @@ def value_problems(value: Any, parsed: Any, info: FieldInfo, location: Location)
             yield from json_problems(value, parsed, location)
     elif value == "":
         yield location, "an empty string is not FHIR JSON: leave the element out"
+    elif isinstance(value, str) and (control := next((c for c in value if ord(c) < 32 and c not in "\t\r\n"), None)):
+        yield location, f"holds the control character U+{ord(control):04X}, which a FHIR string may not (only tab, CR and LF)"
     elif (expected := fhir_json_type(parsed)) and not fits(value, expected):
         yield location, f"{json.dumps(value)} is a JSON {json_type(value)}, where FHIR JSON has a {expected}"
     elif isinstance(value, str) and (codes := codes_of(info)) is not None and value not in codes:

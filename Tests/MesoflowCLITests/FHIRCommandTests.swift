@@ -117,6 +117,50 @@ struct FHIRCommandTests {
     #expect(unknown.stderr.contains("NOPE"))
   }
 
+  @Test func anExportReadsAStoreThatIsThereAndReplacesOnlyARegularFile() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mesoflow-fhir-\(UUID().uuidString)")
+    let missing = folder.appendingPathComponent("no/store.sqlite").path
+    let result = try cli.run(["export", "--all", "--format", "fhir", "--store", missing])
+    #expect(result.status == 1)
+    #expect(result.stderr == "error: there is no store at \(missing); --store or MESOFLOW_STORE names it\n")
+    #expect(!FileManager.default.fileExists(atPath: folder.path), "the export made the store")
+    // A device (or a FIFO) at --output is refused, not replaced.
+    let store = RunCommandTests.storePath()
+    let id = try approved(store: store)
+    let device = try cli.run(["export", id, "--format", "fhir", "--output", "/dev/null", "--store", store])
+    #expect(device.status == 1)
+    #expect(device.stderr.contains("/dev/null: cannot write the file: it is not a regular file"))
+    var status = stat()
+    #expect(lstat("/dev/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+  }
+
+  @Test func aConsultationWithoutAPatientIdIsExportedWithAWarning() throws {
+    let store = RunCommandTests.storePath()
+    let result = try run.run(["--answers", RunCommandTests.answers.path], store: store)
+    let id = try RunCommandTests.id(in: result.stdout)
+    let export = try cli.run(["export", id, "--format", "fhir", "--store", store])
+    #expect(export.status == 0)
+    #expect(export.stderr.contains("warning: consultation \(id) names no patient"))
+    let patient = try #require(Self.resources(try Self.json(export.stdout), "Patient").first)
+    #expect(patient["identifier"] == nil)
+    let all = try cli.run(["export", "--all", "--format", "fhir", "--store", store])
+    #expect(all.stderr.contains("warning: 1 consultation names no patient"))
+  }
+
+  @Test func aPatientIdOrAFullNameWithAControlCharacterIsRefused() throws {
+    let store = RunCommandTests.storePath()
+    let patient = try run.run(["--answers", RunCommandTests.answers.path, "--patient", "P-2\u{01}"], store: store)
+    #expect(patient.status == 64)
+    #expect(patient.stderr.contains("--patient must be the clinic's identifier"))
+    let user = try cli.run(
+      ["user", "add", "sam", "--full-name", "Sam\u{07}", "--admin", "ada", "--password-stdin", "--store", store],
+      stdin: CLITests.adminPassword + "\nsam horse battery staple\n")
+    #expect(user.status == 1)
+    #expect(user.stderr.contains("the full name holds the control character U+7"))
+    let list = try cli.run(["user", "list", "--store", store])
+    #expect(!list.stdout.contains("sam"))
+  }
+
   @Test func describeWritesTheMergedWorkflowAsAQuestionnaire() throws {
     let result = try cli.run(["describe", "mesotherapy", "--area", "face", "--area", "eye", "--format", "fhir"])
     #expect(result.status == 0, "\(result.stderr)")

@@ -142,7 +142,9 @@ struct FHIRExportTests {
     let response = try bundle.one("QuestionnaireResponse")
     let url = try #require(form["url"] as? String)
     #expect(url == "urn:mesoflow:questionnaire:mesotherapy:eye+face")
-    #expect(response["questionnaire"] as? String == "\(url)|1")
+    let version = try #require(form["version"] as? String)
+    #expect(version.wholeMatch(of: /1-[0-9a-f]{12}/) != nil, "\(version)")
+    #expect(response["questionnaire"] as? String == "\(url)|\(version)")
     let asked = Set(linkIds(form["item"]).map { "\($0.parent)/\($0.linkId)" })
     let answered = linkIds(response["item"]).map { "\($0.parent)/\($0.linkId)" }
     #expect(answered.count > 40)
@@ -165,11 +167,7 @@ struct FHIRExportTests {
     }
     walk(response["item"])
     #expect(answers["anticoagulants"]?.first?["valueBoolean"] as? Bool == true)
-    let age = try #require(answers["age"]?.first?["valueQuantity"] as? [String: Any])
-    #expect(age["value"] as? Int == 34)
-    #expect(age["unit"] as? String == "years")
-    #expect(age["system"] as? String == "http://unitsofmeasure.org")
-    #expect(age["code"] as? String == "a")
+    #expect(answers["age"]?.first?["valueInteger"] as? Int == 34)
     let skin = try #require(answers["skin_type"]?.first?["valueCoding"] as? [String: Any])
     #expect(skin["system"] as? String == "urn:mesoflow:options:mesotherapy:skin_type")
     #expect(skin["code"] as? String == "i")
@@ -223,6 +221,10 @@ struct FHIRExportTests {
           == "anticoagulants_refer"
       })
     #expect(referral["severity"] as? String == "moderate")
+    let implicated = try #require((referral["implicated"] as? [Any])?.first)
+    #expect(bundle.resolve(implicated)?["resourceType"] as? String == "Procedure")
+    let evidence = (referral["evidence"] as? [[String: Any]])?.first?["detail"] as? [Any]
+    #expect(bundle.resolve(evidence?.first)?["resourceType"] as? String == "QuestionnaireResponse")
     #expect(referral["status"] as? String == "final")
     let mitigation = try #require((referral["mitigation"] as? [[String: Any]])?.first)
     let action = try #require((mitigation["action"] as? [String: Any])?["text"] as? String)
@@ -254,6 +256,7 @@ struct FHIRExportTests {
     #expect(bundle.all("CarePlan").isEmpty)
     #expect(bundle.all("ServiceRequest").isEmpty)
     #expect(bundle.all("MedicationAdministration").isEmpty)
+    #expect(procedure["usedReference"] == nil)
     #expect((try bundle.one("QuestionnaireResponse"))["status"] as? String == "stopped")
     let issue = try #require(bundle.all("DetectedIssue").first { ($0["severity"] as? String) == "moderate" })
     let action = (((issue["mitigation"] as? [[String: Any]])?.first)?["action"] as? [String: Any])?["text"] as? String
@@ -311,6 +314,82 @@ struct FHIRExportTests {
     let other = try Self.referred(id: "20261121-FHIR02")
     let urls = Set(try Self.bundle(one).entries.map(\.fullUrl))
     #expect(urls.isDisjoint(with: try Self.bundle(other).entries.map(\.fullUrl)))
+  }
+
+  @Test func anIntegerWithAUnitStaysAnIntegerItemWithItsUCUMUnitAndBounds() throws {
+    let form = try (try Self.bundle(try Self.referred())).one("Questionnaire")
+    var items: [String: [String: Any]] = [:]
+    for (_, id) in linkIds(form["item"]) { items[id] = nil }
+    func walk(_ value: Any?) {
+      for item in value as? [[String: Any]] ?? [] {
+        if let id = item["linkId"] as? String { items[id] = item }
+        walk(item["item"])
+      }
+    }
+    walk(form["item"])
+    let age = try #require(items["age"])
+    #expect(age["type"] as? String == "integer")
+    let extensions = try #require(age["extension"] as? [[String: Any]])
+    let unit = try #require(extensions.first { ($0["url"] as? String)?.hasSuffix("/questionnaire-unit") == true })
+    #expect((unit["valueCoding"] as? [String: Any])?["code"] as? String == "a")
+    #expect((unit["valueCoding"] as? [String: Any])?["system"] as? String == "http://unitsofmeasure.org")
+    #expect(extensions.compactMap { $0["valueInteger"] as? Int } == [0, 120])
+    // A volume is a quantity in mL, named by questionnaire-unitOption.
+    let volume = try #require(items["volume"])
+    #expect(volume["type"] as? String == "quantity")
+    let option = (volume["extension"] as? [[String: Any]])?.first
+    #expect((option?["url"] as? String)?.hasSuffix("/questionnaire-unitOption") == true)
+    // None of a multiple choice may be chosen, so it is not required.
+    #expect(items["face_concerns"]?["required"] as? Bool == false)
+  }
+
+  @Test func aMultipleChoiceWithNoneChosenIsAnItemWithoutAnswer() throws {
+    let merged = try RecordsFixture.merged(RecordsFixture.shipped, workflow: "mesotherapy", areas: ["face"])
+    let consultation = try RecordsFixture.consultation(
+      merged, answers: ["face_concerns": .multipleChoice([])], healthyByDefault: true)
+    let response = try (try Self.bundle(consultation)).one("QuestionnaireResponse")
+    var found: [String: Any]?
+    func walk(_ value: Any?) {
+      for item in value as? [[String: Any]] ?? [] {
+        if item["linkId"] as? String == "face_concerns" { found = item }
+        walk(item["item"])
+      }
+    }
+    walk(response["item"])
+    let item = try #require(found)
+    #expect(item["answer"] == nil)
+    #expect(item["text"] as? String != nil)
+  }
+
+  @Test func aControlCharacterFHIRForbidsIsTheReplacementCharacter() throws {
+    // The engine refuses one now; a consultation recorded before may hold one.
+    let recorded = try Self.referred()
+    let last = try #require(recorded.events.last)
+    let note = ConsultationEvent(
+      sequence: last.sequence + 1, time: last.time, actor: RecordsFixture.nurse,
+      kind: .noted(step: nil, text: "bell\u{07}, tab\tline\r\nend"))
+    let consultation = try Consultation(
+      replaying: recorded.events + [note], workflow: recorded.workflow, clock: ManualClock(last.time),
+      timeZone: recorded.timeZone)
+    let bundle = try Self.bundle(consultation)
+    let notes = try #require((try bundle.one("Procedure"))["note"] as? [[String: Any]]).compactMap {
+      $0["text"] as? String
+    }
+    #expect(notes.contains("bell\u{FFFD}, tab\tline\r\nend"))
+  }
+
+  @Test func anInstructionIsCompletedOnceItEndedByTheExport() throws {
+    let consultation = try Self.referred()
+    let later = Timestamp(millisecondsSinceEpoch: RecordsFixture.morning.millisecondsSinceEpoch + 400 * 86_400_000)
+    for (at, expected) in [(Self.stamp, "in-progress"), (later, "completed")] {
+      let bundle = try ReadBundle(FHIRExport.bundle(for: consultation, chainHead: nil, assembledAt: at))
+      let details = try #require((try bundle.one("CarePlan"))["activity"] as? [[String: Any]]).compactMap {
+        $0["detail"] as? [String: Any]
+      }
+      let windowed = details.filter { ($0["scheduledPeriod"] as? [String: Any])?["end"] != nil }
+      #expect(!windowed.isEmpty)
+      #expect(windowed.allSatisfy { $0["status"] as? String == expected }, "\(at)")
+    }
   }
 
   @Test func notesKeepEveryCharacterThroughJSON() throws {
@@ -374,7 +453,7 @@ struct FHIRQuestionnaireTests {
     let json = try FHIRExport.questionnaire(for: merged)
     let form = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
     #expect(form["url"] as? String == "urn:mesoflow:questionnaire:w")
-    #expect(form["version"] as? String == "3")
+    #expect((form["version"] as? String)?.hasPrefix("3-") == true)
     var items: [String: [String: Any]] = [:]
     func walk(_ value: Any?) {
       for item in value as? [[String: Any]] ?? [] {
