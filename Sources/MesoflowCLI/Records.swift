@@ -121,7 +121,10 @@ extension MesoflowCommand {
         var rows: [[String]] = [["DUE", "CONSULTATION", "PATIENT", "AREAS"]]
         let due = summaries.flatMap { summary in summary.followUps.filter { $0 < dueBefore }.map { ($0, summary) } }
         for (date, summary) in due.sorted(by: { ($0.0, $0.1.id) < ($1.0, $1.1.id) }) {
-          rows.append([date.description, summary.id, summary.patient ?? "-", summary.areas.joined(separator: ",")])
+          rows.append([
+            date.description, summary.id.printable, summary.patient?.printable ?? "-",
+            summary.areas.joined(separator: ",").printable,
+          ])
         }
         return Table.render(rows)
       }
@@ -131,8 +134,10 @@ extension MesoflowCommand {
       for summary in summaries {
         let started = zone.format(summary.startedAt)
         rows.append([
-          summary.id, started, summary.status.rawValue, summary.patient ?? "-", summary.areas.joined(separator: ","),
-          summary.staff, summary.followUps.first?.description ?? "-",
+          // What the store holds is printed, never acted on by the terminal.
+          summary.id.printable, started, summary.status.rawValue, summary.patient?.printable ?? "-",
+          summary.areas.joined(separator: ",").printable, summary.staff.printable,
+          summary.followUps.first?.description ?? "-",
         ])
       }
       return Table.render(rows)

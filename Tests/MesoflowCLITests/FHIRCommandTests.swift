@@ -161,6 +161,22 @@ struct FHIRCommandTests {
     #expect(!list.stdout.contains("sam"))
   }
 
+  /// A record made before control characters were refused (here, edited in
+  /// with the sqlite3 tool) is listed with them escaped, never acted on.
+  @Test func listEscapesAControlCharacterTheStoreHolds() throws {
+    let store = RunCommandTests.storePath()
+    let id = try approved(store: store)
+    _ = try CLITests.shell(
+      "sqlite3 '\(store)' \"UPDATE consultation SET patient = 'P' || char(27) || '[31mX', staff = 'Kim' || char(10) || 'Park' WHERE id = '\(id)'\""
+    )
+    let list = try cli.run(["list", "--store", store])
+    #expect(list.status == 0, "\(list.stderr)")
+    #expect(list.stdout.contains("P\\u{1B}[31mX"))
+    #expect(list.stdout.contains("Kim\\u{A}Park"))
+    #expect(!list.stdout.contains("\u{1B}"))
+    #expect(list.stdout.split(separator: "\n").count == 2)
+  }
+
   @Test func describeWritesTheMergedWorkflowAsAQuestionnaire() throws {
     let result = try cli.run(["describe", "mesotherapy", "--area", "face", "--area", "eye", "--format", "fhir"])
     #expect(result.status == 0, "\(result.stderr)")
