@@ -64,7 +64,10 @@ let package = Package(
     ),
     .executableTarget(
       name: "MesoflowBenchmarks",
-      dependencies: ["Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite"]
+      dependencies: [
+        "Mesoflow", "MesoflowYAML", "MesoflowStore", "MesoflowSQLite",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
     .executableTarget(name: "HandsClinicExample", dependencies: ["Mesoflow"], path: "Examples/HandsClinic"),
     // What the fuzz targets share: the shipped definitions, checks of

@@ -1,21 +1,72 @@
-// Benchmarks for loading definitions. Build and run in release:
+// Benchmarks: build and run in release, from the package's root:
 //
-//   swift run -c release mesoflow-bench [--iterations N]
+//   swift build -c release && .build/release/mesoflow-bench [OPTIONS]
 //
-// Prints, for the shipped definitions and for a generated 2 MB workflow of
-// 2,000 stages, the median and best time per load and the throughput, beside
-// a raw libyaml event scan of the same bytes (the floor); then the time of
-// `mesoflow validate` as a whole process (start, load, validate, exit), when
-// the `mesoflow` binary sits beside this one. Between the two, the engine:
-// scripted consultations per second, and the time to resume (replay) a
-// consultation of 10,000 events, for the area given with `--area` (else the
-// first plugin's). `--engine-only` runs the engine part alone. `--run-only`
-// times durable commits, one sign-in (`--sign-in-only` alone) and a run's
-// start to its first question.
+// `--help` lists the modes; docs/BENCHMARKS.md gives their figures.
 
+import ArgumentParser
 import Foundation
 import Mesoflow
 import MesoflowYAML
+
+/// What to measure. With no mode, everything in turn.
+struct BenchOptions: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mesoflow-bench",
+    abstract: "Measure Mesoflow's speed; run a release build from the package's root.",
+    discussion: """
+      With no mode: loading the shipped definitions and a generated 2 MB
+      workflow of 2,000 stages (median and best time per load, throughput,
+      and the ratio to a raw libyaml event scan of the same bytes, timed in
+      pairs), the engine, durable commits, the time from `mesoflow run` to
+      its first question, and `mesoflow --version` and `mesoflow validate` as
+      whole processes (the `mesoflow` binary beside this one).
+      --engine-only: scripted consultations per second of the shipped
+      workflow with --area (else the first plugin), and the time to replay a
+      consultation of 10,000 events.
+      --run-only: durable commits per answer, one sign-in, and a run's start
+      to its first question. --sign-in-only: one sign-in (Argon2id).
+      --profile-shipped N, --profile-large N: only load the shipped or the
+      generated definitions N times on one thread, for a profiler.
+      docs/BENCHMARKS.md has the figures and the commands that made them.
+      """)
+
+  @Option(help: "Runs of each measurement (the large workflow, commits and processes take a fraction).")
+  var iterations = 200
+
+  @Option(help: "The area of the engine, commit and first-question measurements. Default: the first plugin's.")
+  var area: String?
+
+  @Flag(help: "Only the engine: consultations per second and replay.")
+  var engineOnly = false
+
+  @Flag(help: "Only durable commits, one sign-in and the time to the first question.")
+  var runOnly = false
+
+  @Flag(help: "Only one sign-in.")
+  var signInOnly = false
+
+  @Flag(help: "Also time node trees that are kept, and freeing them.")
+  var detail = false
+
+  @Option(name: .customLong("profile-shipped"), help: "Only load the shipped definitions this many times.")
+  var profileShipped: Int?
+
+  @Option(name: .customLong("profile-large"), help: "Only load the generated 2,000-stage workflow this many times.")
+  var profileLarge: Int?
+
+  mutating func validate() throws {
+    guard iterations > 0 else { throw ValidationError("--iterations must be at least 1") }
+    let modes = [engineOnly, runOnly, signInOnly, profileShipped != nil, profileLarge != nil].filter { $0 }
+    guard modes.count <= 1 else {
+      throw ValidationError(
+        "choose one of --engine-only, --run-only, --sign-in-only, --profile-shipped, --profile-large")
+    }
+    if let count = profileShipped ?? profileLarge, count < 1 {
+      throw ValidationError("a profile runs the load at least once")
+    }
+  }
+}
 
 struct Measurement {
   var median: Duration
@@ -113,11 +164,8 @@ func generatedWorkflow(stages: Int) -> String {
   return text
 }
 
-let arguments = CommandLine.arguments
-let iterations =
-  arguments.firstIndex(of: "--iterations").flatMap { index in
-    index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
-  } ?? 200
+let options = BenchOptions.parseOrExit()
+let iterations = options.iterations
 
 // Shipped definitions: read once, then decoded and validated in process.
 let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -142,29 +190,29 @@ guard !check.hasErrors else {
   exit(1)
 }
 // Only the in-process load, N times, for a profiler.
-for (flag, sources) in [
-  ("--profile-shipped", { shipped }),
-  ("--profile-large", { [SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))] }),
+for (count, sources) in [
+  (options.profileShipped, { shipped }),
+  (options.profileLarge, { [SourceText(name: "generated.yaml", text: generatedWorkflow(stages: 2_000))] }),
 ] {
-  if let index = arguments.firstIndex(of: flag), index + 1 < arguments.count, let count = Int(arguments[index + 1]) {
+  if let count {
     let loaded = sources()
     for _ in 0..<count { _ = Catalog(sources: loaded, extraWorkflows: [], limits: .default, concurrently: false) }
     exit(0)
   }
 }
-let engineArea = arguments.firstIndex(of: "--area").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-if arguments.contains("--engine-only") {
+let engineArea = options.area
+if options.engineOnly {
   engineBenchmarks(catalog: check, iterations: iterations, area: engineArea)
   exit(0)
 }
 let runBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
   "mesoflow"
 ).path
-if arguments.contains("--sign-in-only") {
+if options.signInOnly {
   signInBenchmark(runs: max(10, iterations / 5))
   exit(0)
 }
-if arguments.contains("--run-only") {
+if options.runOnly {
   commitBenchmarks(catalog: check, consultations: max(5, iterations / 10), area: engineArea)
   signInBenchmark(runs: max(10, iterations / 10))
   firstPromptBenchmark(
@@ -221,7 +269,7 @@ let raw = Measurement.of(iterations: largeIterations) { _ = YAML.countEvents(lar
 report("  raw libyaml event scan", raw, bytes: large.bytes.count)
 report(
   "  node tree", Measurement.of(iterations: largeIterations) { _ = try? YAML.load(large) }, bytes: large.bytes.count)
-if arguments.contains("--detail") {
+if options.detail {
   var kept: [YAMLDocument] = []
   report(
     "  node tree (not freed)",
