@@ -90,7 +90,7 @@ let package = Package(
     .testTarget(
       name: "MesoflowCLITests",
       dependencies: [
-        "MesoflowCLI", "HandsClinicExample", "MesoflowTestSupport", "Mesoflow", "MesoflowStore",
+        "MesoflowCLI", "HandsClinicExample", "MesoflowTestSupport", "Mesoflow", "MesoflowStore", "MesoflowSQLite",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["Answers"]),

@@ -166,7 +166,8 @@ extension MesoflowCommand {
       let consultation = try storeOptions.consultation(id)
       switch format {
       case .text:
-        print(consultation.record.description, terminator: "")
+        // What the store holds is shown, never acted on by the terminal.
+        print(consultation.record.description.printableLines, terminator: "")
       case .markdown:
         print(RecordDocument.markdown(for: consultation), terminator: "")
       case .json:

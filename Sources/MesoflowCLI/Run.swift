@@ -99,7 +99,7 @@ extension MesoflowCommand {
           storePath: storeOptions.path, storeArgument: storeOptions.argument)
         print(
           "Consultation \(session.id): \(definitions.merged.workflow.title), "
-            + "areas \(areas.joined(separator: ", ")), \(who). Saved in \(storeOptions.path).")
+            + "areas \(areas.joined(separator: ", ")), \(who.description.printable). Saved in \(storeOptions.path).")
         throw ExitCode(try Self.drive(session, script: script, input: input).exitCode)
       }
     }

@@ -269,10 +269,18 @@ extension String {
   /// The text with every control character (a newline, an escape) written
   /// as its code point in braces (an escape becomes u{1B} after a
   /// backslash): safe to print on one line of a terminal.
-  var printable: String {
+  var printable: String { escaped(keepingLineBreaks: false) }
+
+  /// The text as ``printable`` writes it, but with its line feeds (and
+  /// tabs) kept: safe to print as lines on a terminal.
+  var printableLines: String { escaped(keepingLineBreaks: true) }
+
+  private func escaped(keepingLineBreaks: Bool) -> String {
     var out = ""
     for scalar in unicodeScalars {
-      if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
+      if keepingLineBreaks, scalar == "\n" || scalar == "\t" {
+        out.unicodeScalars.append(scalar)
+      } else if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
         out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
       } else {
         out.unicodeScalars.append(scalar)

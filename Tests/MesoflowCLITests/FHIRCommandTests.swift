@@ -1,4 +1,7 @@
 import Foundation
+import Mesoflow
+import MesoflowSQLite
+import MesoflowStore
 import Testing
 
 /// `mesoflow export --format fhir`, `--all`, `describe --format fhir` and
@@ -175,6 +178,32 @@ struct FHIRCommandTests {
     #expect(list.stdout.contains("Kim\\u{A}Park"))
     #expect(!list.stdout.contains("\u{1B}"))
     #expect(list.stdout.split(separator: "\n").count == 2)
+  }
+
+  /// A note recorded before control characters were refused, chained as
+  /// any event: `show` prints it escaped, and the export as U+FFFD.
+  @Test func anOldNoteWithAnEscapeSequenceIsShownEscapedAndExportedReplaced() throws {
+    let store = RunCommandTests.storePath()
+    let id = try approved(store: store)
+    do {
+      let archive = ConsultationArchive(store: try SQLiteStore(path: store))
+      var (consultation, cursor) = try archive.open(id, clock: ManualClock(Timestamp(millisecondsSinceEpoch: 0)))
+      let last = try #require(consultation.events.last)
+      let note = ConsultationEvent(
+        sequence: last.sequence + 1, time: last.time, actor: last.actor,
+        kind: .noted(step: nil, text: "red \u{1B}[31malert\u{07}"))
+      consultation = try Consultation(
+        replaying: consultation.events + [note], workflow: consultation.workflow, clock: consultation.clock,
+        timeZone: consultation.timeZone)
+      try archive.save(consultation, cursor: &cursor)
+    }
+    #expect(try cli.run(["verify", id, "--store", store]).status == 0)
+    let show = try cli.run(["show", id, "--store", store])
+    #expect(show.status == 0)
+    #expect(show.stdout.contains("red \\u{1B}[31malert\\u{7}"))
+    #expect(!show.stdout.contains("\u{1B}"))
+    let export = try cli.run(["export", id, "--format", "fhir", "--store", store])
+    #expect(export.stdout.contains("red \u{FFFD}[31malert\u{FFFD}"))
   }
 
   @Test func describeWritesTheMergedWorkflowAsAQuestionnaire() throws {
