@@ -75,18 +75,21 @@ public enum AftercareSheet {
   static func markdown(_ sheet: SheetContent, level: Int) -> String {
     let h1 = String(repeating: "#", count: level)
     let h2 = h1 + "#"
-    var out = "\(h1) Aftercare: \(sheet.title)\n\n"
-    out += "Treated on \(sheet.treated) (\(sheet.areas)).\n\n"
-    if !sheet.products.isEmpty { out += "Products: \(sheet.products.joined(separator: "; ")).\n\n" }
+    let text = MarkdownText.inline
+    var out = "\(h1) Aftercare: \(text(sheet.title))\n\n"
+    out += "Treated on \(text(sheet.treated)) (\(text(sheet.areas))).\n\n"
+    if !sheet.products.isEmpty { out += "Products: \(text(sheet.products.joined(separator: "; "))).\n\n" }
     out += "\(h2) What to do and avoid\n\n"
     for item in sheet.items {
-      out += "- [ ] \(item.text)" + (item.until.map { " **Until \($0).**" } ?? "") + "\n"
+      out += "- [ ] \(text(item.text))" + (item.until.map { " **Until \(text($0)).**" } ?? "") + "\n"
     }
     if !sheet.followUps.isEmpty {
       out += "\n\(h2) Your follow-up appointments\n\n| Date | What |\n|---|---|\n"
-      for followUp in sheet.followUps { out += "| \(followUp.date) | \(followUp.what) |\n" }
+      for followUp in sheet.followUps {
+        out += "| \(MarkdownText.cell(followUp.date)) | \(MarkdownText.cell(followUp.what)) |\n"
+      }
     }
-    if let warningSigns = sheet.warningSigns { out += "\n\(warningSigns)\n" }
+    if let warningSigns = sheet.warningSigns { out += "\n\(text(warningSigns))\n" }
     return out
   }
 }
@@ -138,4 +141,31 @@ enum HTMLText {
     }
     return out
   }
+}
+
+/// Markdown escaping of text from the record or the definitions, so that a
+/// Markdown renderer shows it as written: no emphasis, link, code span or
+/// inline HTML (a product named `<b>1</b>` stays those characters), and a
+/// table cell stays one cell.
+enum MarkdownText {
+  /// A backslash before `\\`, `` ` ``, `*`, `_`, `[`, `]`, `<`, `>`, `|`,
+  /// `&`, `~` and `#` (CommonMark's escapes of ASCII punctuation); a line
+  /// break (LF, CRLF, CR or a Unicode line or paragraph separator) as a space.
+  static func inline(_ text: String) -> String {
+    var out = ""
+    for character in text {
+      if character.isNewline {
+        out += " "
+      } else if "\\`*_[]<>|&~#".contains(character) {
+        out += "\\" + String(character)
+      } else {
+        out.append(character)
+      }
+    }
+    return out
+  }
+
+  /// A table cell: escaped as ``inline(_:)``, which keeps `|` and line
+  /// breaks from ending the cell.
+  static func cell(_ text: String) -> String { inline(text) }
 }

@@ -13,11 +13,11 @@ public enum RecordDocument {
   public static func markdown(for consultation: Consultation) -> String {
     let record = consultation.record
     let zone = record.timeZone
-    var out = "# Consultation \(record.start.id)\n\n"
+    var out = "# Consultation \(cell(record.start.id))\n\n"
     out += "| | |\n|---|---|\n"
     out +=
-      "| Workflow | \(consultation.workflow.workflow.title) (\(record.start.workflow) v\(record.start.workflowVersion)) |\n"
-    out += "| Areas | \(FollowUpWording.areaTitles(record.start.areas, consultation.workflow)) |\n"
+      "| Workflow | \(cell(consultation.workflow.workflow.title)) (\(cell(record.start.workflow)) v\(record.start.workflowVersion)) |\n"
+    out += "| Areas | \(cell(FollowUpWording.areaTitles(record.start.areas, consultation.workflow))) |\n"
     if let patient = record.start.patient { out += "| Patient | \(cell(patient)) |\n" }
     out += "| Started | \(zone.format(record.startedAt)) (\(zone)) by \(cell(record.start.staff.description)) |\n"
     out += "| Outcome | \(record.outcome?.rawValue ?? "in progress")"
@@ -35,13 +35,13 @@ public enum RecordDocument {
     if !record.checks.isEmpty {
       out += "\n## Checks\n\n"
       for line in record.checks {
-        out += "- **\(line.check.outcome.rawValue.uppercased())** `\(line.check.id)`: \(line.check.reason)\n"
+        out += "- **\(line.check.outcome.rawValue.uppercased())** `\(line.check.id)`: \(cell(line.check.reason))\n"
       }
     }
     if !record.notes.isEmpty {
       out += "\n## Notes\n\n"
       for note in record.notes {
-        out += "- \(zone.format(note.at)), \(note.by?.description ?? "-"): \(note.text)\n"
+        out += "- \(zone.format(note.at)), \(cell(note.by?.description ?? "-")): \(cell(note.text))\n"
       }
     }
     if record.treatedAt != nil {
@@ -68,9 +68,7 @@ public enum RecordDocument {
     try JSONText.encode(RecordJSON(consultation), "the record")
   }
 
-  /// A table cell: `|` escaped, a line break (LF, CRLF, CR or a Unicode
-  /// line or paragraph separator) as a space.
-  static func cell(_ text: String) -> String {
-    text.map { $0 == "|" ? "\\|" : $0.isNewline ? " " : String($0) }.joined()
-  }
+  /// A table cell or a line of a list: Markdown escaped
+  /// (``MarkdownText/inline(_:)``), a line break as a space.
+  static func cell(_ text: String) -> String { MarkdownText.inline(text) }
 }

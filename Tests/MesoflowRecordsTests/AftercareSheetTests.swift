@@ -23,15 +23,15 @@ struct AftercareSheetTests {
     let consultation = try RecordsFixture.consultation(try RecordsFixture.merged())
     #expect(
       AftercareSheet.markdown(for: consultation) == """
-        # Aftercare: Clinic & "care"
+        # Aftercare: Clinic \\& "care"
 
-        Treated on 2026-11-21 09:02 (Patch <area>).
+        Treated on 2026-11-21 09:02 (Patch \\<area\\>).
 
-        Products: Serum <b>1</b> & "2", lot L-1, 'A'.
+        Products: Serum \\<b\\>1\\</b\\> \\& "2", lot L-1, 'A'.
 
         ## What to do and avoid
 
-        - [ ] Keep out of the <strong>sun</strong> & wind. **Until 2026-12-05 09:02.**
+        - [ ] Keep out of the \\<strong\\>sun\\</strong\\> \\& wind. **Until 2026-12-05 09:02.**
         - [ ] Be gentle; it's "normal" to be red.
         - [ ] Keep the patch dry. **Until 2026-11-22 09:02.**
 
@@ -41,7 +41,7 @@ struct AftercareSheetTests {
         |---|---|
         | 2026-12-12 | session 2 of 3 |
         | 2026-12-26 | session 3 of 3 |
-        | 2027-01-02 | safety review: Check for late lumps, bumps; and a\\b. |
+        | 2027-01-02 | safety review: Check for late lumps, bumps; and a\\\\b. |
 
         """)
   }
@@ -146,6 +146,24 @@ struct AftercareSheetTests {
 
   /// The fixture's workflow gives no warning signs: the sheets have no such
   /// line (the documents above end with the follow-up table).
+  /// A product typed at the chair is shown as typed by a Markdown renderer:
+  /// no emphasis, link, code, inline HTML, and a table keeps its cells.
+  @Test func markdownShowsMarkupAsTypedAndKeepsTableCells() throws {
+    var answers = try RecordsFixture.answers()
+    let expiry = try RecordsFixture.day(365)
+    answers["product"] = .product(
+      Product(name: "*bold* _x_ [link](http://e) `code` ~~s~~ #1", lot: "a|b", expiry: expiry))
+    let consultation = try RecordsFixture.consultation(try RecordsFixture.merged(), answers: answers)
+    let sheet = AftercareSheet.markdown(for: consultation)
+    #expect(
+      sheet.contains(
+        ##"Products: \*bold\* \_x\_ \[link\](http://e) \`code\` \~\~s\~\~ \#1, lot a\|b."##))
+    let record = RecordDocument.markdown(for: consultation)
+    let row = try #require(record.split(separator: "\n").first { $0.hasPrefix("| treat |") })
+    // Four cell borders: the escaped | inside the lot is not one.
+    #expect(row.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count == 4)
+  }
+
   @Test func withoutWarningSignsTheSheetHasNoSuchLine() throws {
     let merged = try RecordsFixture.merged()
     #expect(merged.workflow.patientSheet == PatientSheet())
@@ -159,14 +177,14 @@ struct AftercareSheetTests {
       try Self.withWarningSigns(#"'Call us <b>at once</b> if the patch weeps & "stings".'"#))
     #expect(
       AftercareSheet.markdown(for: consultation).hasSuffix(
-        "a\\b. |\n\nCall us <b>at once</b> if the patch weeps & \"stings\".\n"))
+        "a\\\\b. |\n\nCall us \\<b\\>at once\\</b\\> if the patch weeps \\& \"stings\".\n"))
     #expect(
       AftercareSheet.html(for: consultation).hasSuffix(
         "</table>\n<p>Call us &lt;b&gt;at once&lt;/b&gt; if the patch weeps &amp; &quot;stings&quot;.</p>\n</html>\n"))
     // The record carries the sheet, and so the line.
     #expect(
       RecordDocument.markdown(for: consultation).hasSuffix(
-        "\n\nCall us <b>at once</b> if the patch weeps & \"stings\".\n"))
+        "\n\nCall us \\<b\\>at once\\</b\\> if the patch weeps \\& \"stings\".\n"))
   }
 
   /// The shipped workflow words the line; another workflow's words replace

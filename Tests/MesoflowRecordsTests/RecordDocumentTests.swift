@@ -20,10 +20,10 @@ struct RecordDocumentTests {
 
         | | |
         |---|---|
-        | Workflow | Clinic & "care" (clinic v2) |
-        | Areas | Patch <area> |
+        | Workflow | Clinic \\& "care" (clinic v2) |
+        | Areas | Patch \\<area\\> |
         | Patient | P-17 |
-        | Started | 2026-11-21 09:00 (UTC) by Nurse <Ada> (staff) |
+        | Started | 2026-11-21 09:00 (UTC) by Nurse \\<Ada\\> (staff) |
         | Outcome | completed at 2026-11-21 09:02 |
 
         ## Answers
@@ -33,12 +33,12 @@ struct RecordDocumentTests {
         | intake | How old is the patient? | 34 |
         | intake | What are the goals \\| wishes? | Smoother \\| softer skin |
         | intake | Any scar on the patch? | no |
-        | treat | Which product? | Serum <b>1</b> & "2", lot L-1, 'A', expires 2027-11-21 |
+        | treat | Which product? | Serum \\<b\\>1\\</b\\> \\& "2", lot L-1, 'A', expires 2027-11-21 |
         | follow_up | Date of the next session. | 2026-12-12 |
 
         ## Notes
 
-        - 2026-11-21 09:00, Nurse <Ada> (staff): Prefers <afternoons> & tea
+        - 2026-11-21 09:00, Nurse \\<Ada\\> (staff): Prefers \\<afternoons\\> \\& tea
 
 
         """ + lowered)
@@ -50,7 +50,7 @@ struct RecordDocumentTests {
     #expect(markdown.contains("| Outcome | in progress |\n"))
     #expect(
       markdown.hasSuffix(
-        "\n## Checks\n\n- **WARN** `older`: Older skin heals more slowly.\n\n## Notes\n\n- 2026-11-21 09:00, Nurse <Ada> (staff): Prefers <afternoons> & tea\n"
+        "\n## Checks\n\n- **WARN** `older`: Older skin heals more slowly.\n\n## Notes\n\n- 2026-11-21 09:00, Nurse \\<Ada\\> (staff): Prefers \\<afternoons\\> \\& tea\n"
       ))
     #expect(!markdown.contains("Aftercare"))
   }
