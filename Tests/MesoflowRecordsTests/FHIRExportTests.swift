@@ -72,43 +72,21 @@ struct FHIRExportTests {
     -> Consultation
   {
     let merged = try RecordsFixture.merged(RecordsFixture.shipped, workflow: "mesotherapy", areas: areas)
-    let clock = ManualClock(RecordsFixture.morning)
-    var consultation = try Consultation(
-      id: id, workflow: merged, staff: RecordsFixture.nurse, clock: clock,
-      timeZone: .fixed(utcOffset: 3600), patient: "P-17")
-    try consultation.note("Anxious \"about\" needles\n& <bruises>", about: "age", by: RecordsFixture.nurse)
     let product = Product(name: "Dermaheal SR", lot: "A123", expiry: try RecordsFixture.day(400))
-    for _ in 0..<500 {
-      switch consultation.prompt {
-      case .question(let question):
-        let step = question.step
-        let answer: Answer?
-        switch step.id {
-        case "anticoagulants": answer = .yesNo(true)
-        case "product": answer = .product(product)
-        case "consent": answer = .consent(Consent(signedBy: "Jane Doe", signedAt: clock.now()))
-        default: answer = RecordsFixture.defaultAnswer(step, consultation)
-        }
-        clock.advance(by: TimeSpan(seconds: 30))
-        try consultation.answer(step.id, try #require(answer, "no answer for \(step.id)"), by: RecordsFixture.nurse)
-      case .resolve(let alert):
-        switch alert.check.outcome {
-        case .refer where approve:
-          try consultation.override(alert.check.id, reason: "INR checked; warfarin held", by: physician)
-        case .refer, .stop:
-          try consultation.end(because: alert.check.id, note: "Sent to her GP", by: RecordsFixture.nurse)
-        default:
-          try consultation.acknowledge(alert.check.id, by: RecordsFixture.nurse)
-        }
-      case .wait(let wait):
-        clock.set(wait.until)
-        try consultation.proceed()
-      case .finished:
-        return consultation
+    return try RecordsFixture.consultation(
+      merged, answers: ["anticoagulants": .yesNo(true), "product": .product(product)], healthyByDefault: true,
+      note: "Anxious \"about\" needles\n& <bruises>", id: id, timeZone: .fixed(utcOffset: 3600)
+    ) { consultation, alert in
+      switch alert.check.outcome {
+      case .refer where approve:
+        try consultation.override(alert.check.id, reason: "INR checked; warfarin held", by: physician)
+      case .refer, .stop:
+        try consultation.end(because: alert.check.id, note: "Sent to her GP", by: RecordsFixture.nurse)
+      case .warn, .exclude:
+        try consultation.acknowledge(alert.check.id, by: RecordsFixture.nurse)
       }
+      return true
     }
-    Issue.record("the consultation did not finish")
-    return consultation
   }
 
   static func bundle(_ consultation: Consultation, chainHead: String? = "ab12", base: String? = nil) throws

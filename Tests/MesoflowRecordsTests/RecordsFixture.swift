@@ -135,15 +135,18 @@ enum RecordsFixture {
   /// or the answers run out, the steps in `skipping` skipped; warnings are
   /// acknowledged and a note is taken on the first step. With
   /// `healthyByDefault`, a step `answers` leaves out is answered as a
-  /// healthy adult would (for the shipped definitions).
+  /// healthy adult would (for the shipped definitions). `resolve`, when
+  /// given, resolves every check that fires instead, and returns false to
+  /// leave the consultation where it is.
   static func consultation(
     _ merged: MergedWorkflow, answers: [String: Answer]? = nil, skipping: Set<String> = [],
-    healthyByDefault: Bool = false, note: String? = "Prefers <afternoons> & tea"
+    healthyByDefault: Bool = false, note: String? = "Prefers <afternoons> & tea", id: String = "20261121-TEST01",
+    timeZone: ClinicTimeZone = .utc, resolve: ((inout Consultation, CheckAlert) throws -> Bool)? = nil
   ) throws -> Consultation {
     let answers = try answers ?? Self.answers()
     let clock = ManualClock(morning)
     var consultation = try Consultation(
-      id: "20261121-TEST01", workflow: merged, staff: nurse, clock: clock, timeZone: .utc, patient: "P-17")
+      id: id, workflow: merged, staff: nurse, clock: clock, timeZone: timeZone, patient: "P-17")
     if let note { try consultation.note(note, about: "age") }
     for _ in 0..<500 {
       switch consultation.prompt {
@@ -161,6 +164,10 @@ enum RecordsFixture {
         clock.advance(by: TimeSpan(seconds: 30))
         try consultation.answer(question.step.id, answer)
       case .resolve(let alert):
+        if let resolve {
+          guard try resolve(&consultation, alert) else { return consultation }
+          continue
+        }
         guard alert.check.outcome == .warn || alert.check.outcome == .exclude else { return consultation }
         try consultation.acknowledge(alert.check.id)
       case .wait(let wait):
