@@ -31,13 +31,7 @@ extension MesoflowCommand {
     @Option(help: "The folder of area plugins. Default: Plugins beside the workflow's folder, else ./Plugins.")
     var plugins: String?
 
-    @Option(
-      name: .customLong("canonical-base"),
-      help: ArgumentHelp(
-        "With --format fhir, the base of the Questionnaire's URL and of the systems it names.", valueName: "uri"))
-    var canonicalBase: String = FHIRExport.defaultCanonicalBase
-
-    func validate() throws { try FHIROptions.validate(canonicalBase) }
+    @OptionGroup var fhir: FHIROptions
 
     func run() throws {
       let merged = try LoadedDefinitions.load(workflow: workflow, areas: areas, plugins: plugins).merged
@@ -48,7 +42,7 @@ extension MesoflowCommand {
         print(try WorkflowDescription.json(for: merged), terminator: "")
       case .fhir:
         print(
-          try FHIRExport.questionnaire(for: merged, options: FHIRExport.Options(canonicalBase: canonicalBase)),
+          try FHIRExport.questionnaire(for: merged, options: fhir.export),
           terminator: "")
       }
     }

@@ -208,11 +208,7 @@ extension MesoflowCommand {
       transform: CalendarDate.parseOption)
     var since: CalendarDate?
 
-    @Option(
-      name: .customLong("canonical-base"),
-      help: ArgumentHelp(
-        "The base of the FHIR identifiers and the Questionnaire's URL.", valueName: "uri"))
-    var canonicalBase: String = FHIRExport.defaultCanonicalBase
+    @OptionGroup var fhir: FHIROptions
 
     @Option(name: [.short, .long], help: "A file to write instead of standard output.")
     var output: String?
@@ -227,7 +223,6 @@ extension MesoflowCommand {
         guard id != nil else { throw ValidationError("say which consultation to export, or give --all") }
         guard since == nil else { throw ValidationError("--since goes with --all") }
       }
-      try FHIROptions.validate(canonicalBase)
     }
 
     func run() throws {
@@ -238,7 +233,7 @@ extension MesoflowCommand {
         throw ExitCode(1)
       }
       let archive = try storeOptions.open()
-      let options = FHIRExport.Options(canonicalBase: canonicalBase)
+      let options = fhir.export
       guard let id else {
         let (text, failures) = try exportAll(archive, options)
         try write(text)
@@ -410,13 +405,20 @@ enum Table {
   }
 }
 
-/// The FHIR options the commands share.
-enum FHIROptions {
-  /// Refuses a `--canonical-base` that names would not extend into valid
-  /// URIs: a `urn:` with a namespace and at least one part after it (not
-  /// `urn:oid:` or `urn:uuid:`, whose values are numbers), or an `http://`
-  /// or `https://` URL with a host, in plain ASCII without spaces, quotes,
-  /// `<`, `>`, `\`, `|`, `#`, `?` or a stray `%`.
+/// `--canonical-base`, shared by the commands that write FHIR.
+struct FHIROptions: ParsableArguments {
+  @Option(
+    name: .customLong("canonical-base"),
+    help: ArgumentHelp(
+      "With --format fhir, the base of the Questionnaire's URL and of every identifier and code system Mesoflow names.",
+      valueName: "uri"))
+  var canonicalBase: String = FHIRExport.defaultCanonicalBase
+
+  /// The export's options with this base.
+  var export: FHIRExport.Options { FHIRExport.Options(canonicalBase: canonicalBase) }
+
+  func validate() throws { try Self.validate(canonicalBase) }
+
   static func validate(_ base: String) throws {
     let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/%")
     let percentEscapes = base.split(separator: "%", omittingEmptySubsequences: false).dropFirst().allSatisfy {
