@@ -176,6 +176,13 @@ struct FHIRQuestionnaire {
 
   // MARK: - enableWhen
 
+  /// `enableWhen.operator` for each comparison; a multiple choice that
+  /// holds an option is `=` that option.
+  private static let operators: [ExpressionClauses.Comparison: String] = [
+    .equal: "=", .notEqual: "!=", .less: "<", .lessOrEqual: "<=", .greater: ">", .greaterOrEqual: ">=",
+    .contains: "=",
+  ]
+
   /// The step's condition as `enableWhen`, when it can be written so.
   private func enableWhen(_ step: Step) -> (conditions: [FHIRJSON], behavior: String)? {
     guard let condition = step.condition, let clauses = condition.clauses else { return nil }
@@ -184,11 +191,7 @@ struct FHIRQuestionnaire {
       guard let read = workflow.blueprintStep(clause.step), let type = types[read.id],
         let answer = enableAnswer(clause, read, type)
       else { return nil }
-      let operators: [ExpressionClauses.Comparison: String] = [
-        .equal: "=", .notEqual: "!=", .less: "<", .lessOrEqual: "<=", .greater: ">", .greaterOrEqual: ">=",
-        .contains: "=",
-      ]
-      guard let op = operators[clause.comparison] else { return nil }
+      guard let op = Self.operators[clause.comparison] else { return nil }
       conditions.append(.object([("question", .string(read.id)), ("operator", .string(op)), answer]))
     }
     return (conditions, clauses.combination == .all ? "all" : "any")

@@ -58,6 +58,14 @@ extension Expression {
     return ExpressionClauses(combination: combination ?? .all, clauses: clauses)
   }
 
+  /// Each comparison, and what it becomes with its sides swapped.
+  private static let comparisons:
+    [BinaryOperator: (ExpressionClauses.Comparison, flipped: ExpressionClauses.Comparison)] = [
+      .equal: (.equal, .equal), .notEqual: (.notEqual, .notEqual), .less: (.less, .greater),
+      .lessOrEqual: (.lessOrEqual, .greaterOrEqual), .greater: (.greater, .less),
+      .greaterOrEqual: (.greaterOrEqual, .lessOrEqual),
+    ]
+
   private static func clause(_ node: ExpressionNode) -> ExpressionClauses.Clause? {
     switch node {
     case .reference(let step, _):
@@ -76,11 +84,6 @@ extension Expression {
       guard case .string = value else { return nil }
       return .init(step: step, comparison: .contains, value: value)
     case .binary(let op, let left, let right, _):
-      let comparisons: [BinaryOperator: (ExpressionClauses.Comparison, flipped: ExpressionClauses.Comparison)] = [
-        .equal: (.equal, .equal), .notEqual: (.notEqual, .notEqual), .less: (.less, .greater),
-        .lessOrEqual: (.lessOrEqual, .greaterOrEqual), .greater: (.greater, .less),
-        .greaterOrEqual: (.greaterOrEqual, .lessOrEqual),
-      ]
       guard let (comparison, flipped) = comparisons[op] else { return nil }
       switch (left, right) {
       case (.reference(let step, _), .literal(let value, _)) where value.isConstantScalar:
